@@ -1,0 +1,40 @@
+import * as docker from "@pulumi/docker";
+import * as pulumi from "@pulumi/pulumi";
+import { ETCD_CLIENT_PORT, ETCD_PEER_PORT, EtcdMember, etcdClientHosts, etcdMemberArgs } from "./etcdConfig";
+import { labContainer, labVolume } from "./labContainer";
+import { LabNetwork } from "./network";
+
+export interface EtcdClusterArgs {
+  prefix: string;
+  network: LabNetwork;
+  image: string;
+  members: number;
+  bindAddress: string;
+}
+
+/** etcd, Patroni's DCS: an odd number of members so a quorum survives one loss. */
+export class EtcdCluster extends pulumi.ComponentResource {
+  public readonly containers: docker.Container[];
+  /** host:port of each member's v3 client API inside the lab network. */
+  public readonly clientHosts: string[];
+
+  constructor(name: string, args: EtcdClusterArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("lab:dcs:EtcdCluster", name, {}, opts);
+    const members: EtcdMember[] = Array.from({ length: args.members }, (_, i) => ({
+      name: `${name}-${i + 1}`, host: `${name}-${i + 1}`, clientPort: ETCD_CLIENT_PORT, peerPort: ETCD_PEER_PORT,
+    }));
+    this.clientHosts = etcdClientHosts(members);
+    this.containers = members.map((m) => {
+      const data = labVolume(args.prefix, `${m.name}-data`, this);
+      return labContainer({
+        prefix: args.prefix, service: m.name, image: args.image, network: args.network.network,
+        bindAddress: args.bindAddress, parent: this,
+        command: ["etcd", ...etcdMemberArgs(m, members, { dataDir: "/etcd-data", listenHost: "0.0.0.0", clusterToken: args.prefix })],
+        volumes: [{ volume: data, path: "/etcd-data" }],
+        // Healthy only once this member serves reads through a quorum (etcdctl exits non-zero otherwise).
+        healthcheck: { test: ["CMD", "etcdctl", `--endpoints=http://127.0.0.1:${ETCD_CLIENT_PORT}`, "endpoint", "health"] },
+      });
+    });
+    this.registerOutputs({ clientHosts: this.clientHosts });
+  }
+}

@@ -1,0 +1,80 @@
+// One place for what every lab container shares: prefixed names, restart policy, loopback-published ports,
+// named volumes, a healthcheck that can fail, and `wait` so dependents start only once it is healthy.
+import * as docker from "@pulumi/docker";
+import * as pulumi from "@pulumi/pulumi";
+
+export interface Healthcheck {
+  /** Docker's exec form, e.g. ["CMD", "pg_isready"]: exit 0 only when the service really serves. */
+  test: string[];
+  intervalSeconds?: number;
+  timeoutSeconds?: number;
+  retries?: number;
+  /** Failures during this period do not count (slow first start). */
+  startPeriodSeconds?: number;
+}
+
+export interface PublishedPort {
+  internal: number;
+  external: number;
+}
+
+export interface LabContainerArgs {
+  /** Docker-level prefix (`lab:prefix`), so two stacks coexist on one host. */
+  prefix: string;
+  /** Short name inside the lab; also the hostname other containers use. */
+  service: string;
+  image: pulumi.Input<string>;
+  network: docker.Network;
+  healthcheck: Healthcheck;
+  bindAddress: string;
+  ports?: PublishedPort[];
+  env?: Record<string, pulumi.Input<string>>;
+  command?: pulumi.Input<string>[];
+  entrypoint?: pulumi.Input<string>[];
+  /** Named volumes mounted at paths: data survives container replacement. */
+  volumes?: { volume: docker.Volume; path: string }[];
+  /** Files written into the container before it starts (rendered configs). */
+  files?: { path: string; content: pulumi.Input<string>; executable?: boolean }[];
+  user?: string;
+  /** Seconds `pulumi up` waits for healthy before failing. */
+  waitSeconds?: number;
+  dependsOn?: pulumi.Input<pulumi.Resource>[];
+  parent: pulumi.Resource;
+}
+
+export function healthcheckInput(h: Healthcheck): docker.types.input.ContainerHealthcheck {
+  return {
+    tests: h.test,
+    interval: `${h.intervalSeconds ?? 5}s`,
+    timeout: `${h.timeoutSeconds ?? 3}s`,
+    retries: h.retries ?? 5,
+    startPeriod: `${h.startPeriodSeconds ?? 10}s`,
+  };
+}
+
+export function labContainer(a: LabContainerArgs): docker.Container {
+  const envs = a.env ? pulumi.all(a.env).apply((e) => Object.entries(e).map(([k, v]) => `${k}=${v}`)) : undefined;
+  return new docker.Container(a.service, {
+    name: `${a.prefix}-${a.service}`,
+    hostname: a.service,
+    image: a.image,
+    restart: "unless-stopped",
+    networksAdvanced: [{ name: a.network.name, aliases: [a.service] }],
+    ports: (a.ports ?? []).map((p) => ({ internal: p.internal, external: p.external, ip: a.bindAddress })),
+    envs,
+    command: a.command,
+    entrypoints: a.entrypoint,
+    user: a.user,
+    volumes: (a.volumes ?? []).map((v) => ({ volumeName: v.volume.name, containerPath: v.path })),
+    uploads: (a.files ?? []).map((f) => ({ file: f.path, content: f.content, executable: f.executable ?? false })),
+    healthcheck: healthcheckInput(a.healthcheck),
+    wait: true,
+    waitTimeout: a.waitSeconds ?? 180,
+    labels: [{ label: "lab.prefix", value: a.prefix }, { label: "lab.service", value: a.service }],
+  }, { parent: a.parent, dependsOn: a.dependsOn });
+}
+
+/** A named Docker volume for one service's data, kept by `pulumi destroy` only if retainOnDelete is set. */
+export function labVolume(prefix: string, name: string, parent: pulumi.Resource): docker.Volume {
+  return new docker.Volume(name, { name: `${prefix}-${name}`, labels: [{ label: "lab.prefix", value: prefix }] }, { parent });
+}

@@ -1,0 +1,258 @@
+// The only module that reads pulumi.Config: it parses, fills defaults and validates every `lab:*` key
+// before any resource is registered, so a bad value fails fast with the key and the value in the message.
+import * as pulumi from "@pulumi/pulumi";
+
+export const HOMEWORKS = ["patroni-ha", "patroni-cdc", "cdc-datavault", "greenplum-pxf", "partitions"] as const;
+export type Homework = (typeof HOMEWORKS)[number];
+
+/** Host ports each homework publishes, with the seeds' numbers as defaults. */
+export const DEFAULT_PORTS = {
+  haproxyReadWrite: 5001,
+  haproxyReadOnly: 5002,
+  haproxyStats: 7001,
+  grafana: 3000,
+  prometheus: 9090,
+  pgAdmin: 5050,
+  kafka: 9092,
+  connect: 8083,
+  schemaRegistry: 8081,
+  postgresPrimary: 5432,
+  postgresReplica: 5433,
+  destination: 5434,
+  dwh: 5435,
+  presentation: 5436,
+  greenplum: 5432,
+  bookings: 5433,
+  airflow: 8080,
+  minio: 9000,
+  minioConsole: 9001,
+} as const;
+export type PortKey = keyof typeof DEFAULT_PORTS;
+export type Ports = Record<PortKey, number>;
+
+/** Every image the lab runs or builds FROM, pinned; override one by one (`lab:images`) for a mirror. */
+export const DEFAULT_IMAGES = {
+  postgres: "postgres:15.10-bookworm",
+  etcd: "quay.io/coreos/etcd:v3.5.17",
+  haproxy: "haproxy:2.6.18-bookworm",
+  grafana: "grafana/grafana:11.3.1",
+  prometheus: "prom/prometheus:v2.55.1",
+  node: "node:20.18.1-bookworm-slim",
+  kafka: "apache/kafka:4.0.0",
+  pgAdmin: "dpage/pgadmin4:8.14",
+  greenplum: "woblerr/greenplum:6.27.1",
+  minio: "minio/minio:RELEASE.2024-11-07T00-52-20Z",
+  airflow: "apache/airflow:2.10.3-python3.11",
+} as const;
+export type ImageKey = keyof typeof DEFAULT_IMAGES;
+export type Images = Record<ImageKey, string>;
+
+/** Secrets, never defaulted: set with `pulumi config set --secret lab:<key> ...`. */
+export const SECRET_KEYS = [
+  "postgresPassword", "replicationPassword", "grafanaAdminPassword", "minioSecretKey",
+  "airflowAdminPassword", "greenplumPassword", "bookingsPassword", "connectPassword",
+] as const;
+export type SecretKey = (typeof SECRET_KEYS)[number];
+
+/** What each homework needs from the config: the ports it publishes and the secrets it reads. */
+export const HOMEWORK_NEEDS: Record<Homework, { ports: PortKey[]; secrets: SecretKey[] }> = {
+  "patroni-ha": {
+    ports: ["haproxyReadWrite", "haproxyReadOnly", "haproxyStats", "grafana", "prometheus"],
+    secrets: ["postgresPassword", "replicationPassword", "grafanaAdminPassword"],
+  },
+  "patroni-cdc": {
+    ports: ["haproxyReadWrite", "haproxyReadOnly", "haproxyStats", "kafka", "connect", "schemaRegistry", "destination", "pgAdmin"],
+    secrets: ["postgresPassword", "replicationPassword", "connectPassword"],
+  },
+  "cdc-datavault": {
+    ports: ["postgresPrimary", "postgresReplica", "dwh", "presentation", "kafka", "connect", "airflow"],
+    secrets: ["postgresPassword", "replicationPassword", "connectPassword", "airflowAdminPassword"],
+  },
+  "greenplum-pxf": {
+    ports: ["greenplum", "bookings", "airflow"],
+    secrets: ["greenplumPassword", "bookingsPassword", "airflowAdminPassword"],
+  },
+  partitions: {
+    ports: ["greenplum", "minio", "minioConsole", "airflow"],
+    secrets: ["greenplumPassword", "minioSecretKey", "airflowAdminPassword"],
+  },
+};
+
+export interface PatroniSettings {
+  /** Leader lease in seconds; Patroni's floor is 20 and nobody may lead before it expires. */
+  ttl: number;
+  loopWait: number;
+  retryTimeout: number;
+  /** Commit waits for a synchronous replica: an unplanned leader kill then loses no acknowledged write. */
+  synchronousMode: boolean;
+}
+
+export interface TrafficSettings {
+  enabled: boolean;
+  ratePerSecond: number;
+}
+
+export interface LabConfig {
+  project: string;
+  stack: string;
+  homeworks: Homework[];
+  /** Prefix of every Docker name (containers, network, volumes), so stacks coexist on one Docker host. */
+  prefix: string;
+  /** Host address every published port binds to. */
+  bindAddress: string;
+  ports: Ports;
+  images: Images;
+  patroni: PatroniSettings;
+  traffic: TrafficSettings;
+  secrets: Record<SecretKey, pulumi.Output<string>>;
+}
+
+/** What the parser reads: plain values by key (objects as parsed JSON) and secrets as Outputs. */
+export interface RawConfig {
+  project: string;
+  stack: string;
+  get(key: string): unknown;
+  secret(key: SecretKey): pulumi.Output<string> | undefined;
+}
+
+export class ConfigError extends Error {
+  constructor(key: string, value: unknown, why: string) {
+    super(`lab:${key} = ${JSON.stringify(value)}: ${why}`);
+    this.name = "ConfigError";
+  }
+}
+
+const KNOWN_KEYS = new Set([
+  "homeworks", "prefix", "bindAddress", "allowNonLoopback", "ports", "images", "patroni", "traffic", ...SECRET_KEYS,
+]);
+
+export function parseLabConfig(raw: RawConfig, presentKeys: string[] = []): LabConfig {
+  for (const k of presentKeys) {
+    if (!KNOWN_KEYS.has(k)) throw new ConfigError(k, raw.get(k) ?? "(secret)", `unknown key; known keys: ${[...KNOWN_KEYS].join(", ")}`);
+  }
+  const homeworks = parseHomeworks(raw);
+  const prefix = str(raw, "prefix", `lab-${raw.stack}`.toLowerCase().replace(/[^a-z0-9-]/g, "-"));
+  if (!/^[a-z][a-z0-9-]{0,29}$/.test(prefix)) {
+    throw new ConfigError("prefix", prefix, "must start with a letter and hold 1..30 of a-z, 0-9, '-' (it names Docker objects)");
+  }
+  const bindAddress = parseBindAddress(raw);
+  const ports = parsePorts(raw, homeworks);
+  const images = parseMap(raw, "images", DEFAULT_IMAGES, (key, v) => {
+    if (typeof v !== "string" || !/^[\w./:@-]+$/.test(v)) throw new ConfigError(`images.${key}`, v, "must be an image reference like registry/name:tag");
+    if (!/[:@]/.test(v.split("/").pop()!) || /:latest$/.test(v)) {
+      throw new ConfigError(`images.${key}`, v, "must be pinned to a tag or digest (not latest)");
+    }
+    return v;
+  });
+  const patroni = parsePatroni(raw);
+  const traffic = parseMap(raw, "traffic", { enabled: true, ratePerSecond: 10 }, (key, v) => {
+    if (key === "enabled") return bool(`traffic.${key}`, v);
+    return intIn(`traffic.${key}`, v, 1, 1000);
+  }) as TrafficSettings;
+  const secrets = {} as Record<SecretKey, pulumi.Output<string>>;
+  const needed = new Set(homeworks.flatMap((h) => HOMEWORK_NEEDS[h].secrets));
+  for (const key of SECRET_KEYS) {
+    const s = raw.secret(key);
+    if (s) secrets[key] = s;
+    else if (needed.has(key)) {
+      throw new ConfigError(key, undefined, `missing secret needed by ${homeworks.filter((h) => HOMEWORK_NEEDS[h].secrets.includes(key)).join(", ")}; set it with \`pulumi config set --secret lab:${key} <value>\``);
+    }
+  }
+  return { project: raw.project, stack: raw.stack, homeworks, prefix, bindAddress, ports, images, patroni, traffic, secrets };
+}
+
+function parseHomeworks(raw: RawConfig): Homework[] {
+  const v = raw.get("homeworks");
+  const fallback: Homework[] = (HOMEWORKS as readonly string[]).includes(raw.stack) ? [raw.stack as Homework] : ["patroni-ha"];
+  if (v === undefined) return fallback;
+  if (!Array.isArray(v) || v.length === 0) throw new ConfigError("homeworks", v, `must be a non-empty list of: ${HOMEWORKS.join(", ")}`);
+  for (const h of v) {
+    if (!(HOMEWORKS as readonly unknown[]).includes(h)) throw new ConfigError("homeworks", v, `unknown homework ${JSON.stringify(h)}; known: ${HOMEWORKS.join(", ")}`);
+  }
+  if (new Set(v).size !== v.length) throw new ConfigError("homeworks", v, "lists a homework twice");
+  return v as Homework[];
+}
+
+function parseBindAddress(raw: RawConfig): string {
+  const addr = str(raw, "bindAddress", "127.0.0.1");
+  const ipv4 = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(addr);
+  if (!ipv4 || ipv4.slice(1).some((o) => Number(o) > 255)) throw new ConfigError("bindAddress", addr, "must be an IPv4 address such as 127.0.0.1");
+  const allow = raw.get("allowNonLoopback");
+  if (ipv4[1] !== "127" && !(allow === undefined ? false : bool("allowNonLoopback", allow))) {
+    throw new ConfigError("bindAddress", addr, "is not a loopback address; the lab's default credentials are public, so set lab:allowNonLoopback=true to publish on it deliberately");
+  }
+  return addr;
+}
+
+function parsePorts(raw: RawConfig, homeworks: Homework[]): Ports {
+  const ports = parseMap(raw, "ports", DEFAULT_PORTS, (key, v) => intIn(`ports.${key}`, v, 1, 65535)) as Ports;
+  const owner = new Map<number, PortKey>();
+  const used = [...new Set(homeworks.flatMap((h) => HOMEWORK_NEEDS[h].ports))];
+  for (const key of used) {
+    const other = owner.get(ports[key]);
+    if (other) throw new ConfigError(`ports.${key}`, ports[key], `already used by lab:ports.${other}; every published port must be distinct`);
+    owner.set(ports[key], key);
+  }
+  return ports;
+}
+
+function parsePatroni(raw: RawConfig): PatroniSettings {
+  const p = parseMap(raw, "patroni", { ttl: 20, loopWait: 2, retryTimeout: 5, synchronousMode: true }, (key, v) =>
+    key === "synchronousMode" ? bool(`patroni.${key}`, v) : intIn(`patroni.${key}`, v, 1, 3600)) as PatroniSettings;
+  if (p.ttl < 20) throw new ConfigError("patroni.ttl", p.ttl, "Patroni's minimum leader lease is 20 s");
+  if (p.loopWait + 2 * p.retryTimeout > p.ttl) {
+    throw new ConfigError("patroni.retryTimeout", p.retryTimeout, `loopWait + 2*retryTimeout must be <= ttl (${p.loopWait} + 2*${p.retryTimeout} > ${p.ttl})`);
+  }
+  return p;
+}
+
+/** Reads an object key, rejecting unknown sub-keys, and fills defaults key by key. */
+function parseMap<T extends Record<string, unknown>>(raw: RawConfig, key: string, defaults: T, check: (k: keyof T & string, v: unknown) => unknown): { [K in keyof T]: T[K] extends string ? string : T[K] extends number ? number : T[K] } {
+  const v = raw.get(key);
+  if (v !== undefined && (typeof v !== "object" || v === null || Array.isArray(v))) {
+    throw new ConfigError(key, v, `must be an object with keys among: ${Object.keys(defaults).join(", ")}`);
+  }
+  const given = (v ?? {}) as Record<string, unknown>;
+  for (const k of Object.keys(given)) {
+    if (!(k in defaults)) throw new ConfigError(`${key}.${k}`, given[k], `unknown key; known: ${Object.keys(defaults).join(", ")}`);
+  }
+  const out: Record<string, unknown> = {};
+  for (const k of Object.keys(defaults)) out[k] = k in given ? check(k, given[k]) : defaults[k];
+  return out as any;
+}
+
+function str(raw: RawConfig, key: string, dflt: string): string {
+  const v = raw.get(key);
+  if (v === undefined) return dflt;
+  if (typeof v !== "string" || v === "") throw new ConfigError(key, v, "must be a non-empty string");
+  return v;
+}
+
+function intIn(key: string, v: unknown, min: number, max: number): number {
+  const n = typeof v === "string" && /^\d+$/.test(v) ? Number(v) : v;
+  if (typeof n !== "number" || !Number.isInteger(n) || n < min || n > max) throw new ConfigError(key, v, `must be ${min}..${max}`);
+  return n;
+}
+
+function bool(key: string, v: unknown): boolean {
+  if (v === true || v === "true") return true;
+  if (v === false || v === "false") return false;
+  throw new ConfigError(key, v, "must be true or false");
+}
+
+/** Reads the stack's `lab:*` config through pulumi.Config and parses it. */
+export function loadLabConfig(): LabConfig {
+  const cfg = new pulumi.Config("lab");
+  const all = pulumi.runtime.allConfig();
+  const present = Object.keys(all).filter((k) => k.startsWith("lab:")).map((k) => k.slice(4));
+  return parseLabConfig({
+    project: pulumi.getProject(),
+    stack: pulumi.getStack(),
+    get: (key) => {
+      const text = cfg.get(key);
+      if (text === undefined) return undefined;
+      try { return JSON.parse(text); } catch { return text; } // plain strings are not JSON
+    },
+    secret: (key) => cfg.getSecret(key),
+  }, present);
+}
