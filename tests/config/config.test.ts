@@ -1,0 +1,77 @@
+import * as assert from "assert";
+import * as pulumi from "@pulumi/pulumi";
+import { ConfigError, DEFAULT_PORTS, HOMEWORK_NEEDS, RawConfig, SECRET_KEYS, SecretKey, parseLabConfig } from "../../config";
+
+/** A RawConfig from plain values; every secret set unless listed in `missing`. */
+export function rawConfig(values: Record<string, unknown> = {}, stack = "dev", missing: SecretKey[] = []): RawConfig {
+  return {
+    project: "data-eng-lab", stack,
+    get: (k) => values[k],
+    secret: (k) => (missing.includes(k) ? undefined : pulumi.secret(`${k}-value`)),
+  };
+}
+
+function rejects(values: Record<string, unknown>, pattern: RegExp, stack = "dev", missing: SecretKey[] = []) {
+  assert.throws(() => parseLabConfig(rawConfig(values, stack, missing), Object.keys(values)), (e: unknown) => {
+    assert.ok(e instanceof ConfigError, `expected ConfigError, got ${e}`);
+    assert.match((e as Error).message, pattern);
+    return true;
+  });
+}
+
+describe("config: lab:* parsing and validation", () => {
+  it("defaults the dev stack to patroni-ha on loopback with the seed's ports", () => {
+    const c = parseLabConfig(rawConfig());
+    assert.deepStrictEqual(c.homeworks, ["patroni-ha"]);
+    assert.strictEqual(c.bindAddress, "127.0.0.1");
+    assert.strictEqual(c.prefix, "lab-dev");
+    assert.strictEqual(c.ports.haproxyReadWrite, 5001);
+    assert.strictEqual(c.ports.haproxyReadOnly, 5002);
+    assert.strictEqual(c.ports.haproxyStats, 7001);
+    assert.strictEqual(c.ports.grafana, 3000);
+    assert.strictEqual(c.patroni.synchronousMode, true);
+  });
+
+  it("picks the homework named like the stack", () => {
+    assert.deepStrictEqual(parseLabConfig(rawConfig({}, "partitions")).homeworks, ["partitions"]);
+  });
+
+  it("overrides ports, images and patroni timings key by key", () => {
+    const c = parseLabConfig(rawConfig({ ports: { grafana: 3300 }, images: { etcd: "mirror.local/etcd:v3.5.17" }, patroni: { ttl: 30 } }));
+    assert.strictEqual(c.ports.grafana, 3300);
+    assert.strictEqual(c.ports.haproxyStats, DEFAULT_PORTS.haproxyStats);
+    assert.strictEqual(c.images.etcd, "mirror.local/etcd:v3.5.17");
+    assert.strictEqual(c.patroni.ttl, 30);
+  });
+
+  it("rejects an unknown homework, naming the key and the value", () => rejects({ homeworks: ["patroni-ha", "kafka-chaos"] }, /lab:homeworks = .*unknown homework "kafka-chaos"/));
+  it("rejects a port out of range", () => rejects({ ports: { haproxyRw: 1 } }, /lab:ports.haproxyRw = 1: unknown key/));
+  it("rejects a port above 65535", () => rejects({ ports: { haproxyReadWrite: 70000 } }, /lab:ports.haproxyReadWrite = 70000: must be 1..65535/));
+  it("rejects a port used twice", () => rejects({ ports: { grafana: 5001 } }, /lab:ports.grafana = 5001: already used by lab:ports.haproxyReadWrite/));
+  it("rejects a non-loopback bind without the opt-in", () => rejects({ bindAddress: "0.0.0.0" }, /lab:bindAddress = "0.0.0.0": is not a loopback address/));
+  it("accepts a non-loopback bind with the opt-in", () => {
+    assert.strictEqual(parseLabConfig(rawConfig({ bindAddress: "0.0.0.0", allowNonLoopback: true })).bindAddress, "0.0.0.0");
+  });
+  it("rejects a missing secret, naming it and the homework", () => rejects({}, /lab:grafanaAdminPassword = undefined: missing secret needed by patroni-ha/, "dev", ["grafanaAdminPassword"]));
+  it("does not ask for secrets the chosen homeworks do not use", () => {
+    assert.doesNotThrow(() => parseLabConfig(rawConfig({}, "dev", ["minioSecretKey", "airflowAdminPassword"])));
+  });
+  it("rejects an unpinned image", () => rejects({ images: { grafana: "grafana/grafana:latest" } }, /lab:images.grafana = "grafana\/grafana:latest": must be pinned/));
+  it("rejects an image without a tag", () => rejects({ images: { grafana: "grafana/grafana" } }, /lab:images.grafana .*must be pinned/));
+  it("rejects an unknown image key", () => rejects({ images: { mysql: "mysql:8" } }, /lab:images.mysql .*unknown key/));
+  it("rejects an unknown top-level key", () => rejects({ port: 5 }, /lab:port = 5: unknown key/));
+  it("rejects a bad prefix", () => rejects({ prefix: "Lab_1" }, /lab:prefix = "Lab_1"/));
+  it("enforces Patroni's ttl floor and timing rule", () => {
+    rejects({ patroni: { ttl: 10 } }, /lab:patroni.ttl = 10: Patroni's minimum leader lease is 20 s/);
+    rejects({ patroni: { retryTimeout: 10 } }, /lab:patroni.retryTimeout = 10: loopWait \+ 2\*retryTimeout must be <= ttl/);
+  });
+  it("keeps every homework's own ports distinct by default", () => {
+    for (const [hw, needs] of Object.entries(HOMEWORK_NEEDS)) {
+      const ports = needs.ports.map((k) => DEFAULT_PORTS[k]);
+      assert.strictEqual(new Set(ports).size, ports.length, `${hw} has clashing default ports`);
+    }
+  });
+  it("knows every secret it may ask for", () => {
+    for (const needs of Object.values(HOMEWORK_NEEDS)) for (const s of needs.secrets) assert.ok(SECRET_KEYS.includes(s));
+  });
+});
