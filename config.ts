@@ -162,10 +162,11 @@ export function parseLabConfig(raw: RawConfig, presentKeys: string[] = []): LabC
 }
 
 function parseHomeworks(raw: RawConfig): Homework[] {
-  const v = raw.get("homeworks");
+  const given = raw.get("homeworks");
+  const v = Array.isArray(given) && given.length === 0 ? undefined : given; // Pulumi.yaml's default is []
   const fallback: Homework[] = (HOMEWORKS as readonly string[]).includes(raw.stack) ? [raw.stack as Homework] : ["patroni-ha"];
   if (v === undefined) return fallback;
-  if (!Array.isArray(v) || v.length === 0) throw new ConfigError("homeworks", v, `must be a non-empty list of: ${HOMEWORKS.join(", ")}`);
+  if (!Array.isArray(v) || v.length === 0) throw new ConfigError("homeworks", v, `must be a list of: ${HOMEWORKS.join(", ")}`);
   for (const h of v) {
     if (!(HOMEWORKS as readonly unknown[]).includes(h)) throw new ConfigError("homeworks", v, `unknown homework ${JSON.stringify(h)}; known: ${HOMEWORKS.join(", ")}`);
   }
@@ -223,7 +224,8 @@ function parseMap<T extends Record<string, unknown>>(raw: RawConfig, key: string
 
 function str(raw: RawConfig, key: string, dflt: string): string {
   const v = raw.get(key);
-  if (v === undefined) return dflt;
+  if (v === undefined || v === "") return dflt; // Pulumi.yaml's default for strings is ""
+
   if (typeof v !== "string" || v === "") throw new ConfigError(key, v, "must be a non-empty string");
   return v;
 }
@@ -253,6 +255,7 @@ export function loadLabConfig(): LabConfig {
       if (text === undefined) return undefined;
       try { return JSON.parse(text); } catch { return text; } // plain strings are not JSON
     },
-    secret: (key) => cfg.getSecret(key),
+    // getSecret answers with an Output even when the key is unset: decide presence from the key list.
+    secret: (key) => (present.includes(key) ? cfg.requireSecret(key) : undefined),
   }, present);
 }
