@@ -1,0 +1,84 @@
+import { badInput, oneOf, positiveInt, requirePort, requireText } from "../dynamic";
+
+/** What a gate waits for. Pure data: the probes in probes.ts do the I/O. */
+export type HealthTarget =
+  | { kind: "tcp"; host: string; port: number }
+  | { kind: "http"; url: string; bodyMatch?: string }
+  | { kind: "sql"; host: string; port: number; user: string; database: string; password?: string };
+
+export const TARGET_KINDS = ["tcp", "http", "sql"] as const;
+
+/** How long to keep trying and how fast: the delay doubles from initialDelayMs up to maxDelayMs. */
+export interface RetryPolicy {
+  timeoutMs: number;
+  initialDelayMs: number;
+  maxDelayMs: number;
+  /** One probe may not hang longer than this (nor past the overall deadline). */
+  attemptTimeoutMs: number;
+}
+
+export const DEFAULT_RETRY: RetryPolicy = { timeoutMs: 120_000, initialDelayMs: 250, maxDelayMs: 5_000, attemptTimeoutMs: 5_000 };
+
+export function normalizeRetryPolicy(raw: Partial<Record<keyof RetryPolicy, unknown>>, prefix = ""): RetryPolicy {
+  const p: RetryPolicy = {
+    timeoutMs: positiveInt(`${prefix}timeoutMs`, raw.timeoutMs, DEFAULT_RETRY.timeoutMs),
+    initialDelayMs: positiveInt(`${prefix}initialDelayMs`, raw.initialDelayMs, DEFAULT_RETRY.initialDelayMs),
+    maxDelayMs: positiveInt(`${prefix}maxDelayMs`, raw.maxDelayMs, DEFAULT_RETRY.maxDelayMs),
+    attemptTimeoutMs: positiveInt(`${prefix}attemptTimeoutMs`, raw.attemptTimeoutMs, DEFAULT_RETRY.attemptTimeoutMs),
+  };
+  if (p.maxDelayMs < p.initialDelayMs) throw badInput(`${prefix}maxDelayMs`, p.maxDelayMs, `must be >= initialDelayMs (${p.initialDelayMs})`);
+  return p;
+}
+
+/** The pause after the `failures`-th failed attempt: exponential, capped. */
+export function backoffDelay(policy: RetryPolicy, failures: number): number {
+  const exp = Math.min(failures - 1, 30); // 2^30 already exceeds any sane cap; avoids Infinity
+  return Math.min(policy.maxDelayMs, policy.initialDelayMs * 2 ** Math.max(0, exp));
+}
+
+/** A hard cap on attempts, so the loop ends even if the clock stalls: every pause is at least initialDelayMs. */
+export function maxAttempts(policy: RetryPolicy): number {
+  return Math.ceil(policy.timeoutMs / policy.initialDelayMs) + 1;
+}
+
+/** After a failed attempt: wait this long and try again, or give up because the deadline has passed. */
+export function nextStep(policy: RetryPolicy, failures: number, elapsedMs: number): { waitMs: number } | { giveUp: true } {
+  const remaining = policy.timeoutMs - elapsedMs;
+  if (remaining <= 0 || failures >= maxAttempts(policy)) return { giveUp: true };
+  return { waitMs: Math.min(backoffDelay(policy, failures), remaining) };
+}
+
+/** How long the next attempt may take: never past the deadline, never below 1 ms. */
+export function attemptBudget(policy: RetryPolicy, elapsedMs: number): number {
+  return Math.max(1, Math.min(policy.attemptTimeoutMs, policy.timeoutMs - elapsedMs));
+}
+
+/** A target as people read it in an error; never includes the password. */
+export function describeTarget(t: HealthTarget): string {
+  switch (t.kind) {
+    case "tcp": return `tcp ${t.host}:${t.port}`;
+    case "http": return `http ${t.url}${t.bodyMatch ? ` (body ~ /${t.bodyMatch}/)` : ""}`;
+    case "sql": return `sql ${t.user}@${t.host}:${t.port}/${t.database}`;
+  }
+}
+
+/** Validates a target from untyped inputs; errors name the key and the value. */
+export function normalizeTarget(raw: Record<string, unknown>, prefix = ""): HealthTarget {
+  const kind = oneOf(`${prefix}kind`, raw.kind, TARGET_KINDS);
+  if (kind === "http") {
+    const url = requireText(`${prefix}url`, raw.url);
+    let parsed: URL;
+    try { parsed = new URL(url); } catch { throw badInput(`${prefix}url`, url, "must be an absolute URL"); }
+    if (parsed.protocol !== "http:" && parsed.protocol !== "https:") throw badInput(`${prefix}url`, url, "must start with http:// or https://");
+    if (raw.bodyMatch === undefined || raw.bodyMatch === null || raw.bodyMatch === "") return { kind, url };
+    const bodyMatch = requireText(`${prefix}bodyMatch`, raw.bodyMatch);
+    try { new RegExp(bodyMatch); } catch (e) { throw badInput(`${prefix}bodyMatch`, bodyMatch, `is not a regular expression (${(e as Error).message})`); }
+    return { kind, url, bodyMatch };
+  }
+  const host = requireText(`${prefix}host`, raw.host);
+  const port = requirePort(`${prefix}port`, raw.port);
+  if (kind === "tcp") return { kind, host, port };
+  const sql: HealthTarget = { kind, host, port, user: requireText(`${prefix}user`, raw.user), database: requireText(`${prefix}database`, raw.database) };
+  if (typeof raw.password === "string") sql.password = raw.password;
+  return sql;
+}
