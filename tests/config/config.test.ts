@@ -1,15 +1,6 @@
 import * as assert from "assert";
-import * as pulumi from "@pulumi/pulumi";
-import { ConfigError, DEFAULT_PORTS, HOMEWORK_NEEDS, RawConfig, SECRET_KEYS, SecretKey, parseLabConfig } from "../../config";
-
-/** A RawConfig from plain values; every secret set unless listed in `missing`. */
-export function rawConfig(values: Record<string, unknown> = {}, stack = "dev", missing: SecretKey[] = []): RawConfig {
-  return {
-    project: "data-eng-lab", stack,
-    get: (k) => values[k],
-    secret: (k) => (missing.includes(k) ? undefined : pulumi.secret(`${k}-value`)),
-  };
-}
+import { ConfigError, DEFAULT_PORTS, HOMEWORK_NEEDS, SECRET_KEYS, SecretKey, parseLabConfig } from "../../config";
+import { rawConfig } from "./rawConfig";
 
 function rejects(values: Record<string, unknown>, pattern: RegExp, stack = "dev", missing: SecretKey[] = []) {
   assert.throws(() => parseLabConfig(rawConfig(values, stack, missing), Object.keys(values)), (e: unknown) => {

@@ -1,0 +1,53 @@
+import * as docker from "@pulumi/docker";
+import * as pulumi from "@pulumi/pulumi";
+import { HAPROXY_CONFIG_PATH, HAPROXY_READY_PATH, HAPROXY_STATS_PATH, renderHaproxyConfig } from "./haproxyConfig";
+import { labContainer } from "./labContainer";
+import { LabNetwork } from "./network";
+import { PatroniCluster } from "./patroniCluster";
+
+export interface HaProxyArgs {
+  prefix: string;
+  network: LabNetwork;
+  image: string;
+  backends: PatroniCluster;
+  bindAddress: string;
+  ports: { readWrite: number; readOnly: number; stats: number };
+}
+
+/** Exit 0 only when HAProxy's /ready monitor answers 200 (the image has bash but no curl). */
+export function haproxyReadyCheck(statsPort: number): string[] {
+  return ["CMD", "bash", "-c",
+    `exec 3<>/dev/tcp/127.0.0.1/${statsPort} && printf 'GET ${HAPROXY_READY_PATH} HTTP/1.0\\r\\n\\r\\n' >&3 && head -n 1 <&3 | grep -q ' 200 '`];
+}
+
+/** One address for clients: 5001 reaches the leader, 5002 the replicas, 7001 shows who is who. */
+export class HaProxy extends pulumi.ComponentResource {
+  public readonly container: docker.Container;
+  public readonly readWriteEndpoint: string;
+  public readonly readOnlyEndpoint: string;
+  public readonly statsUrl: string;
+
+  constructor(name: string, args: HaProxyArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("lab:proxy:HaProxy", name, {}, opts);
+    // Inside the container HAProxy listens on the same port numbers it is published on.
+    const config = renderHaproxyConfig({
+      members: args.backends.members.map((m) => ({ name: m.name, host: m.pgHost, pgPort: m.pgPort, apiPort: m.apiPort })),
+      ports: args.ports,
+      bindAddress: "0.0.0.0",
+    });
+    const stats = args.ports.stats;
+    this.container = labContainer({
+      prefix: args.prefix, service: name, image: args.image, network: args.network.network,
+      bindAddress: args.bindAddress, parent: this,
+      ports: [args.ports.readWrite, args.ports.readOnly, stats].map((p) => ({ internal: p, external: p })),
+      files: [{ path: HAPROXY_CONFIG_PATH, content: config }],
+      // Healthy only while a leader is reachable through the read-write port (the /ready monitor fails otherwise).
+      healthcheck: { test: haproxyReadyCheck(stats) },
+      dependsOn: args.backends.members.map((m) => m.container),
+    });
+    this.readWriteEndpoint = `${args.bindAddress}:${args.ports.readWrite}`;
+    this.readOnlyEndpoint = `${args.bindAddress}:${args.ports.readOnly}`;
+    this.statsUrl = `http://${args.bindAddress}:${stats}${HAPROXY_STATS_PATH}`;
+    this.registerOutputs({ readWrite: this.readWriteEndpoint, readOnly: this.readOnlyEndpoint, stats: this.statsUrl });
+  }
+}

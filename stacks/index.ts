@@ -1,0 +1,11 @@
+import * as pulumi from "@pulumi/pulumi";
+import { Homework } from "../config";
+import { HomeworkContext } from "./homework";
+import { patroniHa } from "./patroniHa";
+
+type Composition = (ctx: HomeworkContext) => Record<string, pulumi.Input<unknown>>;
+
+/** Homework name → composition; a homework without one fails before anything is created. */
+export const COMPOSITIONS: Partial<Record<Homework, Composition>> = {
+  "patroni-ha": patroniHa,
+};

@@ -1,0 +1,51 @@
+// Homework 3 (seed 003): etcd ×3, Patroni ×3, HAProxy, Prometheus + Grafana, the owners/events SQL and a
+// traffic generator writing through the leader and reading from the replicas.
+import * as pulumi from "@pulumi/pulumi";
+import { EtcdCluster } from "../components/etcdCluster";
+import { HaProxy } from "../components/haproxy";
+import { HAPROXY_METRICS_PATH } from "../components/haproxyConfig";
+import { Monitoring } from "../components/monitoring";
+import { LabNetwork } from "../components/network";
+import { PatroniCluster } from "../components/patroniCluster";
+import { HomeworkContext } from "./homework";
+
+export function patroniHa({ cfg, prefix, parent }: HomeworkContext): Record<string, pulumi.Input<unknown>> {
+  const opts = { parent };
+  const net = new LabNetwork("net", { prefix }, opts);
+  const etcd = new EtcdCluster("etcd", { prefix, network: net, image: cfg.images.etcd, members: 3, bindAddress: cfg.bindAddress }, opts);
+  const pg = new PatroniCluster("pg", {
+    prefix, network: net, etcd, nodes: 3, baseImage: cfg.images.postgres, bindAddress: cfg.bindAddress,
+    dcs: cfg.patroni,
+    superuserPassword: cfg.secrets.postgresPassword,
+    replicationPassword: cfg.secrets.replicationPassword,
+  }, opts);
+  const proxy = new HaProxy("haproxy", {
+    prefix, network: net, image: cfg.images.haproxy, backends: pg, bindAddress: cfg.bindAddress,
+    ports: { readWrite: cfg.ports.haproxyReadWrite, readOnly: cfg.ports.haproxyReadOnly, stats: cfg.ports.haproxyStats },
+  }, opts);
+  const monitoring = new Monitoring("monitoring", {
+    prefix, network: net, bindAddress: cfg.bindAddress,
+    images: { prometheus: cfg.images.prometheus, grafana: cfg.images.grafana },
+    ports: { prometheus: cfg.ports.prometheus, grafana: cfg.ports.grafana },
+    grafanaAdminPassword: cfg.secrets.grafanaAdminPassword,
+    scrapeJobs: [
+      { job: "patroni", targets: pg.members.map((m) => `${m.pgHost}:${m.apiPort}`) },
+      { job: "haproxy", targets: [`haproxy:${cfg.ports.haproxyStats}`], metricsPath: HAPROXY_METRICS_PATH },
+      { job: "etcd", targets: etcd.clientHosts },
+    ],
+    dependsOn: [proxy.container],
+  }, opts);
+
+  const password = cfg.secrets.postgresPassword;
+  const url = (endpoint: string) => pulumi.secret(pulumi.interpolate`postgresql://postgres:${password}@${endpoint}/postgres`);
+  return {
+    readWrite: proxy.readWriteEndpoint,
+    readOnly: proxy.readOnlyEndpoint,
+    readWriteUrl: url(proxy.readWriteEndpoint),
+    readOnlyUrl: url(proxy.readOnlyEndpoint),
+    haproxyStats: proxy.statsUrl,
+    grafana: monitoring.grafanaUrl,
+    prometheus: monitoring.prometheusUrl,
+    patronictlList: pg.patronictlList(prefix),
+  };
+}

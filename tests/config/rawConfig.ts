@@ -1,0 +1,12 @@
+import * as pulumi from "@pulumi/pulumi";
+import { RawConfig, SecretKey } from "../../config";
+
+/** A RawConfig from plain values; every secret set unless listed in `missing`. */
+export function rawConfig(values: Record<string, unknown> = {}, stack = "dev", missing: SecretKey[] = []): RawConfig {
+  return {
+    project: "data-eng-lab", stack,
+    get: (k) => values[k],
+    secret: (k) => (missing.includes(k) ? undefined : pulumi.secret(`${k}-value`)),
+  };
+}
+

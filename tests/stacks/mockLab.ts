@@ -1,0 +1,104 @@
+// Runs a lab composition under pulumi.runtime.setMocks and records every registered resource with its
+// inputs and the URNs it depends on (from the register requests the mock monitor receives).
+import * as pulumi from "@pulumi/pulumi";
+
+export interface Registered {
+  type: string;
+  name: string;
+  urn: string;
+  inputs: Record<string, any>;
+  /** URNs this resource waits for (explicit dependsOn and input dependencies). */
+  dependsOn: string[];
+}
+
+export interface MockRun {
+  resources: Registered[];
+  byType(type: string): Registered[];
+  byName(name: string): Registered;
+  outputs: Record<string, unknown>;
+  /** Output names whose values are marked secret. */
+  secretOutputs: string[];
+}
+
+let installed = false;
+const registered: Registered[] = [];
+
+const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
+
+/** Inputs as the program set them: secret wrappers removed (secretness is checked on outputs). */
+function unwrapSecrets(v: any): any {
+  if (Array.isArray(v)) return v.map(unwrapSecrets);
+  if (v && typeof v === "object") {
+    if (v[pulumi.runtime.specialSigKey] === SECRET_SIG) return unwrapSecrets(v.value);
+    return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, unwrapSecrets(x)]));
+  }
+  return v;
+}
+
+async function install(): Promise<void> {
+  if (installed) return;
+  installed = true;
+  await pulumi.runtime.setMocks({
+    newResource: (args) => ({
+      id: `${args.name}-id`,
+      // A built image is referred to by digest, as the docker provider reports it after a build.
+      state: args.type === "docker:index/image:Image" ? { ...args.inputs, repoDigest: `${args.inputs.imageName}@sha256:mock` } : { ...args.inputs },
+    }),
+    call: () => ({}),
+  }, "lab", "mocktest", false);
+  const monitor: any = pulumi.runtime.getMonitor();
+  const register = monitor.registerResource.bind(monitor);
+  monitor.registerResource = (req: any, callback: (err: any, res: any) => void) => {
+    const inputs = unwrapSecrets(pulumi.runtime.deserializeProperties(req.getObject()));
+    register(req, (err: any, res: any) => {
+      if (!err) registered.push({ type: req.getType(), name: req.getName(), urn: res.getUrn(), inputs, dependsOn: req.getDependenciesList() });
+      callback(err, res);
+    });
+  };
+}
+
+async function settle(value: unknown): Promise<{ value: unknown; secret: boolean }> {
+  if (pulumi.Output.isInstance(value)) {
+    const o = value as any;
+    const [v, secret] = await Promise.all([o.promise(true), o.isSecret]);
+    return { value: (await settle(v)).value, secret: secret || (await settle(v)).secret };
+  }
+  if (Array.isArray(value)) {
+    const items = await Promise.all(value.map(settle));
+    return { value: items.map((i) => i.value), secret: items.some((i) => i.secret) };
+  }
+  if (value && typeof value === "object" && !(value instanceof pulumi.Resource)) {
+    const entries = await Promise.all(Object.entries(value).map(async ([k, v]) => [k, await settle(v)] as const));
+    return { value: Object.fromEntries(entries.map(([k, s]) => [k, s.value])), secret: entries.some(([, s]) => s.secret) };
+  }
+  return { value, secret: false };
+}
+
+/** Runs `compose` under mocks; resolves after every resource it registered has been recorded. */
+export async function runMocked(compose: () => Record<string, unknown>): Promise<MockRun> {
+  await install();
+  registered.length = 0;
+  const outputs = compose();
+  const settled: Record<string, unknown> = {};
+  const secretOutputs: string[] = [];
+  for (const [k, v] of Object.entries(outputs)) {
+    const s = await settle(v);
+    settled[k] = s.value;
+    if (s.secret) secretOutputs.push(k);
+  }
+  // Let the last register requests (resources no output depends on) finish.
+  for (let i = 0, n = -1; i < 50 && n !== registered.length; i++) {
+    n = registered.length;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  const resources = [...registered];
+  return {
+    resources, outputs: settled, secretOutputs,
+    byType: (t) => resources.filter((r) => r.type === t),
+    byName: (n) => {
+      const r = resources.find((x) => x.name === n);
+      if (!r) throw new Error(`no resource named ${n}; have ${resources.map((x) => x.name).join(", ")}`);
+      return r;
+    },
+  };
+}

@@ -1,0 +1,115 @@
+import * as assert from "assert";
+import { parseLabConfig } from "../../config";
+import { composeLab } from "../../lab";
+import { rawConfig } from "../config/rawConfig";
+import { MockRun, Registered, runMocked } from "./mockLab";
+
+const CONTAINER = "docker:index/container:Container";
+const SECRET_VALUES = ["postgresPassword-value", "replicationPassword-value", "grafanaAdminPassword-value"];
+
+export function containersOf(run: MockRun): Registered[] { return run.byType(CONTAINER); }
+
+/** Every container: a healthcheck that can fail, a restart policy, wait-for-healthy, loopback ports. */
+export function assertContainerHygiene(run: MockRun, bind = "127.0.0.1"): void {
+  const published: number[] = [];
+  for (const c of containersOf(run)) {
+    const hc = c.inputs.healthcheck;
+    assert.ok(hc?.tests?.length >= 2, `${c.name} has no healthcheck`);
+    assert.match(hc.tests[0], /^CMD(-SHELL)?$/, `${c.name} healthcheck form`);
+    const cmd = hc.tests.slice(1).join(" ");
+    assert.doesNotMatch(cmd, /\|\|\s*(true|exit 0|echo)|;\s*exit 0\s*$/, `${c.name} healthcheck cannot fail: ${cmd}`);
+    assert.strictEqual(c.inputs.restart, "unless-stopped", `${c.name} restart policy`);
+    assert.strictEqual(c.inputs.wait, true, `${c.name} is not waited for`);
+    for (const p of c.inputs.ports ?? []) {
+      assert.strictEqual(p.ip, bind, `${c.name} publishes ${p.external} on ${p.ip}`);
+      published.push(p.external);
+    }
+  }
+  assert.strictEqual(new Set(published).size, published.length, `published ports clash: ${published}`);
+}
+
+/** True when `r` waits (directly) for every resource in `on`. */
+export function waitsFor(r: Registered, on: Registered[]): boolean {
+  return on.every((o) => r.dependsOn.includes(o.urn));
+}
+
+describe("stacks: patroni-ha under mocks", () => {
+  let run: MockRun;
+  before(async () => { run = await runMocked(() => composeLab(parseLabConfig(rawConfig()))); });
+
+  it("creates exactly the expected containers, network, volumes and images", () => {
+    const names = containersOf(run).map((c) => c.inputs.name).sort();
+    assert.deepStrictEqual(names, [
+      "lab-dev-etcd-1", "lab-dev-etcd-2", "lab-dev-etcd-3", "lab-dev-grafana", "lab-dev-haproxy",
+      "lab-dev-pg-1", "lab-dev-pg-2", "lab-dev-pg-3", "lab-dev-prometheus",
+    ]);
+    assert.deepStrictEqual(run.byType("docker:index/network:Network").map((n) => n.inputs.name), ["lab-dev-net"]);
+    assert.deepStrictEqual(run.byType("docker:index/volume:Volume").map((v) => v.inputs.name).sort(), [
+      "lab-dev-etcd-1-data", "lab-dev-etcd-2-data", "lab-dev-etcd-3-data", "lab-dev-grafana-data",
+      "lab-dev-pg-1-data", "lab-dev-pg-2-data", "lab-dev-pg-3-data", "lab-dev-prometheus-data",
+    ]);
+    const images = run.byType("docker:index/image:Image");
+    assert.deepStrictEqual(images.map((i) => i.inputs.imageName), ["lab-dev-patroni:local"]);
+    assert.strictEqual(images[0].inputs.skipPush, true);
+    assert.strictEqual(images[0].inputs.build.args.BASE_IMAGE, "postgres:15.10-bookworm");
+  });
+
+  it("runs Patroni from the image it built, by digest", () => {
+    for (const c of containersOf(run).filter((x) => /-pg-\d$/.test(x.inputs.name))) {
+      assert.strictEqual(c.inputs.image, "lab-dev-patroni:local@sha256:mock");
+    }
+  });
+
+  it("rejects bad config before registering anything, naming the key", async () => {
+    const bad = await runMocked(() => {
+      assert.throws(() => composeLab(parseLabConfig(rawConfig({ ports: { grafana: 70000 } }), ["ports"])), /lab:ports.grafana = 70000/);
+      return {};
+    });
+    assert.strictEqual(bad.resources.length, 0);
+  });
+
+  it("gives every container an honest healthcheck, a restart policy and loopback-only unique ports", () => {
+    assertContainerHygiene(run);
+    const ports = containersOf(run).flatMap((c) => (c.inputs.ports ?? []).map((p: any) => p.external)).sort();
+    assert.deepStrictEqual(ports, [3000, 5001, 5002, 7001, 9090]);
+  });
+
+  it("starts HAProxy only after every Patroni member is healthy, and Patroni after etcd", () => {
+    const byName = (n: string) => containersOf(run).find((c) => c.inputs.name === n)!;
+    const pg = ["lab-dev-pg-1", "lab-dev-pg-2", "lab-dev-pg-3"].map(byName);
+    const etcd = ["lab-dev-etcd-1", "lab-dev-etcd-2", "lab-dev-etcd-3"].map(byName);
+    assert.ok(waitsFor(byName("lab-dev-haproxy"), pg), "haproxy does not wait for the Patroni members");
+    for (const m of pg) assert.ok(waitsFor(m, etcd), `${m.inputs.name} does not wait for etcd`);
+    assert.ok(waitsFor(byName("lab-dev-prometheus"), [byName("lab-dev-haproxy")]));
+    assert.ok(waitsFor(byName("lab-dev-grafana"), [byName("lab-dev-prometheus")]));
+  });
+
+  it("renders Patroni and HAProxy configs into the containers, with passwords only in the environment", () => {
+    const pg1 = containersOf(run).find((c) => c.inputs.name === "lab-dev-pg-1")!;
+    const yaml = pg1.inputs.uploads[0].content as string;
+    assert.match(yaml, /etcd3:\n\s+hosts:\n\s+- etcd-1:2379\n\s+- etcd-2:2379\n\s+- etcd-3:2379/);
+    assert.match(yaml, /synchronous_mode: true/);
+    for (const s of SECRET_VALUES) assert.ok(!yaml.includes(s), "a password leaked into the Patroni YAML");
+    assert.ok(pg1.inputs.envs.includes("PATRONI_SUPERUSER_PASSWORD=postgresPassword-value"));
+    const haproxy = containersOf(run).find((c) => c.inputs.name === "lab-dev-haproxy")!;
+    assert.match(haproxy.inputs.uploads[0].content, /server pg-2 pg-2:5432 check port 8008/);
+  });
+
+  it("exports endpoints, Grafana and the patronictl command, with connection strings secret", () => {
+    const out = run.outputs["patroni-ha"] as Record<string, string>;
+    assert.strictEqual(out.readWrite, "127.0.0.1:5001");
+    assert.strictEqual(out.readOnly, "127.0.0.1:5002");
+    assert.strictEqual(out.haproxyStats, "http://127.0.0.1:7001/");
+    assert.strictEqual(out.grafana, "http://127.0.0.1:3000");
+    assert.match(out.patronictlList, /docker exec -it lab-dev-pg-1 patronictl -c \S+ list/);
+    assert.deepStrictEqual(run.secretOutputs, ["patroni-ha"], "connection strings must be secret outputs");
+  });
+
+  it("keeps plaintext secrets out of every non-secret output", () => {
+    const out = run.outputs["patroni-ha"] as Record<string, string>;
+    for (const [k, v] of Object.entries(out)) {
+      if (/Url$/.test(k)) continue; // secret outputs (checked above)
+      for (const s of SECRET_VALUES) assert.ok(!String(v).includes(s), `output ${k} holds a plaintext secret`);
+    }
+  });
+});
