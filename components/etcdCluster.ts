@@ -12,6 +12,11 @@ export interface EtcdClusterArgs {
   bindAddress: string;
 }
 
+/** Exit 0 only when this member answers through a quorum (etcdctl fails otherwise). */
+export function etcdHealthCheck(clientPort: number): string[] {
+  return ["CMD", "etcdctl", `--endpoints=http://127.0.0.1:${clientPort}`, "--command-timeout=3s", "endpoint", "health"];
+}
+
 /** etcd, Patroni's DCS: an odd number of members so a quorum survives one loss. */
 export class EtcdCluster extends pulumi.ComponentResource {
   public readonly containers: docker.Container[];
@@ -31,8 +36,7 @@ export class EtcdCluster extends pulumi.ComponentResource {
         bindAddress: args.bindAddress, parent: this,
         command: ["etcd", ...etcdMemberArgs(m, members, { dataDir: "/etcd-data", listenHost: "0.0.0.0", clusterToken: args.prefix })],
         volumes: [{ volume: data, path: "/etcd-data" }],
-        // Healthy only once this member serves reads through a quorum (etcdctl exits non-zero otherwise).
-        healthcheck: { test: ["CMD", "etcdctl", `--endpoints=http://127.0.0.1:${ETCD_CLIENT_PORT}`, "endpoint", "health"] },
+        healthcheck: { test: etcdHealthCheck(ETCD_CLIENT_PORT) },
       });
     });
     this.registerOutputs({ clientHosts: this.clientHosts });
