@@ -105,6 +105,12 @@ describe("real: SqlMigrations on PostgreSQL 15", function () {
     assert.strictEqual((await q(conn, "select count(*)::int as n from pg_tables where tablename = 't'"))[0].n, 0);
   });
 
+  it("points at the right column after non-ASCII text (the server counts characters)", async () => {
+    const conn = await freshDb();
+    const dir = writeDir({ "001_emoji.sql": "select 'привет 😀' as greeting, nme;\n" });
+    await assert.rejects(applyMigrations(conn, loadMigrations(dir)), /001_emoji\.sql:1:33: column "nme" does not exist/);
+  });
+
   it("runs a -- lab:no-transaction file statement by statement (CREATE INDEX CONCURRENTLY)", async () => {
     const conn = await freshDb();
     const dir = writeDir({
