@@ -13,7 +13,11 @@ export interface RetryPolicy {
   timeoutMs: number;
   initialDelayMs: number;
   maxDelayMs: number;
-  /** One probe may not hang longer than this (nor past the overall deadline). */
+  /**
+   * One probe may not hang longer than this. No attempt starts after timeoutMs, but the last one gets its full
+   * budget (a sliver would fail with "timeout" and hide the real reason), so a gate takes at most
+   * timeoutMs + attemptTimeoutMs.
+   */
   attemptTimeoutMs: number;
 }
 
@@ -46,11 +50,6 @@ export function nextStep(policy: RetryPolicy, failures: number, elapsedMs: numbe
   const remaining = policy.timeoutMs - elapsedMs;
   if (remaining <= 0 || failures >= maxAttempts(policy)) return { giveUp: true };
   return { waitMs: Math.min(backoffDelay(policy, failures), remaining) };
-}
-
-/** How long the next attempt may take: never past the deadline, never below 1 ms. */
-export function attemptBudget(policy: RetryPolicy, elapsedMs: number): number {
-  return Math.max(1, Math.min(policy.attemptTimeoutMs, policy.timeoutMs - elapsedMs));
 }
 
 /** A target as people read it in an error; never includes the password. */

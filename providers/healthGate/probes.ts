@@ -1,7 +1,7 @@
 import * as net from "net";
 import { Client } from "pg";
 import { errorText } from "../dynamic";
-import { attemptBudget, describeTarget, HealthTarget, nextStep, RetryPolicy } from "./policy";
+import { describeTarget, HealthTarget, nextStep, RetryPolicy } from "./policy";
 
 /** One readiness check: resolves when the target is ready, throws the reason when it is not. */
 export type Probe = (timeoutMs: number) => Promise<void>;
@@ -77,7 +77,7 @@ export async function waitUntilReady(what: string, probe: Probe, policy: RetryPo
   let last = "no attempt made";
   for (let attempts = 1; ; attempts++) {
     try {
-      await probe(attemptBudget(policy, clock.now() - started));
+      await probe(policy.attemptTimeoutMs);
       return { attempts, elapsedMs: clock.now() - started };
     } catch (e) {
       last = errorText(e);
