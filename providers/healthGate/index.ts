@@ -95,10 +95,11 @@ export interface HealthGateArgs {
 
 /** Waits, during `pulumi up`, until a TCP port, an HTTP endpoint or a SQL server is ready; depend on it with dependsOn. */
 export class HealthGate extends pulumi.dynamic.Resource {
-  public readonly target!: pulumi.Output<string>;
-  public readonly attempts!: pulumi.Output<number>;
-  public readonly elapsedMs!: pulumi.Output<number>;
-  public readonly readyAt!: pulumi.Output<string>;
+  // `declare`: with target es2022 a plain field would be re-initialised to undefined after super() set it.
+  declare public readonly target: pulumi.Output<string>;
+  declare public readonly attempts: pulumi.Output<number>;
+  declare public readonly elapsedMs: pulumi.Output<number>;
+  declare public readonly readyAt: pulumi.Output<string>;
 
   constructor(name: string, args: HealthGateArgs, opts?: pulumi.CustomResourceOptions) {
     const t = args.target as Record<string, pulumi.Input<unknown> | undefined>;

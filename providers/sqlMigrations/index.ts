@@ -150,19 +150,30 @@ export interface SqlMigrationsArgs {
   dropOnDelete?: boolean;
 }
 
+/**
+ * The connection as one input per field. A secret password makes a whole Output object secret; only the password
+ * should stay secret, so the other fields of such an object are unsecreted (a host and port are not secrets).
+ */
+function connectionFields(c: SqlMigrationsArgs["connection"]): { [K in keyof SqlConnection]: pulumi.Input<SqlConnection[K]> } {
+  if (!pulumi.Output.isInstance(c) && !(c instanceof Promise)) return c as { [K in keyof SqlConnection]: pulumi.Input<SqlConnection[K]> };
+  const whole = pulumi.output(c as pulumi.Input<SqlConnection>);
+  const plain = <K extends keyof SqlConnection>(k: K) => pulumi.unsecret(whole.apply((v) => v[k]));
+  return { host: plain("host"), port: plain("port"), user: plain("user"), database: plain("database"), password: whole.apply((v) => v.password) };
+}
+
 /** Applies a lab's SQL files to a database, once each, in name order; refresh reads back what was applied. */
 export class SqlMigrations extends pulumi.dynamic.Resource {
-  public readonly applied!: pulumi.Output<AppliedMigration[]>;
+  // `declare`: with target es2022 a plain field would be re-initialised to undefined after super() set it.
+  declare public readonly applied: pulumi.Output<AppliedMigration[]>;
 
   constructor(name: string, args: SqlMigrationsArgs, opts?: pulumi.CustomResourceOptions) {
-    const conn = pulumi.output(args.connection as pulumi.Input<SqlConnection>);
+    const conn = connectionFields(args.connection);
     const loaded = typeof args.migrations === "string" ? loadMigrations(args.migrations) : args.migrations;
     // Paths relative to the project keep the state the same on every machine.
     const migrations = loaded.map((m) => ({ ...m, file: path.isAbsolute(m.file) ? path.relative(process.cwd(), m.file) : m.file }));
     parseTableName(args.table);
     super(sqlMigrationsProvider, name, {
-      host: conn.host, port: conn.port, user: conn.user, database: conn.database,
-      password: pulumi.secret(conn.apply((c) => c.password ?? null)),
+      ...conn, password: pulumi.secret(pulumi.output(conn.password).apply((p) => p ?? null)),
       table: args.table, onChecksumChange: args.onChecksumChange, readyTimeoutMs: args.readyTimeoutMs,
       lockTimeoutMs: args.lockTimeoutMs, dropOnDelete: args.dropOnDelete,
       migrations, version: SQL_MIGRATIONS_PROVIDER_VERSION, applied: undefined,
