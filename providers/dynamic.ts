@@ -17,9 +17,19 @@ export function withoutProviderKey<T extends object>(props: T): T {
   return copy as T;
 }
 
-/** Top-level keys whose values differ between the old state and the new inputs (deep, order-sensitive compare). */
+/**
+ * JSON with object keys sorted: state comes back from the engine as a protobuf Struct whose key order differs from
+ * the program's, and that must not read as a change. Array order still counts.
+ */
+export function canonicalJson(value: unknown): string {
+  return JSON.stringify(value ?? null, (_k, v) => (v && typeof v === "object" && !Array.isArray(v)
+    ? Object.fromEntries(Object.keys(v).sort().filter((key) => v[key] !== undefined).map((key) => [key, v[key]]))
+    : v));
+}
+
+/** Top-level keys whose values differ between the old state and the new inputs (deep; unset equals null). */
 export function changedKeys(olds: Record<string, unknown>, news: Record<string, unknown>, keys: readonly string[]): string[] {
-  return keys.filter((k) => JSON.stringify(olds[k] ?? null) !== JSON.stringify(news[k] ?? null));
+  return keys.filter((k) => canonicalJson(olds[k]) !== canonicalJson(news[k]));
 }
 
 /**

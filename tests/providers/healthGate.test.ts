@@ -5,6 +5,7 @@ import * as net from "net";
 import * as os from "os";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
+import { changedKeys } from "../../providers/dynamic";
 import {
   backoffDelay, Clock, DEFAULT_RETRY, describeTarget, HEALTH_GATE_PROVIDER_VERSION, healthGateProvider,
   HealthGateInputs, HealthGateOutputs, maxAttempts, nextStep, normalizeRetryPolicy, normalizeTarget, RetryPolicy, waitUntilReady,
@@ -156,5 +157,15 @@ describe("healthGate (pure)", () => {
       assert.strictEqual(out.id, `tcp 127.0.0.1:${port}`);
       assert.match(out.fail, new RegExp(`^http http://127.0.0.1:${port}/ not ready after \\d+ ms \\(\\d+ attempts, timeout 300 ms\\); last failure: `));
     });
+  });
+});
+
+describe("dynamic provider helpers", () => {
+  it("changedKeys ignores key order (state comes back reordered) and unset vs null, but not array order", () => {
+    const olds = { m: [{ sql: "x", id: "1" }], t: null, a: [1, 2] };
+    const news = { m: [{ id: "1", sql: "x" }], a: [1, 2] };
+    assert.deepStrictEqual(changedKeys(olds, news, ["m", "t", "a"]), []);
+    assert.deepStrictEqual(changedKeys(olds, { ...news, a: [2, 1] }, ["m", "t", "a"]), ["a"]);
+    assert.deepStrictEqual(changedKeys(olds, { ...news, m: [{ id: "1", sql: "y" }] }, ["m"]), ["m"]);
   });
 });
