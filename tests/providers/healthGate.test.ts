@@ -11,6 +11,9 @@ import {
   HealthGateInputs, HealthGateOutputs, maxAttempts, nextStep, normalizeRetryPolicy, normalizeTarget, RetryPolicy, waitUntilReady,
 } from "../../providers/healthGate";
 
+// The loader the dynamic provider host uses, found where @pulumi/pulumi finds it.
+const REQUIRE_FROM_STRING = require.resolve("require-from-string", { paths: [path.dirname(require.resolve("@pulumi/pulumi"))] });
+
 const policy: RetryPolicy = { timeoutMs: 10_000, initialDelayMs: 250, maxDelayMs: 2_000, attemptTimeoutMs: 3_000 };
 
 /** A clock that only moves when the loop sleeps: the loop runs instantly. */
@@ -143,7 +146,7 @@ describe("healthGate (pure)", () => {
       const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "lab-gate-")), "provider.js");
       fs.writeFileSync(file, sf.text);
       const script = `
-        const p = require("require-from-string")(require("fs").readFileSync(${JSON.stringify(file)}, "utf8")).handler();
+        const p = require(${JSON.stringify(REQUIRE_FROM_STRING)})(require("fs").readFileSync(${JSON.stringify(file)}, "utf8")).handler();
         (async () => {
           const bad = await p.check({}, { kind: "tcp", host: "127.0.0.1", port: 0, version: "1" });
           const ok = await p.create({ kind: "tcp", host: "127.0.0.1", port: ${port}, timeoutMs: 5000, version: "1" });

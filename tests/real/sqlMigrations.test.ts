@@ -11,6 +11,9 @@ import {
   sqlMigrationsProvider, SqlMigrationsInputs,
 } from "../../providers/sqlMigrations";
 
+// The loader the dynamic provider host uses, found where @pulumi/pulumi finds it.
+const REQUIRE_FROM_STRING = require.resolve("require-from-string", { paths: [path.dirname(require.resolve("@pulumi/pulumi"))] });
+
 /** A migrations directory written by the test: { "001_a.sql": "..." }. */
 function writeDir(files: Record<string, string>): string {
   const dir = tempDir("lab-sql");
@@ -235,7 +238,7 @@ describe("real: SqlMigrations on PostgreSQL 15", function () {
       // What the dynamic provider host does: require-from-string, then call the methods (no ts-node here).
       const script = `
         const code = require("fs").readFileSync(${JSON.stringify(path.join(dir, "provider.js"))}, "utf8");
-        const p = require("require-from-string")(code).handler();
+        const p = require(${JSON.stringify(REQUIRE_FROM_STRING)})(code).handler();
         const inputs = JSON.parse(process.argv[1]);
         p.create(inputs).then(async (r) => {
           const again = await p.update(r.id, r.outs, inputs);
