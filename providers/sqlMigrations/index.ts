@@ -86,7 +86,7 @@ export const sqlMigrationsProvider: pulumi.dynamic.ResourceProvider<SqlMigration
     return {
       changes: replaces.length + changed.length + drift.length > 0,
       replaces,
-      // Dropping the old history after the new one exists could drop the new one: same table, other name.
+      // With dropOnDelete, drop the old history first: dropped afterwards it could be the table the new run just filled.
       deleteBeforeReplace: olds.dropOnDelete === true,
     };
   },

@@ -218,6 +218,12 @@ describe("real: SqlMigrations on PostgreSQL 15", function () {
       await late.stop();
     });
 
+    it("delete with dropOnDelete is idempotent when the database or the server is already gone", async () => {
+      const gone = inputs({ host: "127.0.0.1", port: pg.port, user: "postgres", database: "never_created" }, [], { dropOnDelete: true });
+      await p.delete!("x", { ...gone, applied: [] });
+      await p.delete!("x", { ...gone, port: 1, applied: [] });
+    });
+
     it("create fails within the bound, naming the target, when nothing listens", async () => {
       const conn: ClientConfig = { host: "127.0.0.1", port: 1, user: "postgres", database: "nowhere" };
       const started = Date.now();
