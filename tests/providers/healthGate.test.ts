@@ -150,7 +150,7 @@ describe("healthGate (pure)", () => {
         (async () => {
           const bad = await p.check({}, { kind: "tcp", host: "127.0.0.1", port: 0, version: "1" });
           const ok = await p.create({ kind: "tcp", host: "127.0.0.1", port: ${port}, timeoutMs: 5000, version: "1" });
-          const fail = await p.create({ kind: "http", url: "http://127.0.0.1:${port}/", timeoutMs: 300, version: "1" }).catch((e) => e.message);
+          const fail = await p.create({ kind: "http", url: "http://127.0.0.1:${port}/", timeoutMs: 300, attemptTimeoutMs: 300, version: "1" }).catch((e) => e.message);
           console.log(JSON.stringify({ bad: bad.failures, id: ok.id, fail }));
         })().catch((e) => { console.error(e.stack); process.exit(1); });`;
       const run = spawnSync(process.execPath, ["-e", script], { cwd: process.cwd(), encoding: "utf8", timeout: 30_000 });
