@@ -1,0 +1,4 @@
+#!/usr/bin/env bash
+# The Pulumi engine (CLI, Node.js language host, command provider) built from the Go module proxy; cached.
+set -euo pipefail
+exec bash "$(dirname "$0")/../../tools/build-pulumi.sh"

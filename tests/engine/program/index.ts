@@ -1,0 +1,30 @@
+// The engine test's program: the lab's dynamic resources against services the test started, plus a
+// @pulumi/command local.Command (served by the command provider plugin tools/build-pulumi.sh installed).
+import * as path from "path";
+import * as pulumi from "@pulumi/pulumi";
+import * as command from "@pulumi/command";
+import { SqlMigrations } from "../../../providers/sqlMigrations";
+
+const cfg = new pulumi.Config("engine");
+const pgPort = cfg.requireNumber("pgPort");
+const pgBin = cfg.require("pgBin");
+const database = cfg.require("database");
+const password = cfg.requireSecret("pgPassword");
+
+const pgArgs = `-h 127.0.0.1 -p ${pgPort} -U postgres`;
+// The database comes and goes with a shell command, so destroy leaves nothing behind in PostgreSQL.
+const db = new command.local.Command("database", {
+  create: `"${pgBin}/createdb" ${pgArgs} ${database} && echo "created ${database}"`,
+  delete: `"${pgBin}/dropdb" ${pgArgs} --force --if-exists ${database}`,
+});
+
+const schema = new SqlMigrations("schema", {
+  connection: { host: "127.0.0.1", port: pgPort, user: "postgres", database, password },
+  migrations: path.join(__dirname, "migrations"),
+  dropOnDelete: true,
+  lockTimeoutMs: cfg.getNumber("lockTimeoutMs"),
+  readyTimeoutMs: 30000,
+}, { dependsOn: db });
+
+export const databaseCreated = db.stdout;
+export const appliedMigrations = schema.applied.apply((applied) => applied.map((m) => m.id));
