@@ -1,7 +1,9 @@
 import { strict as assert } from "assert";
+import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { LocalPostgres, startPostgres } from "./harness/postgres";
+import { requireBinary } from "./harness/proc";
 
 const SQL_DIR = path.resolve(__dirname, "../../sql/partitioning_tool");
 const sqlFiles = () => fs.readdirSync(SQL_DIR).filter((f) => /^\d{3}_.*\.sql$/.test(f)).sort();
@@ -321,6 +323,23 @@ describe("partitioning_tool on PostgreSQL 15 (decisions, month ends, Greenplum D
       assert.deepEqual(await q(`SELECT to_regclass('public.run_rollback') r`), [{ r: null }], "a failing statement rolls back the ones before it");
       await rejects(`SELECT * FROM partitioning_tool.fn_part_tools_run(ARRAY['SELECT 1'], NULL)`, /dry_run = NULL: must be true or false/);
     });
+  });
+
+  it("applies through yoyo (as the Airflow worker does), once", async () => {
+    const yoyo = requireBinary(`${process.env.LAB_AIRFLOW_VENV ?? "/opt/lab/airflow"}/bin/yoyo`, ".ci/install.d/35-python.sh");
+    await pg.createDatabase("yoyo_check");
+    const apply = () => spawnSync(yoyo, ["apply", "--batch", "--no-config-file", "--database", pg.url("yoyo_check"), SQL_DIR],
+      { encoding: "utf8", timeout: 60_000 });
+    let r = apply();
+    assert.equal(r.status, 0, r.stderr + r.stdout);
+    const fns = await pg.query(`SELECT count(*)::int AS n FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
+      WHERE n.nspname = 'partitioning_tool' AND p.proname LIKE 'fn_part_tools_%'`, [], "yoyo_check");
+    assert.ok(fns[0].n >= 20, `only ${fns[0].n} functions`);
+    const applied = await pg.query(`SELECT count(*)::int AS n FROM _yoyo_migration`, [], "yoyo_check");
+    assert.equal(applied[0].n, sqlFiles().length);
+    r = apply();
+    assert.equal(r.status, 0, r.stderr);
+    assert.deepEqual(await pg.query(`SELECT count(*)::int AS n FROM _yoyo_migration`, [], "yoyo_check"), applied);
   });
 
   it("uses no syntax newer than PostgreSQL 9.4 (Greenplum 6)", () => {
