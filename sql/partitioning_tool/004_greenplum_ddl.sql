@@ -81,7 +81,8 @@ DECLARE
   tbl text := partitioning_tool.fn_part_tools_qualified(p_table);
   has_default boolean;
   m record;
-  p record;
+  members partitioning_tool.range_partition[];
+  p partitioning_tool.range_partition;
   merged text;
   work text;
 BEGIN
@@ -90,15 +91,14 @@ BEGIN
            WHERE action = 'merge' LOOP
     merged := partitioning_tool.fn_part_tools_partition_name(m.bucket_start, p_grain);
     work := partitioning_tool.fn_part_tools_work_table('merge', p_table, merged);
+    members := ARRAY(SELECT x FROM unnest(p_parts) x
+                     WHERE NOT coalesce(x.is_default, false) AND x.range_start >= m.bucket_start AND x.range_end <= m.bucket_end
+                     ORDER BY x.range_start);
     RETURN NEXT format('CREATE TABLE %s (LIKE %s);', work, tbl);
-    FOR p IN SELECT x.* FROM unnest(p_parts) x
-             WHERE NOT coalesce(x.is_default, false) AND x.range_start >= m.bucket_start AND x.range_end <= m.bucket_end
-             ORDER BY x.range_start LOOP
+    FOREACH p IN ARRAY members LOOP
       RETURN NEXT format('INSERT INTO %s SELECT * FROM %I.%I;', work, p.partition_schema, p.partition_table);
     END LOOP;
-    FOR p IN SELECT x.* FROM unnest(p_parts) x
-             WHERE NOT coalesce(x.is_default, false) AND x.range_start >= m.bucket_start AND x.range_end <= m.bucket_end
-             ORDER BY x.range_start LOOP
+    FOREACH p IN ARRAY members LOOP
       RETURN NEXT format('ALTER TABLE %s DROP PARTITION FOR (%s);', tbl, partitioning_tool.fn_part_tools_literal(p.range_start));
     END LOOP;
     IF has_default THEN
