@@ -8,6 +8,7 @@ import { changesOnly, Engine, EngineStack, loadEngine } from "./harness";
 
 describe("engine: pulumi up/refresh/destroy of the lab's resources", function () {
   this.timeout(600_000);
+  this.bail(true); // each step builds on the state the previous one left
   let engine: Engine;
   let pg: LocalPostgres;
   let stack: EngineStack;

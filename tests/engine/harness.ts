@@ -53,7 +53,7 @@ export class EngineStack {
   run(args: string[], timeoutMs = 240_000): Promise<RunResult> {
     const started = Date.now();
     return new Promise((resolve, reject) => {
-      const child = spawn("pulumi", [...args, "--non-interactive", "--color", "never"],
+      const child = spawn("pulumi", ["--non-interactive", "--color", "never", ...args],
         { cwd: this.programDir, env: this.env, stdio: ["ignore", "pipe", "pipe"] });
       let stdout = "", stderr = "";
       child.stdout.on("data", (d) => (stdout += d));
