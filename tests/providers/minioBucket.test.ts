@@ -1,0 +1,164 @@
+import * as assert from "assert";
+import { spawnSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import * as pulumi from "@pulumi/pulumi";
+import {
+  bucketPath, canonicalQuery, EMPTY_PAYLOAD_SHA256, judgeCreate, judgeDelete, judgeHead, MINIO_BUCKET_PROVIDER_VERSION,
+  minioBucketProvider, MinioBucketInputs, normalizeBucketTarget, parseListObjects, parseS3Error, sha256Hex, signingKey,
+  signRequest, uriEncode, amzDate,
+} from "../../providers/minioBucket";
+
+// The loader the dynamic provider host uses, found where @pulumi/pulumi finds it.
+const REQUIRE_FROM_STRING = require.resolve("require-from-string", { paths: [path.dirname(require.resolve("@pulumi/pulumi"))] });
+
+// AWS's SigV4 test suite credentials (aws-sig-v4-test-suite) and the S3 documentation's example credentials.
+const SUITE = { accessKey: "AKIDEXAMPLE", secretKey: "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", region: "us-east-1", service: "service", amzDate: "20150830T123600Z" };
+const S3_DOC = { accessKey: "AKIAIOSFODNN7EXAMPLE", secretKey: "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", region: "us-east-1", service: "s3", amzDate: "20130524T000000Z" };
+const suiteHeaders = { Host: "example.amazonaws.com", "X-Amz-Date": SUITE.amzDate };
+const s3DocHeaders = (extra: Record<string, string> = {}, payload = EMPTY_PAYLOAD_SHA256) =>
+  ({ Host: "examplebucket.s3.amazonaws.com", "x-amz-date": S3_DOC.amzDate, "x-amz-content-sha256": payload, ...extra });
+
+describe("minioBucket: SigV4 against AWS's documented test vectors", () => {
+  it("get-vanilla: canonical request, string to sign and Authorization header", () => {
+    const s = signRequest({ method: "GET", path: "/", headers: suiteHeaders, payloadHash: EMPTY_PAYLOAD_SHA256 }, SUITE);
+    assert.strictEqual(s.canonicalRequest,
+      "GET\n/\n\nhost:example.amazonaws.com\nx-amz-date:20150830T123600Z\n\nhost;x-amz-date\n" + EMPTY_PAYLOAD_SHA256);
+    assert.strictEqual(s.stringToSign,
+      "AWS4-HMAC-SHA256\n20150830T123600Z\n20150830/us-east-1/service/aws4_request\nbb579772317eb040ac9ed261061d46c1f17a8133879d6129b6e1c25292927e63");
+    assert.strictEqual(s.authorization,
+      "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20150830/us-east-1/service/aws4_request, SignedHeaders=host;x-amz-date, "
+      + "Signature=5fa00fa31553b73ebf1942676e86291e8372ff2a2260956d9b8aae1d763fbf31");
+  });
+
+  it("get-vanilla-query-order-key-case: query sorted by name", () => {
+    const s = signRequest({ method: "GET", path: "/", query: { Param2: "value2", Param1: "value1" }, headers: suiteHeaders, payloadHash: EMPTY_PAYLOAD_SHA256 }, SUITE);
+    assert.strictEqual(s.signature, "b97d918cfa904a5beff61c982a1b6f458b799221646efd99d3219ec94cdf2500");
+  });
+
+  it("derives the documented signing key (secret, 20120215, us-east-1, iam)", () => {
+    assert.strictEqual(signingKey(SUITE.secretKey, "20120215", "us-east-1", "iam").toString("hex"),
+      "f4780e2d9f65fa895f9c67b32ce1baf0b0d8a43505a000a1a9e090d414db404d");
+  });
+
+  it("S3 GET Object with a Range header", () => {
+    const s = signRequest({ method: "GET", path: "/test.txt", headers: s3DocHeaders({ Range: "bytes=0-9" }), payloadHash: EMPTY_PAYLOAD_SHA256 }, S3_DOC);
+    assert.strictEqual(sha256Hex(s.canonicalRequest), "7344ae5b7ee6c3e7e6b0fe0640412a37625d1fbfff95c48bbb2dc43964946972");
+    assert.strictEqual(s.signedHeaders, "host;range;x-amz-content-sha256;x-amz-date");
+    assert.strictEqual(s.signature, "f0e8bdb87c964420e857bd35b5d6ed310bd44f0170aba48dd91039c6036bdb41");
+  });
+
+  it("S3 PUT Object with a body, a Date header and a storage class", () => {
+    const payload = sha256Hex("Welcome to Amazon S3.");
+    assert.strictEqual(payload, "44ce7dd67c959e0d3524ffac1771dfbba87d2b6b4b4e99e42034a8b803f8b072");
+    const s = signRequest({
+      method: "PUT", path: `/${uriEncode("test$file.text")}`, payloadHash: payload,
+      headers: s3DocHeaders({ Date: "Fri, 24 May 2013 00:00:00 GMT", "x-amz-storage-class": "REDUCED_REDUNDANCY" }, payload),
+    }, S3_DOC);
+    assert.strictEqual(s.signedHeaders, "date;host;x-amz-content-sha256;x-amz-date;x-amz-storage-class");
+    assert.strictEqual(s.signature, "98ad721746da40c64f1a55b78f14c238d841ea1380cd77a1b5971af0ece108bd");
+  });
+
+  it("S3 GET Bucket Lifecycle (a flag parameter) and GET Bucket (List Objects)", () => {
+    const lifecycle = signRequest({ method: "GET", path: "/", query: { lifecycle: "" }, headers: s3DocHeaders(), payloadHash: EMPTY_PAYLOAD_SHA256 }, S3_DOC);
+    assert.strictEqual(lifecycle.signature, "fea454ca298b7da1c68078a5d1bdbfbbe0d65c699e0f91ac7a200a0136783543");
+    const list = signRequest({ method: "GET", path: "/", query: { "max-keys": "2", prefix: "J" }, headers: s3DocHeaders(), payloadHash: EMPTY_PAYLOAD_SHA256 }, S3_DOC);
+    assert.strictEqual(list.signature, "34b48302e7b5fa45bde8084f4b7868a86f0a534bc59db6670ed5711ef69dc6f7");
+  });
+
+  it("encodes like RFC 3986, sorts encoded query names, formats x-amz-date", () => {
+    assert.strictEqual(uriEncode("a b/ü*~"), "a%20b%2F%C3%BC%2A~");
+    assert.strictEqual(uriEncode("a b/c", true), "a%20b/c");
+    assert.strictEqual(canonicalQuery({ b: "2", a: "x y", A: "0" }), "A=0&a=x%20y&b=2");
+    assert.strictEqual(amzDate(new Date("2015-08-30T12:36:00.123Z")), "20150830T123600Z");
+    assert.throws(() => signRequest({ method: "GET", path: "/", headers: {}, payloadHash: "" }, { ...SUITE, amzDate: "2015-08-30" }),
+      /amzDate = "2015-08-30": must look like 20150830T123600Z/);
+  });
+});
+
+describe("minioBucket: decisions and validation (pure)", () => {
+  const good = { endpoint: "http://127.0.0.1:9000", bucket: "dp-partition", accessKey: "minio", secretKey: "s" };
+
+  it("normalises the target and names the key and value of bad input", () => {
+    assert.deepStrictEqual(normalizeBucketTarget({ ...good, endpoint: "http://127.0.0.1:9000/" }), { ...good, region: "us-east-1" });
+    assert.throws(() => normalizeBucketTarget({ ...good, bucket: "DP_Partition" }), /^Error: bucket = "DP_Partition": may hold only a-z/);
+    assert.throws(() => normalizeBucketTarget({ ...good, bucket: "ab" }), /bucket = "ab": must be 3\.\.63 characters long/);
+    assert.throws(() => normalizeBucketTarget({ ...good, bucket: "10.0.0.1" }), /must not hold '\.\.' or look like an IP address/);
+    assert.throws(() => normalizeBucketTarget({ ...good, endpoint: "minio:9000" }), /endpoint = "minio:9000": must start with http/);
+    assert.throws(() => normalizeBucketTarget({ ...good, endpoint: "http://h:9000/x" }), /endpoint = "http:\/\/h:9000\/x": must be the server's base URL/);
+    assert.throws(() => normalizeBucketTarget({ ...good, secretKey: "" }), /secretKey = "": must be a non-empty string/);
+  });
+
+  it("create: 200 is new, 409 BucketAlreadyOwnedByYou is ours (idempotent), anything else says why", () => {
+    assert.strictEqual(judgeCreate("b", { status: 200 }), "created");
+    assert.strictEqual(judgeCreate("b", { status: 409, code: "BucketAlreadyOwnedByYou" }), "exists");
+    assert.throws(() => judgeCreate("b", { status: 409, code: "BucketAlreadyExists", message: "taken" }), /bucket b: the name is taken by another account \(HTTP 409 BucketAlreadyExists: taken\)/);
+    assert.throws(() => judgeCreate("b", { status: 403, code: "SignatureDoesNotMatch" }), /CreateBucket answered HTTP 403 SignatureDoesNotMatch/);
+  });
+
+  it("delete: 204 deleted, 404 already gone, 409 BucketNotEmpty refused with the way out", () => {
+    assert.strictEqual(judgeDelete("b", { status: 204 }), "deleted");
+    assert.strictEqual(judgeDelete("b", { status: 404, code: "NoSuchBucket" }), "absent");
+    assert.throws(() => judgeDelete("b", { status: 409, code: "BucketNotEmpty" }), /bucket b is not empty: refusing to delete it \(set forceDestroy: true/);
+    assert.throws(() => judgeDelete("b", { status: 500, code: "InternalError" }), /DeleteBucket answered HTTP 500 InternalError/);
+    assert.strictEqual(judgeHead("b", { status: 200 }), true);
+    assert.strictEqual(judgeHead("b", { status: 404 }), false);
+    assert.throws(() => judgeHead("b", { status: 403 }), /HeadBucket answered HTTP 403/);
+  });
+
+  it("parses S3 error bodies, object listings and builds encoded paths", () => {
+    assert.deepStrictEqual(parseS3Error("<?xml version=\"1.0\"?><Error><Code>NoSuchBucket</Code><Message>gone</Message></Error>"), { code: "NoSuchBucket", message: "gone" });
+    assert.deepStrictEqual(parseS3Error(""), { code: undefined, message: undefined });
+    const page = "<ListBucketResult><IsTruncated>true</IsTruncated><Contents><Key>a &amp; b</Key><Size>1</Size></Contents>"
+      + "<Contents><Key>p/q.csv</Key></Contents><NextContinuationToken>tok=</NextContinuationToken></ListBucketResult>";
+    assert.deepStrictEqual(parseListObjects(page), { keys: ["a & b", "p/q.csv"], nextToken: "tok=" });
+    assert.deepStrictEqual(parseListObjects("<ListBucketResult><IsTruncated>false</IsTruncated></ListBucketResult>"), { keys: [], nextToken: undefined });
+    assert.strictEqual(bucketPath("dp-partition"), "/dp-partition");
+    assert.strictEqual(bucketPath("b", "year=2024/a b(1).csv"), "/b/year%3D2024/a%20b%281%29.csv");
+  });
+});
+
+describe("minioBucket: provider check/diff (no I/O) and serialization", () => {
+  const inputs: MinioBucketInputs = { endpoint: "http://127.0.0.1:9000", bucket: "dp-partition", accessKey: "minio", secretKey: "s", version: MINIO_BUCKET_PROVIDER_VERSION };
+
+  it("check reports the bad property; unknown values wait for apply", async () => {
+    const bad = await minioBucketProvider.check!(undefined as any, { ...inputs, bucket: "Bad" });
+    assert.deepStrictEqual(bad.failures?.map((f) => f.property), ["bucket"]);
+    const force = await minioBucketProvider.check!(undefined as any, { ...inputs, forceDestroy: "yes" as any });
+    assert.deepStrictEqual(force.failures, [{ property: "forceDestroy", reason: "forceDestroy = \"yes\": must be true or false" }]);
+    const unknown = await minioBucketProvider.check!(undefined as any, { ...inputs, secretKey: "04da6b54-80e4-46f7-96ec-b56ff0331ba9" });
+    assert.strictEqual(unknown.failures, undefined);
+  });
+
+  it("diff: a new name or server replaces; keys, forceDestroy and version update; same inputs in another key order do nothing", async () => {
+    const outs = { ...inputs, existed: false };
+    const same = await minioBucketProvider.diff!("id", outs, { version: inputs.version, secretKey: "s", accessKey: "minio", bucket: "dp-partition", endpoint: "http://127.0.0.1:9000" });
+    assert.strictEqual(same.changes, false);
+    assert.deepStrictEqual((await minioBucketProvider.diff!("id", outs, { ...inputs, bucket: "other" })).replaces, ["bucket"]);
+    for (const change of [{ secretKey: "t" }, { forceDestroy: true }, { version: "2" }]) {
+      const d = await minioBucketProvider.diff!("id", outs, { ...inputs, ...change });
+      assert.deepStrictEqual([d.changes, d.replaces], [true, []], JSON.stringify(change));
+    }
+  });
+
+  it("survives Pulumi's closure serialization (a plain node process, like the provider host)", async () => {
+    const sf = await pulumi.runtime.serializeFunction(() => minioBucketProvider, { allowSecrets: true });
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "lab-bucket-")), "provider.js");
+    fs.writeFileSync(file, sf.text);
+    // Port 1 refuses at once: create must give up within its short readiness budget and name the endpoint.
+    const script = `
+      const p = require(${JSON.stringify(REQUIRE_FROM_STRING)})(require("fs").readFileSync(${JSON.stringify(file)}, "utf8")).handler();
+      (async () => {
+        const bad = await p.check({}, { endpoint: "http://127.0.0.1:1", bucket: "x", accessKey: "a", secretKey: "s", version: "1" });
+        const fail = await p.create({ endpoint: "http://127.0.0.1:1", bucket: "dp-partition", accessKey: "a", secretKey: "s", readyTimeoutMs: 300, version: "1" }).catch((e) => e.message);
+        console.log(JSON.stringify({ bad: bad.failures, fail }));
+      })().catch((e) => { console.error(e.stack); process.exit(1); });`;
+    const run = spawnSync(process.execPath, ["-e", script], { cwd: process.cwd(), encoding: "utf8", timeout: 30_000 });
+    assert.strictEqual(run.status, 0, run.stderr);
+    const out = JSON.parse(run.stdout);
+    assert.deepStrictEqual(out.bad, [{ property: "bucket", reason: "bucket = \"x\": must be 3..63 characters long" }]);
+    assert.match(out.fail, /^s3 http:\/\/127\.0\.0\.1:1 not ready after \d+ ms \(\d+ attempts, timeout 300 ms\); last failure: GET http:\/\/127\.0\.0\.1:1\/: /);
+    assert.ok(!out.fail.includes("\"s\""), "the secret key must not appear in errors");
+  });
+});
