@@ -97,7 +97,7 @@ describe("real: bookings → Debezium → Kafka → dv-loader → Data Vault", f
       config: dvSourceConfig({ db: { host: "127.0.0.1", port: pg.port, user: "postgres", database: "demo" } }),
       sensitiveConfig: postgresSourceSecrets("unused-with-trust-auth"),
     });
-    assert.strictEqual(res.outs.connectorState, "RUNNING");
+    assert.strictEqual(res.outs?.connectorState, "RUNNING");
     const slots = await source("select slot_name, plugin from pg_replication_slots");
     assert.deepStrictEqual(slots, [{ slot_name: "bookings_dv_slot", plugin: "pgoutput" }]);
     const pub = await source("select tablename from pg_publication_tables where pubname = 'bookings_dv_publication' order by 1");

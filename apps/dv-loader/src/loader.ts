@@ -169,7 +169,8 @@ export class DvLoader {
     clearTimeout(this.timer);
     await this.flushing.catch(() => undefined);
     await Promise.resolve(this.stream?.close()).catch(() => undefined);
-    await this.consumer?.close(true).catch(() => undefined);
+    // close(force) without a callback answers a promise (the typings pick the callback overload).
+    await Promise.resolve(this.consumer?.close(true) as Promise<void> | undefined).catch(() => undefined);
     await this.db?.end().catch(() => undefined);
     this.state.consuming = false;
   }
