@@ -59,9 +59,9 @@ describe("real: KafkaConnector on Kafka Connect (2 workers) with Debezium", func
 
   it("creates the Debezium source and the JDBC sink and waits until both are RUNNING", async () => {
     const t0 = Date.now();
-    source.outs = (await provider.create!(sourceInputs(lab.connectUrl(0)))).outs;
+    source.outs = (await provider.create!(sourceInputs(lab.connectUrl(0)))).outs!;
     // Through the other worker: it forwards the write to the group's leader.
-    sink.outs = (await provider.create!(sinkInputs(lab.connectUrl(1)))).outs;
+    sink.outs = (await provider.create!(sinkInputs(lab.connectUrl(1)))).outs!;
     console.log(`      source + sink RUNNING ${Date.now() - t0} ms after create`);
     for (const c of [source, sink]) {
       assert.strictEqual(c.outs.connectorState, "RUNNING");
@@ -93,7 +93,7 @@ describe("real: KafkaConnector on Kafka Connect (2 workers) with Debezium", func
     const news = sinkInputs(lab.connectUrl(1), { "batch.size": "250" });
     const diff = await provider.diff!(sink.name, sink.outs, news);
     assert.deepStrictEqual([diff.changes, diff.replaces], [true, []]);
-    sink.outs = (await provider.update!(sink.name, sink.outs, news)).outs;
+    sink.outs = (await provider.update!(sink.name, sink.outs, news)).outs!;
     assert.strictEqual((await getConfig(lab.connectUrl(0), sink.name))?.["batch.size"], "250");
 
     // Out-of-band edit, as someone with curl would do: refresh sees it, `name` (added by Connect) is not reported.
@@ -103,12 +103,13 @@ describe("real: KafkaConnector on Kafka Connect (2 workers) with Debezium", func
     });
     assert.ok(res.ok, await res.text());
     const read = await provider.read!(sink.name, sink.outs);
+    assert.ok(read.props, "the connector still exists");
     assert.strictEqual(read.props.config["batch.size"], "777");
     assert.ok(!("name" in read.props.config));
     assert.deepStrictEqual(Object.keys(read.props.config).sort(), Object.keys(sink.outs.config).sort());
     const drift = await provider.diff!(sink.name, read.props, news);
     assert.strictEqual(drift.changes, true);
-    sink.outs = (await provider.update!(sink.name, read.props, news)).outs;
+    sink.outs = (await provider.update!(sink.name, read.props, news)).outs!;
     assert.strictEqual((await getConfig(lab.connectUrl(0), sink.name))?.["batch.size"], "250");
 
     await pg.query("insert into public.debezium_table values (5, 'after update', 50)", [], "source_db");
@@ -116,11 +117,11 @@ describe("real: KafkaConnector on Kafka Connect (2 workers) with Debezium", func
   });
 
   it("pauses and resumes through the state input", async () => {
-    const paused = (await provider.update!(source.name, source.outs, { ...sourceInputs(lab.connectUrl(0)), state: "paused" })).outs;
+    const paused = (await provider.update!(source.name, source.outs, { ...sourceInputs(lab.connectUrl(0)), state: "paused" })).outs!;
     assert.strictEqual((await getStatus(lab.connectUrl(1), source.name))?.connector?.state, "PAUSED");
     assert.strictEqual(paused.connectorState, "PAUSED");
     await pg.query("insert into public.debezium_table values (6, 'while paused', 60)", [], "source_db");
-    source.outs = (await provider.update!(source.name, paused, sourceInputs(lab.connectUrl(0)))).outs;
+    source.outs = (await provider.update!(source.name, paused, sourceInputs(lab.connectUrl(0)))).outs!;
     assert.strictEqual(source.outs.connectorState, "RUNNING");
     await converged("after resume");
   });
@@ -155,7 +156,7 @@ describe("real: KafkaConnector on Kafka Connect (2 workers) with Debezium", func
       assert.ok(!e.message.includes(SECRET), "the secret must not appear in errors");
       return true;
     });
-    const names = await (await fetch(`${lab.connectUrl(0)}/connectors`)).json();
+    const names = (await (await fetch(`${lab.connectUrl(0)}/connectors`)).json()) as string[];
     assert.ok(!names.includes("bad-source"), JSON.stringify(names));
   });
 
