@@ -95,6 +95,12 @@ export function parseListObjects(body: string): { keys: string[]; nextToken?: st
   return { keys, nextToken: truncated && token ? unescape(token) : undefined };
 }
 
+/** CreateBucket's body: none in us-east-1 (S3 refuses that constraint there), the region's LocationConstraint elsewhere. */
+export function createBucketBody(region: string): string | undefined {
+  if (region === "us-east-1") return undefined;
+  return `<CreateBucketConfiguration xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><LocationConstraint>${region}</LocationConstraint></CreateBucketConfiguration>`;
+}
+
 /** A bucket's S3 path (path-style), encoded as SigV4 signs it. */
 export function bucketPath(bucket: string, key?: string): string {
   if (key === undefined) return `/${bucket}`;

@@ -1,7 +1,7 @@
 import { errorText } from "../dynamic";
 import { Probe } from "../healthGate/probes";
-import { BucketTarget, bucketPath, judgeCreate, judgeDelete, judgeHead, parseListObjects, parseS3Error, S3Answer } from "./policy";
-import { amzDate, EMPTY_PAYLOAD_SHA256, signRequest } from "./sigv4";
+import { BucketTarget, bucketPath, createBucketBody, judgeCreate, judgeDelete, judgeHead, parseListObjects, parseS3Error, S3Answer } from "./policy";
+import { amzDate, EMPTY_PAYLOAD_SHA256, sha256Hex, signRequest } from "./sigv4";
 
 /** The thin I/O half: signed S3 calls through Node's fetch. Decisions live in policy.ts. */
 
@@ -11,11 +11,13 @@ export interface S3Response extends S3Answer {
 
 /** One signed path-style request; network failures throw with the method and URL, never the keys. */
 export async function s3Call(
-  t: BucketTarget, method: string, path: string, query: Record<string, string> = {}, timeoutMs = 10_000, now: Date = new Date(),
+  t: BucketTarget, method: string, path: string, query: Record<string, string> = {},
+  opts: { body?: string; timeoutMs?: number; now?: Date } = {},
 ): Promise<S3Response> {
   const host = new URL(t.endpoint).host;
-  const headers = { host, "x-amz-content-sha256": EMPTY_PAYLOAD_SHA256, "x-amz-date": amzDate(now) };
-  const signed = signRequest({ method, path, query, headers, payloadHash: EMPTY_PAYLOAD_SHA256 },
+  const payloadHash = opts.body === undefined ? EMPTY_PAYLOAD_SHA256 : sha256Hex(opts.body);
+  const headers = { host, "x-amz-content-sha256": payloadHash, "x-amz-date": amzDate(opts.now ?? new Date()) };
+  const signed = signRequest({ method, path, query, headers, payloadHash },
     { accessKey: t.accessKey, secretKey: t.secretKey, region: t.region, service: "s3", amzDate: headers["x-amz-date"] });
   const search = new URLSearchParams(query).toString().replace(/\+/g, "%20");
   const url = `${t.endpoint}${path}${search ? `?${search}` : ""}`;
@@ -24,7 +26,8 @@ export async function s3Call(
     res = await fetch(url, {
       method,
       headers: { "x-amz-content-sha256": headers["x-amz-content-sha256"], "x-amz-date": headers["x-amz-date"], authorization: signed.authorization },
-      signal: AbortSignal.timeout(timeoutMs),
+      body: opts.body,
+      signal: AbortSignal.timeout(opts.timeoutMs ?? 10_000),
     });
   } catch (e) {
     throw new Error(`${method} ${url}: ${errorText(e)}`);
@@ -36,13 +39,15 @@ export async function s3Call(
 /** Ready when a signed ListBuckets answers 200: the server is up and takes these keys. */
 export function s3Probe(t: BucketTarget): Probe {
   return async (timeoutMs) => {
-    const r = await s3Call(t, "GET", "/", {}, timeoutMs);
+    const r = await s3Call(t, "GET", "/", {}, { timeoutMs });
     if (r.status !== 200) throw new Error(`ListBuckets answered HTTP ${r.status}${r.code ? ` ${r.code}` : ""}`);
   };
 }
 
+/** HEAD first, so an existing bucket of ours reads the same on every server (us-east-1 S3 answers a repeat PUT with 200). */
 export async function createBucket(t: BucketTarget): Promise<"created" | "exists"> {
-  return judgeCreate(t.bucket, await s3Call(t, "PUT", bucketPath(t.bucket)));
+  if (await bucketExists(t)) return "exists";
+  return judgeCreate(t.bucket, await s3Call(t, "PUT", bucketPath(t.bucket), {}, { body: createBucketBody(t.region) }));
 }
 
 export async function bucketExists(t: BucketTarget): Promise<boolean> {
