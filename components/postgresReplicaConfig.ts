@@ -10,7 +10,7 @@ export interface ReplicaSettings {
   slot: string;
   /** Shows up in pg_stat_replication.application_name on the primary. */
   applicationName: string;
-  /** Password file for the replication user (never written into postgresql.auto.conf). */
+  /** Password file for the replication user, written by the script from $REPLICATION_PASSWORD (never into postgresql.auto.conf). */
   passFile: string;
   /** How many one-second waits for the primary before giving up. */
   waitTries?: number;
@@ -53,6 +53,12 @@ set -eu
 : "\${REPLICA_APPLICATION_NAME:?REPLICA_APPLICATION_NAME is not set}"
 : "\${PGPASSFILE:?PGPASSFILE is not set}"
 bin=\${PG_BIN:+\$PG_BIN/}
+if [ -n "\${REPLICATION_PASSWORD:-}" ]; then
+  # Written by this user with mode 0600: libpq ignores a password file others can read.
+  esc() { printf '%s' "\$1" | sed -e 's/\\\\/\\\\\\\\/g' -e 's/:/\\\\:/g'; }
+  (umask 077 && printf '%s:%s:replication:%s:%s\\n' "\$(esc "\$PRIMARY_HOST")" "\$PRIMARY_PORT" \\
+    "\$(esc "\$REPLICATION_USER")" "\$(esc "\$REPLICATION_PASSWORD")" > "\$PGPASSFILE")
+fi
 if [ ! -s "\$PGDATA/PG_VERSION" ]; then
   tries=0
   # Bounded: a primary that never comes up fails the container (and its healthcheck) instead of hanging.

@@ -24,15 +24,18 @@ describe("real: PostgreSQL primary + streaming replica from the replica start sc
   let root: string;
   let replicaPort: number;
 
-  const startReplica = () => {
+  /** Starts the script and waits until the standby answers queries (it listens before it accepts them). */
+  const startReplica = async () => {
     const env = {
       ...replicaEnv({ primaryHost: "127.0.0.1", primaryPort: primary.port, replicationUser: USER, slot: SLOT, applicationName: "replica", passFile: path.join(root, "pgpass"), waitTries: 30 }),
-      PGDATA: path.join(root, "data"), PG_BIN,
+      PGDATA: path.join(root, "data"), PG_BIN, REPLICATION_PASSWORD: PASSWORD,
     };
     replica = start({
       name: "replica", cmd: "/bin/sh", user: PG_USER, logDir: root, env,
       args: [path.join(root, "start-replica.sh"), "-c", `port=${replicaPort}`, "-c", "listen_addresses=127.0.0.1", "-c", `unix_socket_directories=${root}`],
     });
+    await waitForTcp(replicaPort, 60_000).catch((e) => { throw new Error(`${e.message}\n${replica.tail()}`); });
+    await waitFor("the standby to accept queries", 30_000, async () => (await onReplica("select 1 as ok"))[0]?.ok);
   };
   const onReplica = async <T = any>(sql: string): Promise<T[]> => {
     const c = new Client({ host: "127.0.0.1", port: replicaPort, user: "postgres", database: "postgres" });
@@ -45,15 +48,17 @@ describe("real: PostgreSQL primary + streaming replica from the replica start sc
     const psql = spawnSync(path.join(PG_BIN, "psql"), ["-h", "127.0.0.1", "-p", String(primary.port), "-U", "postgres", "-d", "postgres",
       "-v", "ON_ERROR_STOP=1", "-v", `replication_password=${PASSWORD}`], { input: primaryReplicationSql(USER, SLOT), encoding: "utf8" });
     assert.strictEqual(psql.status, 0, `psql: ${psql.stderr}`);
+    // The harness trusts 127.0.0.1: put a password rule for the replication user first, so the clone must log in.
+    const hba = path.join(primary.dataDir, "pg_hba.conf");
+    fs.writeFileSync(hba, `host replication ${USER} 127.0.0.1/32 scram-sha-256\n${fs.readFileSync(hba, "utf8")}`);
+    await primary.query("select pg_reload_conf()");
     root = tempDir("lab-replica", PG_USER);
     fs.writeFileSync(path.join(root, "start-replica.sh"), REPLICA_START_SCRIPT, { mode: 0o755 });
-    fs.writeFileSync(path.join(root, "pgpass"), pgpassLine("127.0.0.1", primary.port, USER, PASSWORD), { mode: 0o600 });
     chown(root, PG_USER);
     replicaPort = await freePort();
     await primary.query("create table owners (id int primary key, name text not null)");
     await primary.query("insert into owners values (1, 'before the clone')");
-    startReplica();
-    await waitForTcp(replicaPort, 60_000).catch((e) => { throw new Error(`${e.message}\n${replica.tail()}`); });
+    await startReplica();
   });
   after(async () => {
     await replica?.stop(10_000).catch(() => undefined);
@@ -68,6 +73,9 @@ describe("real: PostgreSQL primary + streaming replica from the replica start sc
     assert.match(conf, /primary_slot_name = 'replica_slot'/);
     assert.ok(!conf.includes(PASSWORD), "the replication password was written into postgresql.auto.conf");
     assert.ok(fs.existsSync(path.join(root, "data", "standby.signal")));
+    const passfile = path.join(root, "pgpass");
+    assert.strictEqual(fs.readFileSync(passfile, "utf8"), pgpassLine("127.0.0.1", primary.port, USER, PASSWORD));
+    assert.strictEqual(fs.statSync(passfile).mode & 0o077, 0, "the password file is readable by others");
     const rep = await waitFor("the replica to stream", 30_000, async () => {
       const rows = await primary.query("select application_name, state from pg_stat_replication");
       return rows.length === 1 && rows[0].state === "streaming" ? rows : undefined;
@@ -97,8 +105,7 @@ describe("real: PostgreSQL primary + streaming replica from the replica start sc
   it("restarts without cloning again and catches up on what it missed", async () => {
     await replica.stop(10_000);
     await primary.query("insert into owners values (9999, 'while the replica was down')");
-    startReplica();
-    await waitForTcp(replicaPort, 30_000);
+    await startReplica();
     const rows = await waitFor("the missed row on the replica", 30_000, async () => {
       const r = await onReplica("select name from owners where id = 9999").catch(() => []);
       return r.length === 1 ? r : undefined;
