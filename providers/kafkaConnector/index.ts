@@ -136,11 +136,12 @@ export interface KafkaConnectorArgs {
 
 /** A Kafka Connect connector (a Debezium source, a JDBC sink...) that create/update wait on until it runs. */
 export class KafkaConnector extends pulumi.dynamic.Resource {
-  public readonly connectUrl!: pulumi.Output<string>;
-  public readonly config!: pulumi.Output<ConnectorConfig>;
-  public readonly state!: pulumi.Output<DesiredState>;
-  public readonly connectorState!: pulumi.Output<string>;
-  public readonly workers!: pulumi.Output<string[]>;
+  // `declare`: with target es2022 a plain field would be re-initialised to undefined after super() set it.
+  declare public readonly connectUrl: pulumi.Output<string>;
+  declare public readonly config: pulumi.Output<ConnectorConfig>;
+  declare public readonly state: pulumi.Output<DesiredState>;
+  declare public readonly connectorState: pulumi.Output<string>;
+  declare public readonly workers: pulumi.Output<string[]>;
 
   constructor(name: string, args: KafkaConnectorArgs, opts?: pulumi.CustomResourceOptions) {
     super(kafkaConnectorProvider, name, {

@@ -87,6 +87,11 @@ describe("real: KafkaConnector on Kafka Connect (2 workers) with Debezium", func
     assert.strictEqual(got[1].amount, 222);
     const topics = await lab.topics();
     assert.ok(topics.includes("source.public.debezium_table"), topics.join(","));
+    // The change events themselves: the snapshot read, then the three inserts, keyed by id.
+    const events = await lab.consume("source.public.debezium_table", 4, 30_000);
+    const ops = events.map((e) => JSON.parse(e.value!).payload.op);
+    assert.deepStrictEqual(ops, ["r", "c", "c", "c"]);
+    assert.deepStrictEqual(events.map((e) => JSON.parse(e.key!).payload.id), [1, 2, 3, 4]);
   });
 
   it("updates a setting in place, and read() reports drift on the user's keys only", async () => {
@@ -129,7 +134,8 @@ describe("real: KafkaConnector on Kafka Connect (2 workers) with Debezium", func
   it("moves the connectors to the surviving worker when one is killed, and CDC goes on", async () => {
     const before = (await getStatus(lab.connectUrl(0), source.name))!;
     const victimId = before.tasks![0].worker_id!;
-    const victim = [0, 1].find((i) => lab.connectUrl(i).endsWith(victimId.split(":")[1]))!;
+    const victim = [0, 1].find((i) => lab.connectUrl(i) === `http://${victimId}`);
+    assert.ok(victim !== undefined, `task worker ${victimId} is neither ${lab.connectUrl(0)} nor ${lab.connectUrl(1)}`);
     const survivor = 1 - victim;
     const t0 = Date.now();
     await lab.killWorker(victim);
