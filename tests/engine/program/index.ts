@@ -1,9 +1,11 @@
-// The engine test's program: the lab's dynamic resources against services the test started, plus a
-// @pulumi/command local.Command (served by the command provider plugin tools/build-pulumi.sh installed).
+// The engine test's program: the lab's dynamic resources (SqlMigrations, KafkaConnector) against services the
+// test started, plus a @pulumi/command local.Command (served by the plugin tools/build-pulumi.sh installed).
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import * as command from "@pulumi/command";
 import { SqlMigrations } from "../../../providers/sqlMigrations";
+import { KafkaConnector } from "../../../providers/kafkaConnector";
+import { jdbcSinkConfig } from "../../../debezium/connectors";
 
 const cfg = new pulumi.Config("engine");
 const pgPort = cfg.requireNumber("pgPort");
@@ -26,5 +28,16 @@ const schema = new SqlMigrations("schema", {
   readyTimeoutMs: 30000,
 }, { dependsOn: db });
 
+// A JDBC sink into the same database, on the Kafka Connect worker the test started.
+const connectUrl = cfg.require("connectUrl");
+const sink = new KafkaConnector("sink", {
+  connectUrl,
+  name: "engine-sink",
+  config: jdbcSinkConfig({ db: { host: "127.0.0.1", port: pgPort, user: "postgres", database }, topics: ["engine.events"] }),
+  sensitiveConfig: { "connection.password": password },
+  waitTimeoutMs: 120000,
+}, { dependsOn: schema });
+
+export const connectorState = sink.connectorState;
 export const databaseCreated = db.stdout;
 export const appliedMigrations = schema.applied.apply((applied) => applied.map((m) => m.id));
