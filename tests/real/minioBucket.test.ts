@@ -30,10 +30,10 @@ describe("real: MinioBucket against a local S3 server (moto)", function () {
   it("creates the bucket, and a second create adopts it (idempotent)", async () => {
     const first = await minioBucketProvider.create!(inputs);
     assert.strictEqual(first.id, `${new URL(inputs.endpoint).host}/dp-partition`);
-    assert.strictEqual(first.outs.existed, false);
+    assert.strictEqual(first.outs!.existed, false);
     assert.match((await list()).body, /<Name>dp-partition<\/Name>/);
     const again = await minioBucketProvider.create!(inputs);
-    assert.strictEqual(again.outs.existed, true);
+    assert.strictEqual(again.outs!.existed, true);
     const names = [...(await list()).body.matchAll(/<Name>([^<]+)<\/Name>/g)].map((m) => m[1]);
     assert.deepStrictEqual(names, ["dp-partition"]);
   });
@@ -58,8 +58,8 @@ describe("real: MinioBucket against a local S3 server (moto)", function () {
 
   it("creates in another region with its location constraint", async () => {
     const eu = { ...inputs, bucket: "dp-partition-eu", region: "eu-west-1" };
-    assert.strictEqual((await minioBucketProvider.create!(eu)).outs.existed, false);
-    assert.strictEqual((await minioBucketProvider.create!(eu)).outs.existed, true);
+    assert.strictEqual((await minioBucketProvider.create!(eu)).outs!.existed, false);
+    assert.strictEqual((await minioBucketProvider.create!(eu)).outs!.existed, true);
     await minioBucketProvider.delete!("id", eu as any);
     assert.deepStrictEqual(await minioBucketProvider.read!("id", eu as any), {});
   });

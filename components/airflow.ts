@@ -1,0 +1,160 @@
+import * as crypto from "crypto";
+import * as docker from "@pulumi/docker";
+import * as fs from "fs";
+import * as path from "path";
+import * as pulumi from "@pulumi/pulumi";
+import { Healthcheck, labContainer, labVolume } from "./labContainer";
+import { LabNetwork } from "./network";
+
+export const AIRFLOW_PORT = 8080;
+export const AIRFLOW_DAGS_PATH = "/opt/airflow/dags";
+/** Written by the init step only after `db migrate` and the admin user succeeded; its healthcheck reads it. */
+export const AIRFLOW_INIT_MARKER = "/tmp/lab-airflow-init.done";
+
+/** Exit 0 only when PostgreSQL accepts TCP connections to `database` (not the init-time socket-only server). */
+export function postgresReadyCheck(user: string, database: string): Healthcheck {
+  return { test: ["CMD", "pg_isready", "-h", "127.0.0.1", "-U", user, "-d", database], startPeriodSeconds: 30 };
+}
+
+/** The webserver's /health answers 200 once it serves and reaches the metadata database. */
+export const AIRFLOW_WEBSERVER_CHECK: Healthcheck = {
+  test: ["CMD", "curl", "--fail", "--silent", "--max-time", "10", `http://127.0.0.1:${AIRFLOW_PORT}/health`],
+  intervalSeconds: 15, timeoutSeconds: 15, retries: 5, startPeriodSeconds: 60,
+};
+
+/** Fails unless this container's SchedulerJob heartbeats recently (the Airflow CLI's own liveness check). */
+export const AIRFLOW_SCHEDULER_CHECK: Healthcheck = {
+  test: ["CMD", "airflow", "jobs", "check", "--job-type", "SchedulerJob", "--local"],
+  intervalSeconds: 30, timeoutSeconds: 30, retries: 5, startPeriodSeconds: 60,
+};
+
+/** The init step: migrate the metadata DB, create the admin user (kept if present), then mark success and idle. */
+export function airflowInitScript(): string {
+  return [
+    "set -euo pipefail",
+    `rm -f ${AIRFLOW_INIT_MARKER}`,
+    "airflow db migrate",
+    // An existing user is left as it is (`users create` says so and exits 0).
+    "airflow users create --username \"$LAB_AIRFLOW_ADMIN_USER\" --password \"$LAB_AIRFLOW_ADMIN_PASSWORD\" "
+      + "--firstname Lab --lastname Admin --role Admin --email admin@lab.invalid",
+    `touch ${AIRFLOW_INIT_MARKER}`,
+    // Staying up keeps the healthcheck (and so the ordering) honest; a failure above exits and restarts the step.
+    "exec sleep infinity",
+  ].join("\n");
+}
+
+/** The image to run: a pinned reference (official image) or a build of a Dockerfile. */
+export type AirflowImage =
+  | { ref: string }
+  | { build: { dockerfile: string; context: string; args?: Record<string, string> } };
+
+/** DAG files read at program time and written into the containers (for images that do not bake them). */
+export function dagFiles(dir: string, names: string[]): { name: string; content: string }[] {
+  return names.map((name) => {
+    const file = path.join(dir, name);
+    if (!fs.existsSync(file)) throw new Error(`airflow dags: ${file} does not exist`);
+    return { name, content: fs.readFileSync(file, "utf8") };
+  });
+}
+
+/** A secret derived from another, so the lab needs no extra config key; it changes when the source secret does. */
+export function derivedSecret(source: pulumi.Input<string>, purpose: string): pulumi.Output<string> {
+  return pulumi.secret(pulumi.output(source).apply((s) => crypto.createHash("sha256").update(`${purpose}\0${s}`).digest("hex").slice(0, 32)));
+}
+
+export interface AirflowArgs {
+  prefix: string;
+  network: LabNetwork;
+  bindAddress: string;
+  image: AirflowImage;
+  /** The PostgreSQL image of the metadata database. */
+  metadataImage: string;
+  port: number;
+  adminUser?: string;
+  adminPassword: pulumi.Input<string>;
+  /** Airflow connections as URIs by connection id (AIRFLOW_CONN_<ID>), e.g. { greenplum: "postgresql://..." }. */
+  connections?: Record<string, pulumi.Input<string>>;
+  /** DAG files written into the dags folder (leave empty when the image bakes them). */
+  dags?: { name: string; content: string }[];
+  env?: Record<string, pulumi.Input<string>>;
+  /** Airflow starts (init, webserver, scheduler) only after these: e.g. the healthy database its DAGs use. */
+  dependsOn?: pulumi.Resource[];
+}
+
+/** Airflow 2 with the LocalExecutor: metadata PostgreSQL, a one-time init step, then webserver and scheduler. */
+export class Airflow extends pulumi.ComponentResource {
+  public readonly image?: docker.Image;
+  public readonly metadataDb: docker.Container;
+  public readonly init: docker.Container;
+  public readonly webserver: docker.Container;
+  public readonly scheduler: docker.Container;
+  public readonly url: string;
+  public readonly adminUser: string;
+
+  constructor(name: string, args: AirflowArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("lab:airflow:Airflow", name, {}, opts);
+    this.adminUser = args.adminUser ?? "airflow";
+    const common = { prefix: args.prefix, network: args.network.network, bindAddress: args.bindAddress, parent: this };
+    let image: pulumi.Input<string>;
+    if ("build" in args.image) {
+      this.image = new docker.Image(`${name}-image`, {
+        imageName: `${args.prefix}-${name}:local`,
+        build: { ...args.image.build, platform: "linux/amd64" },
+        skipPush: true,
+      }, { parent: this });
+      image = this.image.repoDigest;
+    } else {
+      image = args.image.ref;
+    }
+
+    const dbPassword = derivedSecret(args.adminPassword, `${name}-metadata`);
+    const dbService = `${name}-db`;
+    this.metadataDb = labContainer({
+      ...common, service: dbService, image: args.metadataImage,
+      env: { POSTGRES_USER: "airflow", POSTGRES_PASSWORD: dbPassword, POSTGRES_DB: "airflow" },
+      volumes: [{ volume: labVolume(args.prefix, `${dbService}-data`, this), path: "/var/lib/postgresql/data" }],
+      healthcheck: postgresReadyCheck("airflow", "airflow"),
+    });
+
+    const connections = Object.fromEntries(Object.entries(args.connections ?? {}).map(([id, uri]) => [`AIRFLOW_CONN_${id.toUpperCase()}`, uri]));
+    const env: Record<string, pulumi.Input<string>> = {
+      AIRFLOW__CORE__EXECUTOR: "LocalExecutor",
+      AIRFLOW__CORE__LOAD_EXAMPLES: "false",
+      AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION: "true",
+      AIRFLOW__DATABASE__SQL_ALCHEMY_CONN: pulumi.interpolate`postgresql+psycopg2://airflow:${dbPassword}@${dbService}:5432/airflow`,
+      // Webserver and scheduler must share it (task logs are fetched with it).
+      AIRFLOW__WEBSERVER__SECRET_KEY: derivedSecret(args.adminPassword, `${name}-webserver`),
+      ...connections,
+      ...args.env,
+    };
+    const dags = (args.dags ?? []).map((d) => ({ path: `${AIRFLOW_DAGS_PATH}/${d.name}`, content: d.content }));
+    const after = [...(args.dependsOn ?? []), this.metadataDb];
+
+    this.init = labContainer({
+      ...common, service: `${name}-init`, image,
+      env: { ...env, LAB_AIRFLOW_ADMIN_USER: this.adminUser, LAB_AIRFLOW_ADMIN_PASSWORD: args.adminPassword },
+      command: ["bash", "-c", airflowInitScript()],
+      healthcheck: { test: ["CMD", "test", "-f", AIRFLOW_INIT_MARKER], intervalSeconds: 5, retries: 3, startPeriodSeconds: 240 },
+      waitSeconds: 600,
+      dependsOn: after,
+    });
+    const ready = [...after, this.init];
+    this.webserver = labContainer({
+      ...common, service: `${name}-webserver`, image, env, files: dags,
+      command: ["webserver"],
+      ports: [{ internal: AIRFLOW_PORT, external: args.port }],
+      healthcheck: AIRFLOW_WEBSERVER_CHECK,
+      waitSeconds: 300,
+      dependsOn: ready,
+    });
+    this.scheduler = labContainer({
+      ...common, service: `${name}-scheduler`, image, env, files: dags,
+      command: ["scheduler"],
+      healthcheck: AIRFLOW_SCHEDULER_CHECK,
+      waitSeconds: 300,
+      dependsOn: ready,
+    });
+    this.url = `http://${args.bindAddress}:${args.port}`;
+    this.registerOutputs({ url: this.url, adminUser: this.adminUser });
+  }
+}

@@ -1,0 +1,74 @@
+// Homework partitions (seed 001): Greenplum with the partitioning_tool procedures, MinIO with the bucket
+// dp-partition that PXF server `minio` unloads cold partitions to, and Airflow from the lab's image (yoyo + the DAGs
+// generated from partitioning_configs/*.yaml), started once Greenplum is healthy and the tools are in.
+import * as fs from "fs";
+import * as path from "path";
+import * as pulumi from "@pulumi/pulumi";
+import { Airflow } from "../components/airflow";
+import { Greenplum } from "../components/greenplum";
+import { Minio } from "../components/minio";
+import { LabNetwork } from "../components/network";
+import { loadMigrations, migrationFrom, SqlMigrations } from "../providers/sqlMigrations";
+import { HomeworkContext } from "./homework";
+
+const REPO = path.join(__dirname, "..");
+/** The bucket partitioning_tool.fn_part_tools_unload_to_s3_partitions writes to by default. */
+export const PARTITION_BUCKET = "dp-partition";
+/** The demo table test_part.yaml manages, created after the tools (Greenplum-only DDL). */
+const DEMO_TABLE = path.join(REPO, "airflow", "partitioning_configs", "greenplum", "test_part.sql");
+
+/** The tools (sql/partitioning_tool) and then the demo table, in one history. */
+export function partitionMigrations() {
+  const demo = migrationFrom(DEMO_TABLE, fs.readFileSync(DEMO_TABLE, "utf8"));
+  return [...loadMigrations(path.join(REPO, "sql", "partitioning_tool")), { ...demo, id: "900_demo_test_part" }];
+}
+
+export function partitions({ cfg, prefix, parent }: HomeworkContext): Record<string, pulumi.Input<unknown>> {
+  const opts = { parent };
+  const net = new LabNetwork("net", { prefix }, opts);
+  const minioSecret = cfg.secrets.minioSecretKey;
+  const gpPassword = cfg.secrets.greenplumPassword;
+
+  const minio = new Minio("minio", {
+    prefix, network: net, bindAddress: cfg.bindAddress, image: cfg.images.minio,
+    ports: { api: cfg.ports.minio, console: cfg.ports.minioConsole },
+    secretKey: minioSecret, buckets: [PARTITION_BUCKET],
+  }, opts);
+
+  const greenplum = new Greenplum("greenplum", {
+    prefix, network: net, bindAddress: cfg.bindAddress, baseImage: cfg.images.greenplum, port: cfg.ports.greenplum,
+    password: gpPassword,
+    servers: { minio: { endpoint: minio.innerEndpoint, accessKey: minio.accessKey, secretKey: minioSecret } },
+  }, opts);
+  const tools = new SqlMigrations("partitioning-tool", {
+    connection: { host: cfg.bindAddress, port: cfg.ports.greenplum, user: greenplum.user, database: greenplum.database, password: gpPassword },
+    migrations: partitionMigrations(),
+  }, { parent, dependsOn: [greenplum.container] });
+
+  const airflow = new Airflow("airflow", {
+    prefix, network: net, bindAddress: cfg.bindAddress, port: cfg.ports.airflow,
+    // The lab image bakes the DAGs, the YAML configs, yoyo and the tools' SQL (images/airflow/README.md).
+    image: {
+      build: {
+        context: REPO, dockerfile: path.join(REPO, "images", "airflow", "Dockerfile"),
+        args: { AIRFLOW_IMAGE: cfg.images.airflow },
+      },
+    },
+    metadataImage: cfg.images.postgres,
+    adminPassword: cfg.secrets.airflowAdminPassword,
+    connections: { greenplum: greenplum.innerUrl(gpPassword) },
+    dependsOn: [greenplum.container, tools, ...minio.buckets],
+  }, opts);
+
+  return {
+    greenplum: greenplum.endpoint,
+    greenplumUrl: greenplum.url(gpPassword),
+    minioApi: minio.apiUrl,
+    minioConsole: minio.consoleUrl,
+    bucket: PARTITION_BUCKET,
+    airflow: airflow.url,
+    credentials: `Greenplum: ${greenplum.user} / lab:greenplumPassword; MinIO: ${minio.accessKey} / lab:minioSecretKey; `
+      + `Airflow: ${airflow.adminUser} / lab:airflowAdminPassword (pulumi config get --secret lab:<key>)`,
+    appliedTools: tools.applied.apply((rows) => rows.map((r) => r.id)),
+  };
+}
