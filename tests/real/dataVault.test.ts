@@ -1,4 +1,5 @@
 import * as assert from "assert";
+import { spawnSync } from "child_process";
 import * as path from "path";
 import { Client } from "pg";
 import { DvLoader } from "../../apps/dv-loader/src/loader";
@@ -10,9 +11,11 @@ import { KAFKA_CONNECTOR_PROVIDER_VERSION, kafkaConnectorProvider as provider } 
 import { applyMigrations, loadMigrations } from "../../providers/sqlMigrations";
 import { KafkaLab, startKafka } from "./harness/kafka";
 import { LocalPostgres, startPostgres } from "./harness/postgres";
-import { stopAll, waitFor } from "./harness/proc";
+import { requireBinary, stopAll, waitFor } from "./harness/proc";
 
 const ROOT = path.join(__dirname, "..", "..");
+/** The Airflow venv of .ci/install.d/35-python.sh (Airflow + the postgres provider, so psycopg2). */
+const AIRFLOW_PYTHON = process.env.LAB_AIRFLOW_VENV ? `${process.env.LAB_AIRFLOW_VENV}/bin/python` : "/opt/lab/airflow/bin/python";
 
 /**
  * The cdc-datavault homework end to end on local processes: the bookings schema on a logical-WAL PostgreSQL,
@@ -81,6 +84,8 @@ describe("real: bookings → Debezium → Kafka → dv-loader → Data Vault", f
     await pg.createDatabase("dwh");
     await applyMigrations(pg.config("demo"), [...loadMigrations(path.join(ROOT, "sql", "bookings")), ...loadMigrations(CDC_SETUP_SQL_DIR)]);
     await applyMigrations(pg.config("dwh"), loadMigrations(path.join(ROOT, "sql", "datavault")));
+    await pg.createDatabase("presentation");
+    await applyMigrations(pg.config("presentation"), loadMigrations(path.join(ROOT, "sql", "presentation")));
     console.log(`      postgres + kafka (1 worker) + schemas ready in ${Date.now() - t0} ms`);
   });
   after(async () => {
@@ -156,5 +161,33 @@ describe("real: bookings → Debezium → Kafka → dv-loader → Data Vault", f
     assert.deepStrictEqual(replay.status().inserted, {}, "the replay inserted rows");
     assert.deepStrictEqual(await vaultFingerprint(), before);
     console.log(`      replayed ${replay.status().records} records in ${Date.now() - t0} ms: vault unchanged`);
+  });
+
+  it("simple_dag parses under Airflow and its copy fills the presentation table from the primary, idempotently", async () => {
+    const python = requireBinary(AIRFLOW_PYTHON, ".ci/install.d/35-python.sh");
+    const run = (code: string) => {
+      const r = spawnSync(python, ["-c", code], {
+        encoding: "utf8", timeout: 120_000, cwd: path.join(ROOT, "airflow", "dags"),
+        env: { ...process.env, AIRFLOW_HOME: pg.dataDir + "-airflow", AIRFLOW__CORE__LOAD_EXAMPLES: "False", SRC: pg.url("demo"), DST: pg.url("presentation") },
+      });
+      assert.strictEqual(r.status, 0, `python failed: ${r.stderr}${r.stdout}`);
+      return r.stdout.trim();
+    };
+    const tasks = run(`from airflow.models.dagbag import DagBag
+bag = DagBag(dag_folder="simple_dag.py", include_examples=False)
+assert not bag.import_errors, bag.import_errors
+print(",".join(t.task_id for t in bag.dags["simple_dag"].tasks))`).split("\n").pop();
+    assert.strictEqual(tasks, "copy_to_presentation");
+    const copy = `import os, psycopg2, simple_dag
+print(simple_dag.copy_presentation(psycopg2.connect(os.environ["SRC"]), psycopg2.connect(os.environ["DST"])))`;
+    const copied = Number(run(copy));
+    const want = await source(`select count(*)::int as n, sum(p)::int as passengers from (select (scheduled_departure at time zone 'UTC')::date, departure_airport,
+      (select count(*) from bookings.ticket_flights tf where tf.flight_id = any(array_agg(f.flight_id))) as p from bookings.flights f group by 1, 2) x`);
+    const got = () => pg.query("select count(*)::int as n, sum(passengers)::int as passengers, sum(flights)::int as flights from public.presentation", [], "presentation");
+    const first = await got();
+    assert.strictEqual(copied, want[0].n);
+    assert.deepStrictEqual(first, [{ n: want[0].n, passengers: want[0].passengers, flights: Number((await source("select count(*) as n from bookings.flights"))[0].n) }]);
+    assert.strictEqual(Number(run(copy)), copied);
+    assert.deepStrictEqual(await got(), first, "a second run changed the presentation figures");
   });
 });

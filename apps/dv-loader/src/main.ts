@@ -1,8 +1,9 @@
 // The dv-loader container's entry point: settings from the environment, the consume loop, and /health.
 import * as http from "http";
-import { DvLoader, LoaderOptions, LoaderStatus } from "./loader";
+import { HEALTH_PORT, isHealthy } from "./health";
+import { DvLoader, LoaderOptions } from "./loader";
 
-export const HEALTH_PORT = 8090;
+export { HEALTH_PORT, isHealthy };
 
 /** Settings from the environment; a missing or bad variable is named in the error. */
 export function loaderOptionsFromEnv(env: NodeJS.ProcessEnv): LoaderOptions & { healthPort: number } {
@@ -31,11 +32,6 @@ export function loaderOptionsFromEnv(env: NodeJS.ProcessEnv): LoaderOptions & { 
     batchSize: int("DV_BATCH_SIZE", 500),
     healthPort: int("DV_HEALTH_PORT", HEALTH_PORT),
   };
-}
-
-/** Healthy while the consumer runs and the DWH answered within the last `maxAgeMs`. */
-export function isHealthy(s: LoaderStatus, now: number, maxAgeMs = 30_000): boolean {
-  return s.consuming && s.lastDwhOkAt !== undefined && now - s.lastDwhOkAt <= maxAgeMs;
 }
 
 /** GET /health: 200 with the status when healthy, 503 otherwise (the healthcheck's curl-less probe reads the code). */

@@ -1,0 +1,9 @@
+// What "healthy" means for the loader; kept apart so the Pulumi program can import it without the Kafka client.
+import type { LoaderStatus } from "./loader";
+
+export const HEALTH_PORT = 8090;
+
+/** Healthy while the consumer runs and the DWH answered within the last `maxAgeMs`. */
+export function isHealthy(s: LoaderStatus, now: number, maxAgeMs = 30_000): boolean {
+  return s.consuming && s.lastDwhOkAt !== undefined && now - s.lastDwhOkAt <= maxAgeMs;
+}

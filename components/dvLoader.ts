@@ -1,0 +1,57 @@
+// The dv-loader service: reads the Debezium topics of the bookings schema and writes the Data Vault in the DWH.
+import * as docker from "@pulumi/docker";
+import * as pulumi from "@pulumi/pulumi";
+import * as path from "path";
+import { HEALTH_PORT } from "../apps/dv-loader/src/health";
+import { Kafka } from "./kafka";
+import { labContainer } from "./labContainer";
+import { LabNetwork } from "./network";
+import { PostgresServer } from "./postgresServer";
+
+export interface DvLoaderArgs {
+  prefix: string;
+  network: LabNetwork;
+  kafka: Kafka;
+  dwh: PostgresServer;
+  /** The Node image the loader is built on (lab:images.node). */
+  nodeImage: string;
+  bindAddress: string;
+  topicPrefix: string;
+  sourceSchema: string;
+  /** Start only after these (the DWH schema, the source connector). */
+  dependsOn: pulumi.Input<pulumi.Resource>[];
+}
+
+/** Exit 0 only when /health answers 200: the consumer runs and the DWH answered within 30 s. */
+export function dvLoaderHealthCheck(): string[] {
+  return ["CMD", "node", "-e",
+    `fetch('http://127.0.0.1:${HEALTH_PORT}/health').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))`];
+}
+
+export class DvLoader extends pulumi.ComponentResource {
+  public readonly image: docker.Image;
+  public readonly container: docker.Container;
+
+  constructor(name: string, args: DvLoaderArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("lab:cdc:DvLoader", name, {}, opts);
+    this.image = new docker.Image(`${name}-image`, {
+      imageName: `${args.prefix}-dv-loader:local`,
+      build: { context: path.join(__dirname, "..", "apps", "dv-loader"), args: { NODE_IMAGE: args.nodeImage }, platform: "linux/amd64" },
+      skipPush: true,
+    }, { parent: this });
+    const dwh = args.dwh;
+    this.container = labContainer({
+      prefix: args.prefix, service: name, image: this.image.repoDigest, network: args.network.network, bindAddress: args.bindAddress, parent: this,
+      env: {
+        KAFKA_BOOTSTRAP: args.kafka.internalBootstrap,
+        DV_TOPIC_PREFIX: args.topicPrefix,
+        DV_SOURCE_SCHEMA: args.sourceSchema,
+        DV_GROUP_ID: "dv-loader",
+        DWH_URL: pulumi.interpolate`postgresql://postgres:${dwh.superuserPassword}@${dwh.internalHost}:${dwh.internalPort}/${dwh.database}`,
+      },
+      healthcheck: { test: dvLoaderHealthCheck(), startPeriodSeconds: 60 },
+      dependsOn: [args.kafka.container, dwh.container, ...args.dependsOn],
+    });
+    this.registerOutputs({});
+  }
+}

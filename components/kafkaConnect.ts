@@ -1,0 +1,95 @@
+// Kafka Connect: N distributed workers in one group, from the lab's Connect image (images/connect: Debezium
+// PostgreSQL source, Debezium JDBC sink, Apicurio Avro converter). The first worker's REST API is published.
+import * as docker from "@pulumi/docker";
+import * as pulumi from "@pulumi/pulumi";
+import * as path from "path";
+import { Kafka } from "./kafka";
+import { labContainer } from "./labContainer";
+import { LabNetwork } from "./network";
+
+export const CONNECT_REST_PORT = 8083;
+const PROPERTIES_PATH = "/opt/connect/connect.properties";
+
+export interface KafkaConnectArgs {
+  prefix: string;
+  network: LabNetwork;
+  kafka: Kafka;
+  /** The Kafka image the Connect image is built FROM (lab:images.kafka). */
+  kafkaImage: string;
+  bindAddress: string;
+  /** Host port of the first worker's REST API. */
+  port: number;
+  workers: number;
+  /** Group id and the prefix of its three internal topics. */
+  groupId?: string;
+}
+
+/** One worker's connect-distributed properties: same group and storage topics, its own advertised host. */
+export function renderConnectWorkerProperties(a: { bootstrap: string; groupId: string; advertisedHost: string }): string {
+  const props: Record<string, string | number | boolean> = {
+    "bootstrap.servers": a.bootstrap,
+    "group.id": a.groupId,
+    "listeners": `http://0.0.0.0:${CONNECT_REST_PORT}`,
+    "rest.advertised.host.name": a.advertisedHost,
+    "rest.advertised.port": CONNECT_REST_PORT,
+    "key.converter": "org.apache.kafka.connect.json.JsonConverter",
+    "value.converter": "org.apache.kafka.connect.json.JsonConverter",
+    "key.converter.schemas.enable": true,
+    "value.converter.schemas.enable": true,
+    "config.storage.topic": `${a.groupId}-configs`,
+    "offset.storage.topic": `${a.groupId}-offsets`,
+    "status.storage.topic": `${a.groupId}-status`,
+    // One broker.
+    "config.storage.replication.factor": 1,
+    "offset.storage.replication.factor": 1,
+    "status.storage.replication.factor": 1,
+    "offset.flush.interval.ms": 1000,
+    "plugin.path": "/opt/connect/plugins",
+    // A killed worker's connectors move after the session timeout plus this delay, not 5 minutes later.
+    "scheduled.rebalance.max.delay.ms": 10000,
+  };
+  return Object.entries(props).map(([k, v]) => `${k}=${v}`).join("\n") + "\n";
+}
+
+/** Exit 0 only when the worker has joined its group and answers GET /connectors with 200. */
+export function connectHealthCheck(): string[] {
+  return ["CMD", "wget", "-q", "-O", "/dev/null", `http://127.0.0.1:${CONNECT_REST_PORT}/connectors`];
+}
+
+export class KafkaConnect extends pulumi.ComponentResource {
+  public readonly image: docker.Image;
+  public readonly workers: docker.Container[];
+  /** The first worker's REST API on the Pulumi host. */
+  public readonly url: string;
+  public readonly groupId: string;
+
+  constructor(name: string, args: KafkaConnectArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("lab:kafka:KafkaConnect", name, {}, opts);
+    if (!Number.isInteger(args.workers) || args.workers < 1) throw new Error(`connect.workers = ${JSON.stringify(args.workers)}: must be at least 1`);
+    this.groupId = args.groupId ?? `${args.prefix}-connect`;
+    this.url = `http://${args.bindAddress}:${args.port}`;
+    const root = path.join(__dirname, "..");
+    this.image = new docker.Image(`${name}-image`, {
+      imageName: `${args.prefix}-connect:local`,
+      build: {
+        // The repository root: the image reuses the real tests' Maven poms (Dockerfile.dockerignore trims the rest).
+        context: root,
+        dockerfile: path.join(root, "images", "connect", "Dockerfile"),
+        args: { KAFKA_IMAGE: args.kafkaImage },
+        platform: "linux/amd64",
+      },
+      skipPush: true,
+    }, { parent: this });
+    this.workers = Array.from({ length: args.workers }, (_, i) => {
+      const service = `${name}-${i + 1}`;
+      return labContainer({
+        prefix: args.prefix, service, image: this.image.repoDigest, network: args.network.network, bindAddress: args.bindAddress, parent: this,
+        ports: i === 0 ? [{ internal: CONNECT_REST_PORT, external: args.port }] : [],
+        files: [{ path: PROPERTIES_PATH, content: renderConnectWorkerProperties({ bootstrap: args.kafka.internalBootstrap, groupId: this.groupId, advertisedHost: service }) }],
+        healthcheck: { test: connectHealthCheck(), intervalSeconds: 5, retries: 12, startPeriodSeconds: 60 },
+        dependsOn: [args.kafka.container],
+      });
+    });
+    this.registerOutputs({ url: this.url, groupId: this.groupId });
+  }
+}
