@@ -31,7 +31,7 @@ export interface KafkaLab {
   /** One slot per worker; a killed worker stays in its slot (exited) until restartWorker(i). */
   workers: Managed[];
   root: string;
-  /** Milliseconds from spawn to ready, measured by startKafka. */
+  /** Measured by startKafka: storage format + broker listening, then the further wait until every worker joined. */
   startup: { brokerMs: number; workersMs: number; totalMs: number };
   connectUrl(i?: number): string;
   /** URLs of the workers that are still alive. */
@@ -137,9 +137,6 @@ export async function startKafka(opts: KafkaLabOptions = {}): Promise<KafkaLab> 
     name: `${name}-broker`, cmd: java(), logDir: root,
     args: [...jvmArgs(opts.brokerHeapMb ?? 384, log4j), "kafka.Kafka", brokerProps],
   });
-  await waitForTcp(brokerPort, 60_000).catch((e) => { throw new Error(`kafka broker: ${e.message}\n${broker.tail()}`); });
-  const brokerMs = Date.now() - t0;
-
   const groupId = `${name}-connect`;
   const workerProps = (i: number): string => {
     const file = path.join(root, `connect-${i}.properties`);
@@ -177,6 +174,7 @@ export async function startKafka(opts: KafkaLabOptions = {}): Promise<KafkaLab> 
     name: `${name}-connect-${i}`, cmd: java(), logDir: root,
     args: [...jvmArgs(opts.workerHeapMb ?? 448, log4j), "org.apache.kafka.connect.cli.ConnectDistributed", workerProps(i)],
   });
+  // Workers start while the broker boots: their JVM and plugin loading overlap it, and they wait for the cluster id.
   const workers = restPorts.map((_, i) => startWorker(i));
   const connectUrl = (i = 0): string => {
     if (i < 0 || i >= workerCount) throw new Error(`connect worker ${i} does not exist (workers: ${workerCount})`);
@@ -194,7 +192,7 @@ export async function startKafka(opts: KafkaLabOptions = {}): Promise<KafkaLab> 
 
   const lab: KafkaLab = {
     bootstrap, broker, workers, root,
-    startup: { brokerMs, workersMs: 0, totalMs: 0 },
+    startup: { brokerMs: 0, workersMs: 0, totalMs: 0 },
     connectUrl,
     liveConnectUrls: () => workers.flatMap((m, i) => (alive(lab.workers[i]) ? [connectUrl(i)] : [])),
     async waitReady(timeoutMs = 120_000) {
@@ -235,14 +233,15 @@ export async function startKafka(opts: KafkaLabOptions = {}): Promise<KafkaLab> 
       fs.rmSync(root, { recursive: true, force: true });
     },
   };
-  const tWorkers = Date.now();
   try {
+    await waitForTcp(brokerPort, 60_000).catch((e) => { throw new Error(`kafka broker: ${e.message}\n${broker.tail()}`); });
+    lab.startup.brokerMs = Date.now() - t0;
     await lab.waitReady();
   } catch (e) {
     await lab.stop().catch(() => undefined);
     throw e;
   }
-  lab.startup.workersMs = Date.now() - tWorkers;
   lab.startup.totalMs = Date.now() - t0;
+  lab.startup.workersMs = lab.startup.totalMs - lab.startup.brokerMs;
   return lab;
 }
