@@ -5,18 +5,22 @@ set -euo pipefail
 PATRONI_VERSION="4.1.5"            # keep in step with images/patroni/Dockerfile
 PSYCOPG2_VERSION="2.9.11"          # keep in step with images/patroni/Dockerfile
 VENV="${PATRONI_VENV:-/opt/lab/patroni}"
-if [[ -x "$VENV/bin/patroni" ]] && "$VENV/bin/python" -c "import importlib.metadata as m, sys; sys.exit(m.version('patroni') != '$PATRONI_VERSION')" 2>/dev/null \
+# Debian's interpreter: Patroni runs as the postgres user and re-executes its python (multiprocessing spawn),
+# so the venv must not point into a root-only toolchain such as ~root/.pyenv.
+PYTHON=/usr/bin/python3
+if [[ -x "$VENV/bin/patroni" ]] && grep -qx "home = $(dirname "$PYTHON")" "$VENV/pyvenv.cfg" && "$VENV/bin/python" -c "import importlib.metadata as m, sys; sys.exit(m.version('patroni') != '$PATRONI_VERSION')" 2>/dev/null \
    && "$VENV/bin/python" -c "import psycopg2, patroni.dcs.etcd3" 2>/dev/null; then
   echo "patroni $PATRONI_VERSION already in $VENV"
   exit 0
 fi
 # python3-venv provides ensurepip on Debian; the venv module alone cannot bootstrap pip without it.
-if ! python3 -c "import ensurepip" 2>/dev/null; then
+if ! "$PYTHON" -c "import ensurepip" 2>/dev/null; then
   apt-get update -qq
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends python3-venv >/dev/null
 fi
 mkdir -p "$(dirname "$VENV")"
-python3 -m venv "$VENV"
+rm -rf "$VENV"
+"$PYTHON" -m venv "$VENV"
 "$VENV/bin/pip" install -q --disable-pip-version-check --cache-dir /var/cache/lab/pip \
   "patroni[etcd3]==$PATRONI_VERSION" "psycopg2-binary==$PSYCOPG2_VERSION"
 "$VENV/bin/patroni" --version
