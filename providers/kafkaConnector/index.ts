@@ -139,6 +139,8 @@ export class KafkaConnector extends pulumi.dynamic.Resource {
   // `declare`: with target es2022 a plain field would be re-initialised to undefined after super() set it.
   declare public readonly connectUrl: pulumi.Output<string>;
   declare public readonly config: pulumi.Output<ConnectorConfig>;
+  /** Secret in the state and in every output that derives from it. */
+  declare public readonly sensitiveConfig: pulumi.Output<ConnectorConfig>;
   declare public readonly state: pulumi.Output<DesiredState>;
   declare public readonly connectorState: pulumi.Output<string>;
   declare public readonly workers: pulumi.Output<string[]>;
