@@ -69,6 +69,6 @@ export function partitions({ cfg, prefix, parent }: HomeworkContext): Record<str
     airflow: airflow.url,
     credentials: `Greenplum: ${greenplum.user} / lab:greenplumPassword; MinIO: ${minio.accessKey} / lab:minioSecretKey; `
       + `Airflow: ${airflow.adminUser} / lab:airflowAdminPassword (pulumi config get --secret lab:<key>)`,
-    appliedTools: tools.applied.apply((rows) => rows.map((r) => r.id)),
+    appliedTools: tools.applied.apply((rows) => (rows ?? []).map((r) => r.id)),
   };
 }

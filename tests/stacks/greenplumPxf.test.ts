@@ -1,0 +1,135 @@
+import * as assert from "assert";
+import { parseLabConfig } from "../../config";
+import { composeLab } from "../../lab";
+import { rawConfig } from "../config/rawConfig";
+import { MockRun, Registered, runMocked } from "./mockLab";
+import { assertContainerHygiene, containersOf, waitsFor } from "./patroniHa.test";
+
+export const SECRET_VALUES = ["greenplumPassword-value", "bookingsPassword-value", "airflowAdminPassword-value", "minioSecretKey-value"];
+
+export function container(run: MockRun, name: string): Registered {
+  const c = containersOf(run).find((x) => x.inputs.name === name);
+  if (!c) throw new Error(`no container ${name}; have ${containersOf(run).map((x) => x.inputs.name).join(", ")}`);
+  return c;
+}
+
+export const envOf = (c: Registered): Record<string, string> =>
+  Object.fromEntries((c.inputs.envs as string[]).map((e) => [e.slice(0, e.indexOf("=")), e.slice(e.indexOf("=") + 1)]));
+
+/** The Greenplum container checks both halves with the image's script: no shell, so no `||` escape is possible. */
+export function assertGreenplumHealthcheck(gp: Registered): void {
+  const hc = gp.inputs.healthcheck;
+  assert.deepStrictEqual(hc.tests, ["CMD", "/usr/local/lib/lab/healthcheck.sh"]);
+  assert.ok(!hc.tests.join(" ").includes("||"), "no `||` escape in the Greenplum healthcheck");
+  const seconds = (d: string) => Number(/^(\d+)s$/.exec(d)![1]);
+  assert.ok(seconds(hc.startPeriod) >= 180, `start period ${hc.startPeriod} must cover cluster init + PXF start`);
+  assert.ok(gp.inputs.waitTimeout >= 600, "pulumi up must wait long enough for a first Greenplum start");
+}
+
+/** Airflow's init, webserver and scheduler all wait for the healthy Greenplum container (and init for its DB). */
+export function assertAirflowWaitsFor(run: MockRun, prefix: string, on: Registered[]): void {
+  const init = container(run, `${prefix}-airflow-init`);
+  for (const n of ["airflow-init", "airflow-webserver", "airflow-scheduler"]) {
+    assert.ok(waitsFor(container(run, `${prefix}-${n}`), on), `${n} does not wait for ${on.map((o) => o.name)}`);
+  }
+  assert.ok(waitsFor(init, [container(run, `${prefix}-airflow-db`)]), "init does not wait for the metadata DB");
+  for (const n of ["airflow-webserver", "airflow-scheduler"]) assert.ok(waitsFor(container(run, `${prefix}-${n}`), [init]), `${n} starts before init`);
+}
+
+/** Every plain output free of the secrets; the outputs holding them marked secret. */
+export function assertNoPlaintextSecrets(run: MockRun, homework: string): void {
+  const out = run.outputs[homework] as Record<string, unknown>;
+  for (const [k, v] of Object.entries(out)) {
+    if (/Url$/.test(k)) continue;
+    for (const s of SECRET_VALUES) assert.ok(!JSON.stringify(v).includes(s), `output ${k} holds a plaintext secret`);
+  }
+  assert.deepStrictEqual(run.secretOutputs, [homework], "the URLs must be secret outputs");
+}
+
+describe("stacks: greenplum-pxf under mocks", () => {
+  let run: MockRun;
+  before(async () => { run = await runMocked(() => composeLab(parseLabConfig(rawConfig({ homeworks: ["greenplum-pxf"] })))); });
+
+  it("creates exactly the expected containers, network, volumes and images", () => {
+    assert.deepStrictEqual(containersOf(run).map((c) => c.inputs.name).sort(), [
+      "lab-dev-airflow-db", "lab-dev-airflow-init", "lab-dev-airflow-scheduler", "lab-dev-airflow-webserver",
+      "lab-dev-bookings-db", "lab-dev-greenplum",
+    ]);
+    assert.deepStrictEqual(run.byType("docker:index/network:Network").map((n) => n.inputs.name), ["lab-dev-net"]);
+    assert.deepStrictEqual(run.byType("docker:index/volume:Volume").map((v) => v.inputs.name).sort(),
+      ["lab-dev-airflow-db-data", "lab-dev-bookings-db-data", "lab-dev-greenplum-data"]);
+    const images = run.byType("docker:index/image:Image");
+    assert.deepStrictEqual(images.map((i) => i.inputs.imageName), ["lab-dev-greenplum:local"]);
+    assert.strictEqual(images[0].inputs.skipPush, true);
+    assert.strictEqual(images[0].inputs.build.args.GREENPLUM_BASE_IMAGE, "woblerr/greenplum:6.27.1");
+    assert.strictEqual(images[0].inputs.build.args.POSTGRES_JDBC_VERSION, "42.7.4");
+    assert.match(images[0].inputs.build.dockerfile, /images\/greenplum\/Dockerfile$/);
+    assert.strictEqual(container(run, "lab-dev-greenplum").inputs.image, "lab-dev-greenplum:local@sha256:mock");
+    assert.strictEqual(container(run, "lab-dev-bookings-db").inputs.image, "postgres:15.10-bookworm");
+    assert.strictEqual(container(run, "lab-dev-airflow-webserver").inputs.image, "apache/airflow:2.10.3-python3.11");
+  });
+
+  it("fetches the checksum-verified JDBC driver before building the image", () => {
+    const fetch = run.byType("command:local:Command");
+    assert.deepStrictEqual(fetch.map((c) => c.inputs.create), ["bash images/greenplum/fetch-jdbc-driver.sh"]);
+    assert.ok(waitsFor(run.byType("docker:index/image:Image")[0], fetch));
+  });
+
+  it("gives every container an honest healthcheck, a restart policy and loopback-only unique ports", () => {
+    assertContainerHygiene(run);
+    const ports = containersOf(run).flatMap((c) => (c.inputs.ports ?? []).map((p: any) => p.external)).sort();
+    assert.deepStrictEqual(ports, [5432, 5433, 8080]);
+    assertGreenplumHealthcheck(container(run, "lab-dev-greenplum"));
+  });
+
+  it("runs Greenplum with PXF_BASE on the data volume, PXF_SEED_OVERWRITE from its arg, the JDBC password from the secret", () => {
+    const gp = container(run, "lab-dev-greenplum");
+    const env = envOf(gp);
+    assert.strictEqual(env.PXF_BASE, "/data/pxf");
+    assert.deepStrictEqual(gp.inputs.volumes, [{ volumeName: "lab-dev-greenplum-data", containerPath: "/data" }]);
+    assert.strictEqual(env.PXF_SEED_OVERWRITE, "0");
+    assert.strictEqual(env.GREENPLUM_PASSWORD, "greenplumPassword-value");
+    assert.deepStrictEqual([env.BOOKINGS_DB_HOST, env.BOOKINGS_DB_PORT, env.BOOKINGS_DB_NAME, env.BOOKINGS_DB_USER, env.BOOKINGS_DB_PASSWORD],
+      ["bookings-db", "5432", "demo", "postgres", "bookingsPassword-value"]);
+    const build = JSON.stringify(run.byType("docker:index/image:Image")[0].inputs);
+    for (const s of SECRET_VALUES) assert.ok(!build.includes(s), "a secret was baked into the image build");
+  });
+
+  it("applies sql/bookings only after the bookings database is healthy, over its published port", () => {
+    const sql = run.byName("bookings-data");
+    assert.strictEqual(sql.type, "pulumi-nodejs:dynamic/lab:SqlMigrations");
+    assert.ok(waitsFor(sql, [container(run, "lab-dev-bookings-db")]));
+    assert.deepStrictEqual([sql.inputs.host, sql.inputs.port, sql.inputs.user, sql.inputs.database], ["127.0.0.1", 5433, "postgres", "demo"]);
+    assert.deepStrictEqual(sql.inputs.migrations.map((m: any) => m.id), ["001_schema", "002_reference_data", "003_generated_data"]);
+  });
+
+  it("starts Airflow only after Greenplum is healthy and the bookings data is in; the two DAGs are in its dags folder", () => {
+    assertAirflowWaitsFor(run, "lab-dev", [container(run, "lab-dev-greenplum"), run.byName("bookings-data")]);
+    const scheduler = container(run, "lab-dev-airflow-scheduler");
+    const dags = scheduler.inputs.uploads.map((u: any) => u.file).sort();
+    assert.deepStrictEqual(dags, ["/opt/airflow/dags/.airflowignore", "/opt/airflow/dags/bookings_stg_ddl.py",
+      "/opt/airflow/dags/bookings_tables.py", "/opt/airflow/dags/bookings_to_gp_stage.py"]);
+    const env = envOf(scheduler);
+    assert.strictEqual(env.AIRFLOW__CORE__EXECUTOR, "LocalExecutor");
+    assert.strictEqual(env.AIRFLOW_CONN_GREENPLUM, "postgresql://gpadmin:greenplumPassword-value@greenplum:5432/demo");
+    assert.match(env.AIRFLOW__DATABASE__SQL_ALCHEMY_CONN, /^postgresql\+psycopg2:\/\/airflow:[0-9a-f]{32}@airflow-db:5432\/airflow$/);
+    const init = container(run, "lab-dev-airflow-init");
+    assert.strictEqual(envOf(init).LAB_AIRFLOW_ADMIN_PASSWORD, "airflowAdminPassword-value");
+    assert.ok(!init.inputs.command.join(" ").includes("airflowAdminPassword-value"), "the admin password must not be on the command line");
+    assert.match(init.inputs.command[2], /airflow db migrate\n.*airflow users create --username "\$LAB_AIRFLOW_ADMIN_USER"/s);
+    assert.deepStrictEqual(container(run, "lab-dev-airflow-webserver").inputs.healthcheck.tests.slice(-1), ["http://127.0.0.1:8080/health"]);
+    assert.deepStrictEqual(scheduler.inputs.healthcheck.tests, ["CMD", "airflow", "jobs", "check", "--job-type", "SchedulerJob", "--local"]);
+  });
+
+  it("exports endpoints, the PXF status command and credential hints, with connection strings secret", () => {
+    const out = run.outputs["greenplum-pxf"] as Record<string, string>;
+    assert.strictEqual(out.greenplum, "127.0.0.1:5432");
+    assert.strictEqual(out.bookings, "127.0.0.1:5433");
+    assert.strictEqual(out.airflow, "http://127.0.0.1:8080");
+    assert.strictEqual(out.greenplumUrl, "postgresql://gpadmin:greenplumPassword-value@127.0.0.1:5432/demo");
+    assert.strictEqual(out.bookingsUrl, "postgresql://postgres:bookingsPassword-value@127.0.0.1:5433/demo");
+    assert.match(out.pxfStatus, /docker exec -it lab-dev-greenplum su - gpadmin -c '\/usr\/local\/pxf\/bin\/pxf cluster status'/);
+    assert.match(out.credentials, /Airflow: airflow \/ lab:airflowAdminPassword/);
+    assertNoPlaintextSecrets(run, "greenplum-pxf");
+  });
+});
