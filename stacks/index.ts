@@ -4,6 +4,7 @@ import { HomeworkContext } from "./homework";
 import { patroniHa } from "./patroniHa";
 import { greenplumPxf } from "./greenplumPxf";
 import { partitions } from "./partitions";
+import { cdcDatavault } from "./cdcDatavault";
 
 type Composition = (ctx: HomeworkContext) => Record<string, pulumi.Input<unknown>>;
 
@@ -12,4 +13,5 @@ export const COMPOSITIONS: Partial<Record<Homework, Composition>> = {
   "patroni-ha": patroniHa,
   "greenplum-pxf": greenplumPxf,
   partitions,
+  "cdc-datavault": cdcDatavault,
 };

@@ -1,0 +1,101 @@
+// Homework cdc-datavault (seed 002): a PostgreSQL primary (5432) with the bookings schema and a streaming replica
+// (5433); Debezium in Kafka Connect streams the bookings tables into Kafka (KRaft); the dv-loader writes them into
+// a Data Vault DWH (5435); Airflow's simple_dag copies figures from the primary into `presentation` (5436).
+import * as path from "path";
+import * as pulumi from "@pulumi/pulumi";
+import { Airflow, dagFiles } from "../components/airflow";
+import { DvLoader } from "../components/dvLoader";
+import { Kafka } from "../components/kafka";
+import { KafkaConnect } from "../components/kafkaConnect";
+import { LabNetwork } from "../components/network";
+import { PG_PORT, PostgresServer } from "../components/postgresServer";
+import { LOADED_TABLES, topicOf } from "../apps/dv-loader/src/mapping";
+import {
+  CDC_SETUP_SQL_DIR, DV_PUBLICATION, DV_SLOT, DV_SOURCE_CONNECTOR, DV_SOURCE_SCHEMA, DV_TOPIC_PREFIX, dvSourceConfig,
+} from "../debezium/cdc-datavault";
+import { postgresSourceSecrets } from "../debezium/connectors";
+import { KafkaConnector } from "../providers/kafkaConnector";
+import { SqlMigrations, loadMigrations } from "../providers/sqlMigrations";
+import { HomeworkContext } from "./homework";
+
+const REPO = path.join(__dirname, "..");
+export const SOURCE_DATABASE = "demo";
+export const REPLICA_SLOT = "replica_slot";
+export const REPLICATION_USER = "replicator";
+
+export function cdcDatavault({ cfg, prefix, parent }: HomeworkContext): Record<string, pulumi.Input<unknown>> {
+  const opts = { parent };
+  const net = new LabNetwork("net", { prefix }, opts);
+  const password = cfg.secrets.postgresPassword;
+  const pg = { prefix, network: net, image: cfg.images.postgres, bindAddress: cfg.bindAddress, superuserPassword: password };
+
+  const primary = new PostgresServer("primary", {
+    ...pg, service: "postgres-primary", port: cfg.ports.postgresPrimary, database: SOURCE_DATABASE,
+    role: { kind: "primary", replicationUser: REPLICATION_USER, replicationPassword: cfg.secrets.replicationPassword, slot: REPLICA_SLOT },
+  }, opts);
+  const replica = new PostgresServer("replica", {
+    ...pg, service: "postgres-replica", port: cfg.ports.postgresReplica, database: SOURCE_DATABASE, role: { kind: "replica", primary },
+  }, opts);
+  const dwh = new PostgresServer("dwh", { ...pg, service: "postgres-dwh", port: cfg.ports.dwh, database: "dwh", role: { kind: "standalone" } }, opts);
+  const presentation = new PostgresServer("presentation", {
+    ...pg, service: "postgres-presentation", port: cfg.ports.presentation, database: "presentation", role: { kind: "standalone" },
+  }, opts);
+
+  // SQL runs from the Pulumi host through the published ports, each only after its server is healthy.
+  const sourceSql = new SqlMigrations("primary-sql", {
+    connection: primary.connection(),
+    migrations: [...loadMigrations(path.join(REPO, "sql", "bookings")), ...loadMigrations(CDC_SETUP_SQL_DIR)],
+  }, { parent, dependsOn: [primary.container] });
+  const dwhSql = new SqlMigrations("dwh-sql", { connection: dwh.connection(), migrations: path.join(REPO, "sql", "datavault") },
+    { parent, dependsOn: [dwh.container] });
+  const presentationSql = new SqlMigrations("presentation-sql", { connection: presentation.connection(), migrations: path.join(REPO, "sql", "presentation") },
+    { parent, dependsOn: [presentation.container] });
+
+  const kafka = new Kafka("kafka", { prefix, network: net, image: cfg.images.kafka, bindAddress: cfg.bindAddress, port: cfg.ports.kafka }, opts);
+  const connect = new KafkaConnect("connect", {
+    prefix, network: net, kafka, kafkaImage: cfg.images.kafka, bindAddress: cfg.bindAddress, port: cfg.ports.connect, workers: 1,
+  }, opts);
+  // Registered once Connect answers and the tables (with their replica identity) exist.
+  const source = new KafkaConnector("bookings-source", {
+    connectUrl: connect.url,
+    name: DV_SOURCE_CONNECTOR,
+    config: dvSourceConfig({ db: { host: primary.internalHost, port: PG_PORT, user: "postgres", database: SOURCE_DATABASE } }),
+    sensitiveConfig: pulumi.output(password).apply(postgresSourceSecrets),
+  }, { parent, dependsOn: [...connect.workers, sourceSql] });
+
+  const loader = new DvLoader("dv-loader", {
+    prefix, network: net, kafka, dwh, nodeImage: cfg.images.node, bindAddress: cfg.bindAddress,
+    topicPrefix: DV_TOPIC_PREFIX, sourceSchema: DV_SOURCE_SCHEMA, dependsOn: [dwhSql, source],
+  }, opts);
+
+  const inner = (s: PostgresServer) => pulumi.secret(pulumi.interpolate`postgresql://postgres:${password}@${s.internalHost}:${PG_PORT}/${s.database}`);
+  const airflow = new Airflow("airflow", {
+    prefix, network: net, bindAddress: cfg.bindAddress, port: cfg.ports.airflow,
+    image: { ref: cfg.images.airflow }, metadataImage: cfg.images.postgres,
+    adminPassword: cfg.secrets.airflowAdminPassword,
+    connections: { lab_primary: inner(primary), lab_presentation: inner(presentation) },
+    dags: dagFiles(path.join(REPO, "airflow", "dags"), ["simple_dag.py"]),
+    dependsOn: [sourceSql, presentationSql],
+  }, opts);
+
+  return {
+    primary: primary.endpoint,
+    replica: replica.endpoint,
+    dwh: dwh.endpoint,
+    presentation: presentation.endpoint,
+    primaryUrl: primary.url(),
+    replicaUrl: replica.url(),
+    dwhUrl: dwh.url(),
+    presentationUrl: presentation.url(),
+    kafkaBootstrap: kafka.bootstrap,
+    connectUrl: connect.url,
+    airflow: airflow.url,
+    sourceConnector: DV_SOURCE_CONNECTOR,
+    slot: DV_SLOT,
+    publication: DV_PUBLICATION,
+    topics: LOADED_TABLES.map((t) => topicOf(DV_TOPIC_PREFIX, DV_SOURCE_SCHEMA, t)),
+    loaderHealth: pulumi.interpolate`docker exec ${loader.container.name} node -e "fetch('http://127.0.0.1:8090/health').then(async (r) => console.log(r.status, await r.text()))"`,
+    credentials: `PostgreSQL (all four): postgres / lab:postgresPassword; replication: ${REPLICATION_USER} / lab:replicationPassword; `
+      + `Airflow: ${airflow.adminUser} / lab:airflowAdminPassword (pulumi config get --secret lab:<key>)`,
+  };
+}
