@@ -1,6 +1,8 @@
-// Time of a no-op `pulumi up` of the engine test program (tests/engine/program) against a local PostgreSQL.
+// Time of a no-op `pulumi up` of the engine test program (tests/engine/program) against a local PostgreSQL and
+// Kafka Connect worker.
 //   npx ts-node --transpile-only bench/noop-up.ts [runs=5]
 import * as crypto from "crypto";
+import { startKafka } from "../tests/real/harness/kafka";
 import { PG_BIN, startPostgres } from "../tests/real/harness/postgres";
 import { stopAll } from "../tests/real/harness/proc";
 import { changesOnly, EngineStack, loadEngine } from "../tests/engine/harness";
@@ -15,13 +17,14 @@ async function main(): Promise<void> {
   const runs = Number(process.argv[2] ?? 5);
   if (!Number.isInteger(runs) || runs < 1 || runs > 50) throw new Error(`runs = ${process.argv[2]}: must be an integer 1..50`);
   const engine = loadEngine();
-  const pg = await startPostgres({ name: "bench-pg" });
+  const [pg, kafka] = await Promise.all([startPostgres({ name: "bench-pg" }), startKafka({ name: "bench-kafka", workers: 1 })]);
   const stack = new EngineStack(engine, crypto.randomBytes(8).toString("hex"));
   try {
-    await stack.init({ "engine:pgPort": pg.port, "engine:pgBin": PG_BIN, "engine:database": "bench_lab" },
+    await stack.init({ "engine:pgPort": pg.port, "engine:pgBin": PG_BIN, "engine:database": "bench_lab",
+      "engine:connectUrl": kafka.connectUrl(0) },
       { "engine:pgPassword": "bench" });
     const first = await stack.up();
-    console.log(`pulumi ${engine.cliVersion}: first up (3 creates) ${first.ms} ms`);
+    console.log(`pulumi ${engine.cliVersion}: first up (4 creates) ${first.ms} ms`);
     const times: number[] = [];
     for (let i = 0; i < runs; i++) {
       const r = await stack.up();
@@ -33,6 +36,7 @@ async function main(): Promise<void> {
     await stack.destroy();
   } finally {
     await stack.remove();
+    await kafka.stop();
     await pg.stop();
     await stopAll();
   }
