@@ -47,6 +47,11 @@ export interface KafkaLab {
 }
 
 const java = () => requireBinary("/usr/bin/java", INSTALLED_BY);
+/** The connectors the lab uses must be on the plugin.path, or Connect only says "no plugin class" much later. */
+const pluginPath = () => {
+  for (const p of ["debezium-connector-postgres", "debezium-connector-jdbc"]) requireBinary(path.join(KAFKA_HOME, "plugins", p), INSTALLED_BY);
+  return path.join(KAFKA_HOME, "plugins");
+};
 const classpath = () => path.join(requireBinary(path.join(KAFKA_HOME, "libs"), INSTALLED_BY), "*");
 
 /** JVM flags sized for a 2-core box running several JVMs at once. */
@@ -160,7 +165,7 @@ export async function startKafka(opts: KafkaLabOptions = {}): Promise<KafkaLab> 
       "offset.storage.partitions": 1,
       "status.storage.partitions": 1,
       "offset.flush.interval.ms": 1000,
-      "plugin.path": path.join(KAFKA_HOME, "plugins"),
+      "plugin.path": pluginPath(),
       "plugin.discovery": opts.pluginDiscovery ?? "service_load",
       // A killed worker's connectors move after session timeout + this delay (default 5 min) instead of waiting for it.
       "scheduled.rebalance.max.delay.ms": 3000,
