@@ -5,16 +5,12 @@ import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { Healthcheck, labContainer, labVolume } from "./labContainer";
 import { LabNetwork } from "./network";
+import { postgresHealthCheck } from "./postgresServer";
 
 export const AIRFLOW_PORT = 8080;
 export const AIRFLOW_DAGS_PATH = "/opt/airflow/dags";
 /** Written by the init step only after `db migrate` and the admin user succeeded; its healthcheck reads it. */
 export const AIRFLOW_INIT_MARKER = "/tmp/lab-airflow-init.done";
-
-/** Exit 0 only when PostgreSQL accepts TCP connections to `database` (not the init-time socket-only server). */
-export function postgresReadyCheck(user: string, database: string): Healthcheck {
-  return { test: ["CMD", "pg_isready", "-h", "127.0.0.1", "-U", user, "-d", database], startPeriodSeconds: 30 };
-}
 
 /** The webserver's /health answers 200 once it serves and reaches the metadata database. */
 export const AIRFLOW_WEBSERVER_CHECK: Healthcheck = {
@@ -113,7 +109,7 @@ export class Airflow extends pulumi.ComponentResource {
       ...common, service: dbService, image: args.metadataImage,
       env: { POSTGRES_USER: "airflow", POSTGRES_PASSWORD: dbPassword, POSTGRES_DB: "airflow" },
       volumes: [{ volume: labVolume(args.prefix, `${dbService}-data`, this), path: "/var/lib/postgresql/data" }],
-      healthcheck: postgresReadyCheck("airflow", "airflow"),
+      healthcheck: { test: postgresHealthCheck(), startPeriodSeconds: 30 },
     });
 
     const connections = Object.fromEntries(Object.entries(args.connections ?? {}).map(([id, uri]) => [`AIRFLOW_CONN_${id.toUpperCase()}`, uri]));

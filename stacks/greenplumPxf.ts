@@ -3,16 +3,16 @@
 // started only once Greenplum (with PXF) is healthy and the bookings data is in.
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
-import { Airflow, dagFiles, postgresReadyCheck } from "../components/airflow";
+import { Airflow, dagFiles } from "../components/airflow";
 import { Greenplum, postgresUrl } from "../components/greenplum";
-import { labContainer, labVolume } from "../components/labContainer";
 import { LabNetwork } from "../components/network";
+import { PG_PORT, PostgresServer } from "../components/postgresServer";
 import { SqlMigrations } from "../providers/sqlMigrations";
 import { HomeworkContext } from "./homework";
 
 const REPO = path.join(__dirname, "..");
 /** The bookings source as PXF's jdbc-site.xml template names it (images/greenplum/Dockerfile defaults). */
-export const BOOKINGS_DB = { service: "bookings-db", database: "demo", user: "postgres", port: 5432 } as const;
+export const BOOKINGS_DB = { service: "bookings-db", database: "demo", user: "postgres", port: PG_PORT } as const;
 /** The DAGs of this homework and the module they import; the official image gets them as files. */
 export const BOOKINGS_DAGS = ["bookings_stg_ddl.py", "bookings_to_gp_stage.py", "bookings_tables.py", ".airflowignore"];
 
@@ -21,18 +21,15 @@ export function greenplumPxf({ cfg, prefix, parent }: HomeworkContext): Record<s
   const net = new LabNetwork("net", { prefix }, opts);
   const bookingsPassword = cfg.secrets.bookingsPassword;
 
-  const bookings = labContainer({
-    prefix, service: BOOKINGS_DB.service, image: cfg.images.postgres, network: net.network, bindAddress: cfg.bindAddress, parent,
-    env: { POSTGRES_PASSWORD: bookingsPassword, POSTGRES_DB: BOOKINGS_DB.database, POSTGRES_USER: BOOKINGS_DB.user },
-    ports: [{ internal: BOOKINGS_DB.port, external: cfg.ports.bookings }],
-    volumes: [{ volume: labVolume(prefix, "bookings-db-data", parent), path: "/var/lib/postgresql/data" }],
-    healthcheck: postgresReadyCheck(BOOKINGS_DB.user, BOOKINGS_DB.database),
-  });
+  const bookings = new PostgresServer("bookings", {
+    prefix, network: net, service: BOOKINGS_DB.service, image: cfg.images.postgres, bindAddress: cfg.bindAddress,
+    port: cfg.ports.bookings, database: BOOKINGS_DB.database, superuserPassword: bookingsPassword, role: { kind: "standalone" },
+  }, opts);
   // The seed's bookings.bookings was empty: the lab's data set fills every table (sql/bookings).
   const bookingsData = new SqlMigrations("bookings-data", {
     connection: { host: cfg.bindAddress, port: cfg.ports.bookings, user: BOOKINGS_DB.user, database: BOOKINGS_DB.database, password: bookingsPassword },
     migrations: path.join(REPO, "sql", "bookings"),
-  }, { parent, dependsOn: [bookings] });
+  }, { parent, dependsOn: [bookings.container] });
 
   const greenplum = new Greenplum("greenplum", {
     prefix, network: net, bindAddress: cfg.bindAddress, baseImage: cfg.images.greenplum, port: cfg.ports.greenplum,
@@ -52,8 +49,8 @@ export function greenplumPxf({ cfg, prefix, parent }: HomeworkContext): Record<s
   return {
     greenplum: greenplum.endpoint,
     greenplumUrl: greenplum.url(cfg.secrets.greenplumPassword),
-    bookings: `${cfg.bindAddress}:${cfg.ports.bookings}`,
-    bookingsUrl: postgresUrl(BOOKINGS_DB.user, bookingsPassword, `${cfg.bindAddress}:${cfg.ports.bookings}`, BOOKINGS_DB.database),
+    bookings: bookings.endpoint,
+    bookingsUrl: postgresUrl(BOOKINGS_DB.user, bookingsPassword, bookings.endpoint, BOOKINGS_DB.database),
     airflow: airflow.url,
     credentials: `Greenplum: ${greenplum.user} / lab:greenplumPassword; bookings: ${BOOKINGS_DB.user} / lab:bookingsPassword; `
       + `Airflow: ${airflow.adminUser} / lab:airflowAdminPassword (pulumi config get --secret lab:<key>)`,
