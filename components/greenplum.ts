@@ -12,6 +12,11 @@ export const GREENPLUM_HEALTHCHECK_SCRIPT = "/usr/local/lib/lab/healthcheck.sh";
 export const GREENPLUM_DATA_PATH = "/data";
 export const GREENPLUM_PORT = 5432;
 export const PXF_BASE = `${GREENPLUM_DATA_PATH}/pxf`;
+/**
+ * The seed's setting (homework 000): a rebuilt image replaces the container, and on that start the seed overwrites
+ * changed PXF files in the volume. "0" keeps hand edits in PXF_BASE. Not a lab:* key yet (coordinator's call).
+ */
+export const DEFAULT_PXF_SEED_OVERWRITE = "1";
 /** The superuser the base image creates; the image's ensure and health scripts act as it. */
 export const GREENPLUM_ADMIN = "gpadmin";
 
@@ -45,7 +50,7 @@ export interface GreenplumArgs {
   /** Database the base image creates on first start (its default: demo). */
   database?: string;
   servers?: PxfServers;
-  /** "1": the image's PXF seed replaces changed files in PXF_BASE on every start (a config update without a volume reset). */
+  /** "1" (default): the image's PXF seed replaces changed files in PXF_BASE on every start; "0": only missing files. */
   pxfSeedOverwrite?: "0" | "1";
   /** Seconds `pulumi up` waits for healthy: the first start initialises the cluster, then PXF starts. */
   waitSeconds?: number;
@@ -91,7 +96,7 @@ export class Greenplum extends pulumi.ComponentResource {
       GREENPLUM_DATABASE_NAME: this.database,
       GREENPLUM_PXF_ENABLE: "true",
       PXF_BASE,
-      PXF_SEED_OVERWRITE: args.pxfSeedOverwrite ?? "0",
+      PXF_SEED_OVERWRITE: args.pxfSeedOverwrite ?? DEFAULT_PXF_SEED_OVERWRITE,
       ...(bookingsDb ? {
         BOOKINGS_DB_HOST: bookingsDb.host, BOOKINGS_DB_PORT: String(bookingsDb.port), BOOKINGS_DB_NAME: bookingsDb.database,
         BOOKINGS_DB_USER: bookingsDb.user, BOOKINGS_DB_PASSWORD: bookingsDb.password,

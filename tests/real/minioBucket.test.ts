@@ -1,4 +1,6 @@
 import * as assert from "assert";
+import { spawnSync } from "child_process";
+import { bashHttpCheck } from "../../components/minio";
 import { freePort, waitForTcp } from "./harness/ports";
 import { Managed, requireBinary, start, stopAll, tempDir } from "./harness/proc";
 import {
@@ -54,6 +56,18 @@ describe("real: MinioBucket against a local S3 server (moto)", function () {
     await minioBucketProvider.delete!("id", { ...inputs, forceDestroy: true } as any);
     assert.doesNotMatch((await list()).body, /dp-partition/);
     await minioBucketProvider.delete!("id", inputs as any);
+  });
+
+  it("MinIO's healthcheck (bash only) passes on HTTP 200 and fails on 404 and on a closed port", async () => {
+    const run = (port: number, path: string) => {
+      const [form, ...cmd] = bashHttpCheck(port, path);
+      assert.strictEqual(form, "CMD");
+      return spawnSync(cmd[0], cmd.slice(1), { encoding: "utf8", timeout: 15_000 }).status;
+    };
+    const port = Number(new URL(inputs.endpoint).port);
+    assert.strictEqual(run(port, "/"), 0, "ListBuckets answers 200");
+    assert.notStrictEqual(run(port, "/dp-partition-missing"), 0, "a 404 must fail the check");
+    assert.notStrictEqual(run(await freePort(), "/minio/health/live"), 0, "a closed port must fail the check");
   });
 
   it("creates in another region with its location constraint", async () => {

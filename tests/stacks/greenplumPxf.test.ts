@@ -87,7 +87,7 @@ describe("stacks: greenplum-pxf under mocks", () => {
     const env = envOf(gp);
     assert.strictEqual(env.PXF_BASE, "/data/pxf");
     assert.deepStrictEqual(gp.inputs.volumes, [{ volumeName: "lab-dev-greenplum-data", containerPath: "/data" }]);
-    assert.strictEqual(env.PXF_SEED_OVERWRITE, "0");
+    assert.strictEqual(env.PXF_SEED_OVERWRITE, "1", "the seed's setting: a rebuilt image brings its PXF config into the volume");
     assert.strictEqual(env.GREENPLUM_PASSWORD, "greenplumPassword-value");
     assert.deepStrictEqual([env.BOOKINGS_DB_HOST, env.BOOKINGS_DB_PORT, env.BOOKINGS_DB_NAME, env.BOOKINGS_DB_USER, env.BOOKINGS_DB_PASSWORD],
       ["bookings-db", "5432", "demo", "postgres", "bookingsPassword-value"]);
