@@ -16,7 +16,8 @@ if ((${#missing[@]})); then
   apt-get update -qq
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
-java -version 2>&1 | grep -q '"17\|"2[0-9]' || { echo "30-kafka: Kafka 4 needs Java 17+, found: $(java -version 2>&1 | head -1)" >&2; exit 1; }
+java_version=$(java -version 2>&1)
+[[ "$java_version" =~ version\ \"(1[7-9]|[2-9][0-9]) ]] || { echo "30-kafka: Kafka 4 needs Java 17+, found: ${java_version%%$'\n'*}" >&2; exit 1; }
 
 kafka_ver=$(sed -n 's:.*<kafka.version>\(.*\)</kafka.version>.*:\1:p' "$jars/pom.xml")
 home=/var/cache/lab/kafka-${kafka_ver}

@@ -92,6 +92,7 @@ describe("real: KafkaConnector on Kafka Connect (2 workers) with Debezium", func
     const ops = events.map((e) => JSON.parse(e.value!).payload.op);
     assert.deepStrictEqual(ops, ["r", "c", "c", "c"]);
     assert.deepStrictEqual(events.map((e) => JSON.parse(e.key!).payload.id), [1, 2, 3, 4]);
+    await assert.rejects(lab.consume("source.public.debezium_table", 500, 2000), /source\.public\.debezium_table/);
   });
 
   it("updates a setting in place, and read() reports drift on the user's keys only", async () => {
