@@ -58,6 +58,12 @@ export function derivedSecret(source: pulumi.Input<string>, purpose: string): pu
   return pulumi.secret(pulumi.output(source).apply((s) => crypto.createHash("sha256").update(`${purpose}\0${s}`).digest("hex").slice(0, 32)));
 }
 
+/** AIRFLOW_CONN_<ID>: Airflow reads connection `id` from it, so the id must fit an environment variable name. */
+export function connectionEnv(id: string): string {
+  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(id)) throw new Error(`airflow connections.${id} = ${JSON.stringify(id)}: a connection id must hold only letters, digits and _`);
+  return `AIRFLOW_CONN_${id.toUpperCase()}`;
+}
+
 export interface AirflowArgs {
   prefix: string;
   network: LabNetwork;
@@ -112,7 +118,7 @@ export class Airflow extends pulumi.ComponentResource {
       healthcheck: { test: postgresHealthCheck(), startPeriodSeconds: 30 },
     });
 
-    const connections = Object.fromEntries(Object.entries(args.connections ?? {}).map(([id, uri]) => [`AIRFLOW_CONN_${id.toUpperCase()}`, uri]));
+    const connections = Object.fromEntries(Object.entries(args.connections ?? {}).map(([id, uri]) => [connectionEnv(id), uri]));
     const env: Record<string, pulumi.Input<string>> = {
       AIRFLOW__CORE__EXECUTOR: "LocalExecutor",
       AIRFLOW__CORE__LOAD_EXAMPLES: "false",

@@ -1,6 +1,8 @@
 import * as assert from "assert";
 import { parseLabConfig } from "../../config";
 import { composeLab } from "../../lab";
+import { connectionEnv, dagFiles } from "../../components/airflow";
+import { jdbcDriverVersion } from "../../components/greenplum";
 import { rawConfig } from "../config/rawConfig";
 import { MockRun, Registered, runMocked } from "./mockLab";
 import { assertContainerHygiene, containersOf, waitsFor } from "./patroniHa.test";
@@ -119,6 +121,13 @@ describe("stacks: greenplum-pxf under mocks", () => {
     assert.match(init.inputs.command[2], /airflow db migrate\n.*airflow users create --username "\$LAB_AIRFLOW_ADMIN_USER"/s);
     assert.deepStrictEqual(container(run, "lab-dev-airflow-webserver").inputs.healthcheck.tests.slice(-1), ["http://127.0.0.1:8080/health"]);
     assert.deepStrictEqual(scheduler.inputs.healthcheck.tests, ["CMD", "airflow", "jobs", "check", "--job-type", "SchedulerJob", "--local"]);
+  });
+
+  it("names the bad value when a connection id, a DAG file or the driver pin is wrong", () => {
+    assert.strictEqual(connectionEnv("lab_primary"), "AIRFLOW_CONN_LAB_PRIMARY");
+    assert.throws(() => connectionEnv("my-conn"), /airflow connections\.my-conn = "my-conn": a connection id must hold only letters, digits and _/);
+    assert.throws(() => dagFiles(__dirname, ["no_such_dag.py"]), /airflow dags: \S+no_such_dag\.py does not exist/);
+    assert.throws(() => jdbcDriverVersion(__filename), /no POSTGRES_JDBC_VERSION=\.\.\. line/);
   });
 
   it("exports endpoints, the PXF status command and credential hints, with connection strings secret", () => {
