@@ -20,9 +20,15 @@ export interface KafkaArgs {
   service?: string;
 }
 
-/** KRaft wants a 16-byte base64url id; derived from the prefix so a re-run keeps the formatted volume valid. */
+/**
+ * KRaft wants a 16-byte base64url id; derived from the prefix so a re-run keeps the formatted volume valid. An id
+ * starting with '-' would be read as an option by `kafka-storage format -t`, so the next hash is taken instead.
+ */
 export function kafkaClusterId(prefix: string): string {
-  return createHash("sha256").update(`lab-kafka:${prefix}`).digest().subarray(0, 16).toString("base64url");
+  for (let salt = 0; ; salt++) {
+    const id = createHash("sha256").update(`lab-kafka:${prefix}:${salt}`).digest().subarray(0, 16).toString("base64url");
+    if (!id.startsWith("-")) return id;
+  }
 }
 
 /** The image's KAFKA_* environment (each becomes a server property): two client listeners and the controller. */
