@@ -5,7 +5,7 @@ import * as os from "os";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import {
-  bucketPath, canonicalQuery, EMPTY_PAYLOAD_SHA256, judgeCreate, judgeDelete, judgeHead, MINIO_BUCKET_PROVIDER_VERSION,
+  MinioBucket, bucketPath, canonicalQuery, EMPTY_PAYLOAD_SHA256, judgeCreate, judgeDelete, judgeHead, MINIO_BUCKET_PROVIDER_VERSION,
   minioBucketProvider, MinioBucketInputs, normalizeBucketTarget, parseListObjects, parseS3Error, sha256Hex, signingKey,
   signRequest, uriEncode, amzDate,
 } from "../../providers/minioBucket";
@@ -160,5 +160,26 @@ describe("minioBucket: provider check/diff (no I/O) and serialization", () => {
     assert.deepStrictEqual(out.bad, [{ property: "bucket", reason: "bucket = \"x\": must be 3..63 characters long" }]);
     assert.match(out.fail, /^s3 http:\/\/127\.0\.0\.1:1 not ready after \d+ ms \(\d+ attempts, timeout 300 ms\); last failure: GET http:\/\/127\.0\.0\.1:1\/: /);
     assert.ok(!out.fail.includes("\"s\""), "the secret key must not appear in errors");
+  });
+});
+
+describe("minioBucket: the resource (Pulumi mocks)", () => {
+  const registered: { type: string; inputs: Record<string, any> }[] = [];
+  before(async () => {
+    await pulumi.runtime.setMocks({
+      newResource: (args) => { registered.push({ type: args.type, inputs: args.inputs }); return { id: `${args.name}-id`, state: { ...args.inputs, existed: false } }; },
+      call: (args) => args.inputs,
+    }, "lab", "test", false);
+  });
+
+  it("keeps the secret key secret, sends the version and the serialized provider", async () => {
+    const b = new MinioBucket("dp", { endpoint: "http://127.0.0.1:9000", bucket: "dp-partition", accessKey: "minio", secretKey: "plain" });
+    assert.strictEqual(await pulumi.isSecret((b as any).secretKey), true, "secretKey must be a secret output");
+    assert.strictEqual(await pulumi.isSecret(b.bucket), false);
+    await new Promise<void>((resolve) => b.bucket.apply(() => resolve()));
+    const r = registered.find((x) => x.inputs.bucket === "dp-partition")!;
+    assert.strictEqual(r.type, "pulumi-nodejs:dynamic/lab:MinioBucket");
+    assert.strictEqual(r.inputs.version, MINIO_BUCKET_PROVIDER_VERSION);
+    assert.strictEqual(typeof r.inputs.__provider, "string");
   });
 });
