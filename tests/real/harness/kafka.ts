@@ -199,7 +199,7 @@ export async function startKafka(opts: KafkaLabOptions = {}): Promise<KafkaLab> 
     bootstrap, broker, workers, root,
     startup: { brokerMs: 0, workersMs: 0, totalMs: 0 },
     connectUrl,
-    liveConnectUrls: () => workers.flatMap((m, i) => (alive(lab.workers[i]) ? [connectUrl(i)] : [])),
+    liveConnectUrls: () => lab.workers.flatMap((m, i) => (alive(m) ? [connectUrl(i)] : [])),
     async waitReady(timeoutMs = 120_000) {
       if (!alive(broker)) throw new Error(`kafka broker exited:\n${broker.tail()}`);
       await Promise.all(lab.workers.map((m, i) => (alive(m) ? waitWorker(i, timeoutMs) : Promise.resolve())));
