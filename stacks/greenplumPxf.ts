@@ -53,7 +53,7 @@ export function greenplumPxf({ cfg, prefix, parent }: HomeworkContext): Record<s
     bookingsUrl: postgresUrl(BOOKINGS_DB.user, bookingsPassword, bookings.endpoint, BOOKINGS_DB.database),
     airflow: airflow.url,
     credentials: `Greenplum: ${greenplum.user} / lab:greenplumPassword; bookings: ${BOOKINGS_DB.user} / lab:bookingsPassword; `
-      + `Airflow: ${airflow.adminUser} / lab:airflowAdminPassword (pulumi config get --secret lab:<key>)`,
+      + `Airflow: ${airflow.adminUser} / lab:airflowAdminPassword (pulumi config get lab:<key>)`,
     pxfStatus: greenplum.pxfStatusCommand(prefix),
     dagTest: `docker exec -it ${prefix}-airflow-scheduler airflow dags test bookings_stg_ddl`,
   };

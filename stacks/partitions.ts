@@ -68,7 +68,7 @@ export function partitions({ cfg, prefix, parent }: HomeworkContext): Record<str
     bucket: PARTITION_BUCKET,
     airflow: airflow.url,
     credentials: `Greenplum: ${greenplum.user} / lab:greenplumPassword; MinIO: ${minio.accessKey} / lab:minioSecretKey; `
-      + `Airflow: ${airflow.adminUser} / lab:airflowAdminPassword (pulumi config get --secret lab:<key>)`,
+      + `Airflow: ${airflow.adminUser} / lab:airflowAdminPassword (pulumi config get lab:<key>)`,
     appliedTools: tools.applied.apply((rows) => (rows ?? []).map((r) => r.id)),
   };
 }
