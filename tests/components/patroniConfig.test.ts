@@ -6,7 +6,7 @@ import * as os from "os";
 import * as path from "path";
 import { parse } from "yaml";
 import {
-  FAST_FAILOVER_DCS, PATRONI_PASSWORD_ENV, PatroniNode, labPgHba, patroniPasswordEnv, renderPatroniConfig, validateDcsTimings,
+  FAST_FAILOVER_DCS, PATRONI_CONFIG_PATH, PATRONI_DATA_DIR, PATRONI_PASSWORD_ENV, PATRONI_VOLUME_PATH, PatroniNode, labPgHba, patroniPasswordEnv, renderPatroniConfig, validateDcsTimings,
 } from "../../components/patroniConfig";
 
 function node(over: Partial<PatroniNode> = {}): PatroniNode {
@@ -130,5 +130,26 @@ describe("renderPatroniConfig against Patroni's own validator", () => {
       etcd.close();
       fs.rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe("images/patroni stays in step with the renderer and the tests", () => {
+  const dockerfile = fs.readFileSync(path.join(__dirname, "../../images/patroni/Dockerfile"), "utf8");
+  const install = fs.readFileSync(path.join(__dirname, "../../.ci/install.d/20-patroni.sh"), "utf8");
+  const pin = (text: string, name: string) => new RegExp(`${name}="?([0-9.]+)"?`).exec(text)?.[1];
+
+  it("pins the Patroni and psycopg2 versions the real tests install", () => {
+    assert.ok(pin(dockerfile, "PATRONI_VERSION"), "Dockerfile must pin PATRONI_VERSION");
+    assert.strictEqual(pin(dockerfile, "PATRONI_VERSION"), pin(install, "PATRONI_VERSION"));
+    assert.strictEqual(pin(dockerfile, "PSYCOPG2_VERSION"), pin(install, "PSYCOPG2_VERSION"));
+    assert.match(dockerfile, /patroni\[etcd3\]==\$\{PATRONI_VERSION\}/);
+  });
+
+  it("uses the config path and volume the components mount", () => {
+    assert.ok(dockerfile.includes(`LAB_PATRONI_CONFIG=${PATRONI_CONFIG_PATH}`));
+    assert.ok(dockerfile.includes(`VOLUME ["${PATRONI_VOLUME_PATH}"]`));
+    assert.ok(PATRONI_DATA_DIR.startsWith(`${PATRONI_VOLUME_PATH}/`));
+    assert.match(dockerfile, /^USER postgres$/m);
+    assert.match(dockerfile, /^ARG POSTGRES_IMAGE=postgres:15\.\d+/m);
   });
 });
