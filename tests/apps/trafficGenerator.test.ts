@@ -1,4 +1,7 @@
 import * as assert from "assert";
+import * as fs from "fs";
+import * as path from "path";
+import { TRAFFIC_GENERATOR_BUILD, TRAFFIC_STATUS_FILE, trafficHealthCheck } from "../../apps/traffic-generator/container";
 import { parseCommand } from "../../apps/traffic-generator/options";
 import {
   OpRecord, eventName, formatOp, formatSummary, healthOf, longestOutageMs, missingAcked, seqOf, summarize,
@@ -98,5 +101,24 @@ describe("traffic generator: measurements", () => {
     assert.match(healthOf(st, 16_000, 5).reason, /6\.0s ago, more than 5s/);
     assert.strictEqual(healthOf({ ...st, lastAckedWriteAt: null }, 10_000, 5).healthy, false);
     assert.strictEqual(healthOf(undefined, 0, 5).healthy, false);
+  });
+});
+
+describe("traffic generator: image", () => {
+  const root = path.join(__dirname, "../..");
+  const dockerfile = fs.readFileSync(path.join(root, TRAFFIC_GENERATOR_BUILD.dockerfile), "utf8");
+
+  it("builds from its own folder with the same pg as the project", () => {
+    const app = JSON.parse(fs.readFileSync(path.join(root, TRAFFIC_GENERATOR_BUILD.context, "package.json"), "utf8"));
+    const project = JSON.parse(fs.readFileSync(path.join(root, "package.json"), "utf8"));
+    assert.strictEqual(app.dependencies.pg, project.dependencies.pg);
+    assert.strictEqual(app.devDependencies.typescript, project.devDependencies.typescript);
+    assert.ok(fs.existsSync(path.join(root, TRAFFIC_GENERATOR_BUILD.context, "package-lock.json")));
+  });
+
+  it("declares the same status file and health command the component uses", () => {
+    assert.ok(dockerfile.includes(`TRAFFIC_STATUS_FILE=${TRAFFIC_STATUS_FILE}`));
+    const [, ...cmd] = trafficHealthCheck(15);
+    assert.ok(dockerfile.includes(`CMD ${JSON.stringify(cmd).replace(/,/g, ", ")}`), dockerfile);
   });
 });
