@@ -64,9 +64,12 @@ export function renderProperties(props: Record<string, string | number | boolean
   return Object.entries(props).map(([k, v]) => `${k}=${v}`).join("\n") + "\n";
 }
 
-/** Kafka's cluster ids are 16 random bytes in URL-safe base64 without padding. */
+/**
+ * Kafka's cluster ids are 16 random bytes in URL-safe base64 without padding. A leading '-' would be read by the
+ * storage tool as an option (1 start in 64 would fail), so it becomes 'A': the first character carries whole bits.
+ */
 export function newClusterId(): string {
-  return randomBytes(16).toString("base64url");
+  return randomBytes(16).toString("base64url").replace(/^-/, "A");
 }
 
 const LOG4J = `status = warn
