@@ -19,7 +19,7 @@ command_version=$(dep_version @pulumi/command)
 home=${LAB_CACHE:-/var/cache/lab}/pulumi-$sdk_version
 bin=$home/bin
 # The stamp covers our own Go sources too, so editing the language host or provider rebuilds them.
-stamp_want="sdk=$sdk_version command=$command_version src=$(cat "$repo"/tools/pulumi-build/*/main.go "$0" | sha256sum | cut -c1-16)"
+stamp_want="sdk=$sdk_version command=$command_version src=$(cat "$repo"/tools/pulumi-build/*/*.go "$0" | sha256sum | cut -c1-16)"
 if [[ -f $home/stamp && $(cat "$home/stamp") == "$stamp_want" && -x $bin/pulumi ]]; then
   echo "pulumi engine cached: $bin (CLI $(cat "$home/cli-version"), $stamp_want)"
   exit 0
@@ -29,7 +29,7 @@ command -v go >/dev/null || { echo "go not found: tools/build-pulumi.sh needs th
 t0=$SECONDS
 src=$home/src
 rm -rf "$src" && mkdir -p "$src" "$bin"
-cp -r "$repo"/tools/pulumi-build/languagehost "$repo"/tools/pulumi-build/commandprovider "$src"/
+cp -r "$repo"/tools/pulumi-build/*/ "$src"/
 cd "$src"
 
 # The proxy serves pkg/v3 for only some releases; when the pinned one is refused, take the nearest newer

@@ -19,11 +19,12 @@ import (
 
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource/plugin"
-	"github.com/pulumi/pulumi/sdk/v3/go/common/util/rpcutil"
 	pulumirpc "github.com/pulumi/pulumi/sdk/v3/proto/go"
 	"google.golang.org/grpc"
 	"google.golang.org/protobuf/types/known/emptypb"
 	"google.golang.org/protobuf/types/known/structpb"
+
+	"lab/pulumi-build/pluginserve"
 )
 
 // version is @pulumi/command's version from package.json (set by tools/build-pulumi.sh).
@@ -45,22 +46,9 @@ type commandProvider struct {
 }
 
 func main() {
-	handle, err := rpcutil.ServeWithOptions(rpcutil.ServeOptions{
-		Init: func(srv *grpc.Server) error {
-			pulumirpc.RegisterResourceProviderServer(srv, &commandProvider{})
-			return nil
-		},
+	pluginserve.Run("pulumi-resource-command", func(srv *grpc.Server) {
+		pulumirpc.RegisterResourceProviderServer(srv, &commandProvider{})
 	})
-	if err != nil {
-		fmt.Fprintf(os.Stderr, "pulumi-resource-command: %v\n", err)
-		os.Exit(1)
-	}
-	// The engine reads the port from our first line of stdout.
-	fmt.Printf("%d\n", handle.Port)
-	if err := <-handle.Done; err != nil {
-		fmt.Fprintf(os.Stderr, "pulumi-resource-command: %v\n", err)
-		os.Exit(1)
-	}
 }
 
 func (p *commandProvider) GetPluginInfo(context.Context, *emptypb.Empty) (*pulumirpc.PluginInfo, error) {
@@ -113,12 +101,17 @@ func (p *commandProvider) Check(_ context.Context, req *pulumirpc.CheckRequest) 
 	return &pulumirpc.CheckResponse{Inputs: req.GetNews(), Failures: failures}, nil
 }
 
-func (p *commandProvider) Diff(_ context.Context, req *pulumirpc.DiffRequest) (*pulumirpc.DiffResponse, error) {
-	olds, err := plugin.UnmarshalProperties(req.GetOlds(), marshal)
+func oldsAndNews(olds, news *structpb.Struct) (resource.PropertyMap, resource.PropertyMap, error) {
+	o, err := plugin.UnmarshalProperties(olds, marshal)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	news, err := plugin.UnmarshalProperties(req.GetNews(), marshal)
+	n, err := plugin.UnmarshalProperties(news, marshal)
+	return o, n, err
+}
+
+func (p *commandProvider) Diff(_ context.Context, req *pulumirpc.DiffRequest) (*pulumirpc.DiffResponse, error) {
+	olds, news, err := oldsAndNews(req.GetOlds(), req.GetNews())
 	if err != nil {
 		return nil, err
 	}
@@ -242,11 +235,7 @@ func (p *commandProvider) Create(_ context.Context, req *pulumirpc.CreateRequest
 }
 
 func (p *commandProvider) Update(_ context.Context, req *pulumirpc.UpdateRequest) (*pulumirpc.UpdateResponse, error) {
-	olds, err := plugin.UnmarshalProperties(req.GetOlds(), marshal)
-	if err != nil {
-		return nil, err
-	}
-	news, err := plugin.UnmarshalProperties(req.GetNews(), marshal)
+	olds, news, err := oldsAndNews(req.GetOlds(), req.GetNews())
 	if err != nil {
 		return nil, err
 	}
