@@ -42,7 +42,7 @@ export const DEFAULT_IMAGES = {
   pgAdmin: "dpage/pgadmin4:8.14",
   greenplum: "woblerr/greenplum:6.27.1",
   minio: "minio/minio:RELEASE.2024-11-07T00-52-20Z",
-  airflow: "apache/airflow:2.10.3-python3.11",
+  airflow: "apache/airflow:2.10.5-python3.11", // same as images/airflow and the tests' venv
 } as const;
 export type ImageKey = keyof typeof DEFAULT_IMAGES;
 export type Images = Record<ImageKey, string>;
@@ -188,7 +188,16 @@ function parseBindAddress(raw: RawConfig): string {
 function parsePorts(raw: RawConfig, homeworks: Homework[]): Ports {
   const ports = parseMap(raw, "ports", DEFAULT_PORTS, (key, v) => intIn(`ports.${key}`, v, 1, 65535)) as Ports;
   const owner = new Map<number, PortKey>();
-  const used = [...new Set(homeworks.flatMap((h) => HOMEWORK_NEEDS[h].ports))];
+  // Two homeworks publishing the same service would bind its host port twice.
+  const publisher = new Map<PortKey, Homework>();
+  for (const h of homeworks) {
+    for (const key of HOMEWORK_NEEDS[h].ports) {
+      const other = publisher.get(key);
+      if (other) throw new ConfigError("homeworks", homeworks, `${other} and ${h} both publish lab:ports.${key}; run them in separate stacks`);
+      publisher.set(key, h);
+    }
+  }
+  const used = [...publisher.keys()];
   for (const key of used) {
     const other = owner.get(ports[key]);
     if (other) throw new ConfigError(`ports.${key}`, ports[key], `already used by lab:ports.${other}; every published port must be distinct`);

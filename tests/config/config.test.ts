@@ -56,6 +56,10 @@ describe("config: lab:* parsing and validation", () => {
     rejects({ patroni: { ttl: 10 } }, /lab:patroni.ttl = 10: Patroni's minimum leader lease is 20 s/);
     rejects({ patroni: { retryTimeout: 10 } }, /lab:patroni.retryTimeout = 10: loopWait \+ 2\*retryTimeout must be <= ttl/);
   });
+  it("rejects two homeworks that publish the same service", () => rejects({ homeworks: ["greenplum-pxf", "partitions"] }, /lab:homeworks = .*greenplum-pxf and partitions both publish lab:ports.greenplum/));
+  it("accepts two homeworks with disjoint ports in one stack", () => {
+    assert.deepStrictEqual(parseLabConfig(rawConfig({ homeworks: ["patroni-ha", "greenplum-pxf"] })).homeworks, ["patroni-ha", "greenplum-pxf"]);
+  });
   it("keeps every homework's own ports distinct by default", () => {
     for (const [hw, needs] of Object.entries(HOMEWORK_NEEDS)) {
       const ports = needs.ports.map((k) => DEFAULT_PORTS[k]);

@@ -5,7 +5,7 @@ import { connectionEnv, dagFiles } from "../../components/airflow";
 import { jdbcDriverVersion } from "../../components/greenplum";
 import { rawConfig } from "../config/rawConfig";
 import { MockRun, Registered, runMocked } from "./mockLab";
-import { assertContainerHygiene, containersOf, waitsFor } from "./patroniHa.test";
+import { assertContainerHygiene, containersOf, waitsFor } from "./mockLab";
 
 export const SECRET_VALUES = ["greenplumPassword-value", "bookingsPassword-value", "airflowAdminPassword-value", "minioSecretKey-value"];
 
@@ -68,7 +68,7 @@ describe("stacks: greenplum-pxf under mocks", () => {
     assert.match(images[0].inputs.build.dockerfile, /images\/greenplum\/Dockerfile$/);
     assert.strictEqual(container(run, "lab-dev-greenplum").inputs.image, "lab-dev-greenplum:local@sha256:mock");
     assert.strictEqual(container(run, "lab-dev-bookings-db").inputs.image, "postgres:15.10-bookworm");
-    assert.strictEqual(container(run, "lab-dev-airflow-webserver").inputs.image, "apache/airflow:2.10.3-python3.11");
+    assert.strictEqual(container(run, "lab-dev-airflow-webserver").inputs.image, "apache/airflow:2.10.5-python3.11");
   });
 
   it("fetches the checksum-verified JDBC driver before building the image", () => {

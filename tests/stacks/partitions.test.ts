@@ -4,7 +4,7 @@ import { composeLab } from "../../lab";
 import { rawConfig } from "../config/rawConfig";
 import { assertAirflowWaitsFor, assertGreenplumHealthcheck, assertNoPlaintextSecrets, container, envOf, SECRET_VALUES } from "./greenplumPxf.test";
 import { MockRun, runMocked } from "./mockLab";
-import { assertContainerHygiene, containersOf, waitsFor } from "./patroniHa.test";
+import { assertContainerHygiene, containersOf, waitsFor } from "./mockLab";
 
 describe("stacks: partitions under mocks", () => {
   let run: MockRun;
@@ -22,7 +22,7 @@ describe("stacks: partitions under mocks", () => {
     assert.deepStrictEqual(images.map((i) => i.imageName).sort(), ["lab-dev-airflow:local", "lab-dev-greenplum:local"]);
     const airflowImage = images.find((i) => i.imageName === "lab-dev-airflow:local")!;
     assert.match(airflowImage.build.dockerfile, /images\/airflow\/Dockerfile$/);
-    assert.strictEqual(airflowImage.build.args.AIRFLOW_IMAGE, "apache/airflow:2.10.3-python3.11");
+    assert.strictEqual(airflowImage.build.args.AIRFLOW_IMAGE, "apache/airflow:2.10.5-python3.11");
     assert.ok(images.every((i) => i.skipPush === true));
     for (const n of ["airflow-init", "airflow-webserver", "airflow-scheduler"]) {
       assert.strictEqual(container(run, `lab-dev-${n}`).inputs.image, "lab-dev-airflow:local@sha256:mock", `${n} runs the lab's Airflow image`);
@@ -85,14 +85,14 @@ describe("stacks: partitions under mocks", () => {
     assertNoPlaintextSecrets(run, "partitions");
   });
 
-  it("keeps the Docker names of both Greenplum homeworks apart when one stack runs both", async () => {
-    const both = await runMocked(() => composeLab(parseLabConfig(rawConfig({ homeworks: ["greenplum-pxf", "partitions"] }))));
+  it("keeps Docker names apart when one stack runs two homeworks", async () => {
+    const both = await runMocked(() => composeLab(parseLabConfig(rawConfig({ homeworks: ["patroni-ha", "partitions"] }))));
     const names = [
       ...containersOf(both).map((c) => c.inputs.name),
       ...both.byType("docker:index/volume:Volume").map((v) => v.inputs.name),
       ...both.byType("docker:index/image:Image").map((i) => i.inputs.imageName),
     ];
-    assert.ok(names.includes("lab-dev-greenplum-pxf-greenplum") && names.includes("lab-dev-partitions-greenplum"), names.join(", "));
+    assert.ok(names.includes("lab-dev-partitions-greenplum") && names.includes("lab-dev-patroni-ha-haproxy"), names.join(", "));
     assert.strictEqual(new Set(names).size, names.length, `Docker names clash: ${names.join(", ")}`);
   });
 });

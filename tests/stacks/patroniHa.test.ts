@@ -2,36 +2,9 @@ import * as assert from "assert";
 import { parseLabConfig } from "../../config";
 import { composeLab } from "../../lab";
 import { rawConfig } from "../config/rawConfig";
-import { MockRun, Registered, runMocked } from "./mockLab";
+import { MockRun, assertContainerHygiene, containersOf, runMocked, waitsFor } from "./mockLab";
 
-const CONTAINER = "docker:index/container:Container";
 const SECRET_VALUES = ["postgresPassword-value", "replicationPassword-value", "grafanaAdminPassword-value"];
-
-export function containersOf(run: MockRun): Registered[] { return run.byType(CONTAINER); }
-
-/** Every container: a healthcheck that can fail, a restart policy, wait-for-healthy, loopback ports. */
-export function assertContainerHygiene(run: MockRun, bind = "127.0.0.1"): void {
-  const published: number[] = [];
-  for (const c of containersOf(run)) {
-    const hc = c.inputs.healthcheck;
-    assert.ok(hc?.tests?.length >= 2, `${c.name} has no healthcheck`);
-    assert.match(hc.tests[0], /^CMD(-SHELL)?$/, `${c.name} healthcheck form`);
-    const cmd = hc.tests.slice(1).join(" ");
-    assert.doesNotMatch(cmd, /\|\|\s*(true|exit 0|echo)|;\s*exit 0\s*$/, `${c.name} healthcheck cannot fail: ${cmd}`);
-    assert.strictEqual(c.inputs.restart, "unless-stopped", `${c.name} restart policy`);
-    assert.strictEqual(c.inputs.wait, true, `${c.name} is not waited for`);
-    for (const p of c.inputs.ports ?? []) {
-      assert.strictEqual(p.ip, bind, `${c.name} publishes ${p.external} on ${p.ip}`);
-      published.push(p.external);
-    }
-  }
-  assert.strictEqual(new Set(published).size, published.length, `published ports clash: ${published}`);
-}
-
-/** True when `r` waits (directly) for every resource in `on`. */
-export function waitsFor(r: Registered, on: Registered[]): boolean {
-  return on.every((o) => r.dependsOn.includes(o.urn));
-}
 
 describe("stacks: patroni-ha under mocks", () => {
   let run: MockRun;
