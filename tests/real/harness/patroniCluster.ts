@@ -1,6 +1,6 @@
 // A real Patroni cluster as local processes on 127.0.0.1: 3 etcd members (v3 API), N Patroni members (the venv
 // from .ci/install.d/20-patroni.sh) and HAProxy, configured by the same renderers the containers use.
-import { spawnSync } from "child_process";
+import { execFile } from "child_process";
 import { randomBytes } from "crypto";
 import * as fs from "fs";
 import * as path from "path";
@@ -86,7 +86,8 @@ export interface LocalPatroniCluster {
   restart(member: string): Promise<void>;
   /** Planned switchover through patronictl; returns patronictl's output. */
   switchover(opts?: { candidate?: string }): Promise<string>;
-  patronictl(args: string[]): string;
+  /** Runs patronictl without blocking the event loop (traffic keeps flowing meanwhile); rejects on a non-zero exit. */
+  patronictl(args: string[]): Promise<string>;
   killEtcd(index: number, signal?: NodeJS.Signals): Promise<void>;
   restartEtcd(index: number): Promise<void>;
   /** Last lines of every log, for failure messages. */
@@ -261,9 +262,10 @@ export async function startPatroniCluster(opts: PatroniClusterOptions = {}): Pro
       return cluster.patronictl(["switchover", scope, "--leader", leader, ...(candidate ? ["--candidate", candidate] : []), "--force"]);
     },
     patronictl(args) {
-      const r = spawnSync(patronictlBin, ["-c", patroni[0].configFile, ...args], { encoding: "utf8", timeout: 60_000, env: { ...process.env, ...passwordEnv } });
-      if (r.status !== 0) throw new Error(`patronictl ${args.join(" ")} failed (${r.status ?? r.signal}): ${r.stderr}${r.stdout}`);
-      return r.stdout;
+      return new Promise((resolve, reject) => {
+        execFile(patronictlBin, ["-c", patroni[0].configFile, ...args], { encoding: "utf8", timeout: 60_000, env: { ...process.env, ...passwordEnv } },
+          (err, stdout, stderr) => (err ? reject(new Error(`patronictl ${args.join(" ")} failed: ${err.message}\n${stderr}${stdout}`)) : resolve(stdout)));
+      });
     },
     async killEtcd(index, signal = "SIGKILL") {
       const e = etcd[index];
