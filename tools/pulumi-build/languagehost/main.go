@@ -66,6 +66,19 @@ func (h *nodeHost) GetRequiredPackages(context.Context, *pulumirpc.GetRequiredPa
 	return &pulumirpc.GetRequiredPackagesResponse{}, nil
 }
 
+// About names the node the programs run on (`pulumi about`, and the CLI's update metadata).
+func (h *nodeHost) About(ctx context.Context, _ *pulumirpc.AboutRequest) (*pulumirpc.AboutResponse, error) {
+	nodeBin, err := exec.LookPath("node")
+	if err != nil {
+		return nil, fmt.Errorf("could not find node on the $PATH: %w", err)
+	}
+	out, err := exec.CommandContext(ctx, nodeBin, "--version").Output()
+	if err != nil {
+		return nil, fmt.Errorf("%s --version: %w", nodeBin, err)
+	}
+	return &pulumirpc.AboutResponse{Executable: nodeBin, Version: strings.TrimPrefix(strings.TrimSpace(string(out)), "v")}, nil
+}
+
 type runtimeOptions struct {
 	typescript bool
 	tsconfig   string
