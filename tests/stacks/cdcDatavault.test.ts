@@ -3,7 +3,7 @@ import { parseLabConfig } from "../../config";
 import { composeLab } from "../../lab";
 import { rawConfig } from "../config/rawConfig";
 import { MockRun, Registered, runMocked } from "./mockLab";
-import { assertContainerHygiene, containersOf, waitsFor } from "./patroniHa.test";
+import { assertContainerHygiene, containersOf, waitsFor } from "./mockLab";
 
 const SECRET_VALUES = ["postgresPassword-value", "replicationPassword-value", "connectPassword-value", "airflowAdminPassword-value"];
 const CONNECTOR = "pulumi-nodejs:dynamic/lab:KafkaConnector";
