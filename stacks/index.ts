@@ -5,6 +5,7 @@ import { patroniHa } from "./patroniHa";
 import { greenplumPxf } from "./greenplumPxf";
 import { partitions } from "./partitions";
 import { cdcDatavault } from "./cdcDatavault";
+import { patroniCdc } from "./patroniCdc";
 
 type Composition = (ctx: HomeworkContext) => Record<string, pulumi.Input<unknown>>;
 
@@ -14,4 +15,5 @@ export const COMPOSITIONS: Partial<Record<Homework, Composition>> = {
   "greenplum-pxf": greenplumPxf,
   partitions,
   "cdc-datavault": cdcDatavault,
+  "patroni-cdc": patroniCdc,
 };
