@@ -38,6 +38,7 @@ describe("engine: pulumi up/refresh/destroy of the lab's resources", function ()
   after(async () => {
     await stack?.remove();
     await kafka?.stop().catch(() => undefined);
+    await pg?.stop().catch(() => undefined); // also removes its data dir
     await stopAll();
   });
 
