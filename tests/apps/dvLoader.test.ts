@@ -94,7 +94,7 @@ describe("dv-loader mapping (Debezium envelope → Data Vault rows)", () => {
     assert.deepStrictEqual(mapChangeEvent({ op: "t", source: { table: "flights", lsn: 1 } }), []);
     assert.deepStrictEqual(mapChangeEvent(event("boarding_passes", "c", { ticket_no: "1" })), []);
     assert.throws(() => mapChangeEvent(event("bookings", "c", { book_date: "x" })), /bookings: business key book_ref is missing/);
-    assert.throws(() => mapChangeEvent({ op: "c", after: { book_ref: "A" }, source: { table: "bookings" } }), /bookings: event without source.lsn/);
+    assert.throws(() => mapChangeEvent({ op: "c", after: { book_ref: "A" }, source: { table: "bookings" } }), /bookings: c event without source.lsn/);
   });
 
   it("is deterministic: the same event maps to the same rows", () => {
@@ -109,6 +109,14 @@ describe("dv-loader satellite planning (idempotent versions)", () => {
   it("keeps the first version, a changed one, and a change back; drops an unchanged update", () => {
     const kept = planSatellites(new Map(), [sat(10, "On Time"), sat(20, "On Time"), sat(30, "Delayed"), sat(40, "On Time")]);
     assert.deepStrictEqual(kept.map((s) => s.lsn), ["10", "30", "40"]);
+  });
+
+  it("lets an incremental-snapshot read (no LSN) fill a missing version but never override a streamed one", () => {
+    const read = mapChangeEvent({ op: "r", after: { ...FLIGHT, status: "Delayed" }, source: { schema: "bookings", table: "flights", lsn: null } }).at(-1) as SatRow;
+    assert.strictEqual(read.lsn, "0");
+    assert.deepStrictEqual(planSatellites(new Map(), [read]), [read]);
+    const stored = new Map([[`sat_flight/${hashKey("7")}`, { lsn: "40", hashDiff: sat(40, "On Time").hashDiff }]]);
+    assert.deepStrictEqual(planSatellites(stored, [read]), []);
   });
 
   it("drops everything of a replay: no event is newer than the stored newest version", () => {
@@ -143,11 +151,12 @@ describe("dv-loader settings and health", () => {
     assert.throws(() => loaderOptionsFromEnv({ ...env, DWH_URL: "mysql://u:secret@h/db" }), (e: Error) => /DWH_URL/.test(e.message) && !e.message.includes("secret"));
   });
 
-  it("is healthy only while consuming and the DWH answered recently", () => {
+  it("is healthy only while consuming, no batch is stuck, and the DWH answered recently", () => {
     const s = { consuming: true, lastDwhOkAt: 1_000, records: 0, batches: 0, inserted: {}, positions: {} };
     assert.strictEqual(isHealthy(s, 2_000), true);
     assert.strictEqual(isHealthy({ ...s, consuming: false }, 2_000), false);
     assert.strictEqual(isHealthy({ ...s, lastDwhOkAt: undefined }, 2_000), false);
+    assert.strictEqual(isHealthy({ ...s, failingBatch: "batch: flights: u event without source.lsn" }, 2_000), false);
     assert.strictEqual(isHealthy(s, 1_000 + 31_000), false);
   });
 });

@@ -12,6 +12,7 @@ import { applyMigrations, loadMigrations } from "../../providers/sqlMigrations";
 import { KafkaLab, startKafka } from "./harness/kafka";
 import { LocalPostgres, startPostgres } from "./harness/postgres";
 import { requireBinary, stopAll, waitFor } from "./harness/proc";
+import { main as labCli } from "../../tools/lab";
 
 const ROOT = path.join(__dirname, "..", "..");
 /** The Airflow venv of .ci/install.d/35-python.sh (Airflow + the postgres provider, so psycopg2). */
@@ -147,6 +148,19 @@ describe("real: bookings → Debezium → Kafka → dv-loader → Data Vault", f
     const want = (await source("select total_amount::text from bookings.bookings where book_ref = $1", [ref]))[0].total_amount;
     assert.strictEqual(versions.at(-1).total_amount, want);
     assert.notStrictEqual(versions[0].hash_diff, versions[1].hash_diff);
+  });
+
+  it("re-reads a table after `lab signal-snapshot` (Debezium's signal table), adding no satellite rows", async () => {
+    const before = await counts();
+    const status0 = loaders[0].status().records;
+    const aircrafts = Number((await source("select count(*) as n from bookings.aircrafts"))[0].n);
+    const errors: string[] = [];
+    const code = await labCli(["signal-snapshot", "bookings.aircrafts"], { LAB_SOURCE_URL: pg.url("demo") }, () => undefined, (l) => errors.push(l));
+    assert.strictEqual(code, 0, errors.join("\n"));
+    await waitFor("the incremental snapshot's records at the loader", 60_000, async () =>
+      (loaders[0].status().records - status0 >= aircrafts ? true : undefined), 250);
+    await loaders[0].waitCaughtUp(30_000);
+    assert.deepStrictEqual(await counts(), before, "a re-snapshot of unchanged rows must add nothing");
   });
 
   it("changes nothing when every topic is replayed from the start", async () => {

@@ -3,7 +3,7 @@ import type { LoaderStatus } from "./loader";
 
 export const HEALTH_PORT = 8090;
 
-/** Healthy while the consumer runs and the DWH answered within the last `maxAgeMs`. */
+/** Healthy while the consumer runs, no batch is failing, and the DWH answered within the last `maxAgeMs`. */
 export function isHealthy(s: LoaderStatus, now: number, maxAgeMs = 30_000): boolean {
-  return s.consuming && s.lastDwhOkAt !== undefined && now - s.lastDwhOkAt <= maxAgeMs;
+  return s.consuming && s.failingBatch === undefined && s.lastDwhOkAt !== undefined && now - s.lastDwhOkAt <= maxAgeMs;
 }

@@ -28,6 +28,8 @@ export interface LoaderStatus {
   /** When the last batch committed in the DWH (or the DWH last answered a ping). */
   lastDwhOkAt?: number;
   lastError?: string;
+  /** Why the batch at the head of the buffer keeps failing (cleared once it commits): the loader is stuck. */
+  failingBatch?: string;
   records: number;
   batches: number;
   inserted: Inserted;
@@ -90,6 +92,7 @@ export class DvLoader {
       this.timer = undefined;
       this.flushing = this.flushing.then(() => this.flush()).catch((e) => {
         this.state.lastError = `batch: ${(e as Error).message}`;
+        this.state.failingBatch = this.state.lastError;
         this.o.log?.(`batch failed, will retry: ${(e as Error).message}`);
         this.scheduleFlush(1_000);
       });
@@ -117,6 +120,7 @@ export class DvLoader {
     this.buffer.splice(0, batch.length);
     this.state.lastDwhOkAt = Date.now();
     this.state.lastError = undefined;
+    this.state.failingBatch = undefined;
     this.state.records += batch.length;
     this.state.batches += 1;
     for (const [t, n] of Object.entries(inserted)) this.state.inserted[t] = (this.state.inserted[t] ?? 0) + n;

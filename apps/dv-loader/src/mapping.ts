@@ -215,12 +215,13 @@ export function mapChangeEvent(event: ChangeEvent): DvRow[] {
     const h = spec.hub;
     const bk = required(row, h.key, table);
     rows.push(hub(h.name, bk, recordSource));
-    if (event.source.lsn === undefined || event.source.lsn === null) throw new Error(`${table}: event without source.lsn`);
+    const lsn = event.source.lsn ?? (event.op === "r" ? INCREMENTAL_READ_LSN : undefined);
+    if (lsn === undefined) throw new Error(`${table}: ${event.op} event without source.lsn`);
     const attributes: Record<string, Scalar> = {};
     for (const [name, read] of Object.entries(h.attributes)) attributes[name] = read(row);
     const values = Object.values(attributes);
     sat = {
-      kind: "sat", table: h.sat, hkColumn: HUBS[h.name].hkColumn, hk: hashKey(bk), lsn: String(event.source.lsn),
+      kind: "sat", table: h.sat, hkColumn: HUBS[h.name].hkColumn, hk: hashKey(bk), lsn: String(lsn),
       hashDiff: hashDiff(deleted ? ["deleted", ...values] : values), deleted, attributes, recordSource,
     };
   }
@@ -229,6 +230,12 @@ export function mapChangeEvent(event: ChangeEvent): DvRow[] {
   if (sat) rows.push(sat);
   return orderForLoad(rows);
 }
+
+/**
+ * Incremental-snapshot reads (after `lab signal-snapshot`) carry no LSN. They count as the oldest possible version:
+ * they fill a hub's satellite when it has none, and never override a streamed version (planSatellites skips them).
+ */
+export const INCREMENTAL_READ_LSN = "0";
 
 const KIND_ORDER = { hub: 0, link: 1, sat: 2 } as const;
 
