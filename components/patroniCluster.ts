@@ -53,7 +53,7 @@ export class PatroniCluster extends pulumi.ComponentResource {
       imageName: `${args.prefix}-patroni:local`,
       build: {
         context: path.join(__dirname, "..", "images", "patroni"),
-        args: { BASE_IMAGE: args.baseImage },
+        args: { POSTGRES_IMAGE: args.baseImage },
         platform: "linux/amd64",
       },
       skipPush: true,

@@ -1,12 +1,15 @@
 // Homework 3 (seed 003): etcd ×3, Patroni ×3, HAProxy, Prometheus + Grafana, the owners/events SQL and a
 // traffic generator writing through the leader and reading from the replicas.
 import * as pulumi from "@pulumi/pulumi";
+import * as path from "path";
+import { DatabaseSql } from "../components/databaseSql";
 import { EtcdCluster } from "../components/etcdCluster";
 import { HaProxy } from "../components/haproxy";
 import { HAPROXY_METRICS_PATH } from "../components/haproxyConfig";
 import { Monitoring } from "../components/monitoring";
 import { LabNetwork } from "../components/network";
 import { PatroniCluster } from "../components/patroniCluster";
+import { TrafficGenerator } from "../components/trafficGenerator";
 import { HomeworkContext } from "./homework";
 
 export function patroniHa({ cfg, prefix, parent }: HomeworkContext): Record<string, pulumi.Input<unknown>> {
@@ -38,6 +41,21 @@ export function patroniHa({ cfg, prefix, parent }: HomeworkContext): Record<stri
 
   const password = cfg.secrets.postgresPassword;
   const url = (endpoint: string) => pulumi.secret(pulumi.interpolate`postgresql://postgres:${password}@${endpoint}/postgres`);
+
+  // The seed's owners/events SQL, through HAProxy once the leader answers.
+  const sql = new DatabaseSql("owners-events", {
+    connection: { host: cfg.reachAddress, port: cfg.ports.haproxyReadWrite, user: "postgres", database: "postgres", password },
+    migrations: path.join(__dirname, "..", "sql", "patroni-ha"),
+    after: [proxy.container],
+  }, opts);
+  if (cfg.traffic.enabled) {
+    // Inside the lab network HAProxy listens on the published port numbers.
+    new TrafficGenerator("traffic-generator", {
+      prefix, network: net, nodeImage: cfg.images.node, bindAddress: cfg.bindAddress, ratePerSecond: cfg.traffic.ratePerSecond,
+      readWriteUrl: url(`haproxy:${cfg.ports.haproxyReadWrite}`), readOnlyUrl: url(`haproxy:${cfg.ports.haproxyReadOnly}`),
+      dependsOn: [sql.migrations],
+    }, opts);
+  }
   return {
     readWrite: proxy.readWriteEndpoint,
     readOnly: proxy.readOnlyEndpoint,

@@ -14,7 +14,7 @@ describe("stacks: patroni-ha under mocks", () => {
     const names = containersOf(run).map((c) => c.inputs.name).sort();
     assert.deepStrictEqual(names, [
       "lab-dev-etcd-1", "lab-dev-etcd-2", "lab-dev-etcd-3", "lab-dev-grafana", "lab-dev-haproxy",
-      "lab-dev-pg-1", "lab-dev-pg-2", "lab-dev-pg-3", "lab-dev-prometheus",
+      "lab-dev-pg-1", "lab-dev-pg-2", "lab-dev-pg-3", "lab-dev-prometheus", "lab-dev-traffic-generator",
     ]);
     assert.deepStrictEqual(run.byType("docker:index/network:Network").map((n) => n.inputs.name), ["lab-dev-net"]);
     assert.deepStrictEqual(run.byType("docker:index/volume:Volume").map((v) => v.inputs.name).sort(), [
@@ -22,9 +22,9 @@ describe("stacks: patroni-ha under mocks", () => {
       "lab-dev-pg-1-data", "lab-dev-pg-2-data", "lab-dev-pg-3-data", "lab-dev-prometheus-data",
     ]);
     const images = run.byType("docker:index/image:Image");
-    assert.deepStrictEqual(images.map((i) => i.inputs.imageName), ["lab-dev-patroni:local"]);
-    assert.strictEqual(images[0].inputs.skipPush, true);
-    assert.strictEqual(images[0].inputs.build.args.BASE_IMAGE, "postgres:15.10-bookworm");
+    assert.deepStrictEqual(images.map((i) => i.inputs.imageName).sort(), ["lab-dev-patroni:local", "lab-dev-traffic-generator:local"]);
+    for (const i of images) assert.strictEqual(i.inputs.skipPush, true);
+    assert.strictEqual(images.find((i) => /patroni/.test(i.inputs.imageName))!.inputs.build.args.POSTGRES_IMAGE, "postgres:15.10-bookworm");
   });
 
   it("runs Patroni from the image it built, by digest", () => {
@@ -44,7 +44,7 @@ describe("stacks: patroni-ha under mocks", () => {
   it("gives every container an honest healthcheck, a restart policy and loopback-only unique ports", () => {
     assertContainerHygiene(run);
     const ports = containersOf(run).flatMap((c) => (c.inputs.ports ?? []).map((p: any) => p.external)).sort();
-    assert.deepStrictEqual(ports, [3000, 5001, 5002, 7001, 9090]);
+    assert.deepStrictEqual(ports, [3000, 5001, 5002, 7001, 9090]); // the traffic generator publishes nothing
   });
 
   it("starts HAProxy only after every Patroni member is healthy, and Patroni after etcd", () => {
@@ -55,6 +55,23 @@ describe("stacks: patroni-ha under mocks", () => {
     for (const m of pg) assert.ok(waitsFor(m, etcd), `${m.inputs.name} does not wait for etcd`);
     assert.ok(waitsFor(byName("lab-dev-prometheus"), [byName("lab-dev-haproxy")]));
     assert.ok(waitsFor(byName("lab-dev-grafana"), [byName("lab-dev-prometheus")]));
+  });
+
+  it("applies the owners/events SQL through HAProxy once the leader answers, then starts the traffic", () => {
+    const dynamic = run.resources.filter((r) => r.type.startsWith("pulumi-nodejs:dynamic"));
+    const gate = dynamic.find((r) => r.name === "owners-events-ready")!;
+    const sql = dynamic.find((r) => r.name === "owners-events-sql")!;
+    assert.ok(gate && sql, `dynamic resources: ${dynamic.map((r) => r.name)}`);
+    const haproxy = containersOf(run).find((c) => c.inputs.name === "lab-dev-haproxy")!;
+    assert.ok(waitsFor(gate, [haproxy]), "the SQL gate does not wait for HAProxy");
+    assert.ok(waitsFor(sql, [gate]), "the SQL does not wait for its gate");
+    assert.strictEqual(gate.inputs.port, 5001);
+    assert.strictEqual(gate.inputs.kind, "sql");
+    assert.strictEqual(sql.inputs.port, 5001);
+    assert.match(JSON.stringify(sql.inputs), /owners_events/);
+    const traffic = containersOf(run).find((c) => c.inputs.name === "lab-dev-traffic-generator")!;
+    assert.ok(waitsFor(traffic, [sql]), "traffic starts before the tables exist");
+    assert.ok(traffic.inputs.envs.includes("TRAFFIC_RW_URL=postgresql://postgres:postgresPassword-value@haproxy:5001/postgres"));
   });
 
   it("renders Patroni and HAProxy configs into the containers, with passwords only in the environment", () => {
