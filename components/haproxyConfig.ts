@@ -33,8 +33,8 @@ export interface HaproxyConfigArgs {
   idleTimeoutMs?: number;
 }
 
-/** Down in 2 s (1 s x 2 failed checks), up after one good check. */
-export const FAST_CHECKS = Object.freeze({ interMs: 1000, fall: 2, rise: 1 });
+/** Down in 1 s (0.5 s x 2 failed checks), up after one good check: a switchover costs writes ~1 s less than with 1 s checks. */
+export const FAST_CHECKS = Object.freeze({ interMs: 500, fall: 2, rise: 1 });
 
 function fail(key: string, value: unknown, why: string): never {
   throw new Error(`haproxy ${key} = ${JSON.stringify(value)}: ${why}`);

@@ -41,7 +41,7 @@ describe("renderHaproxyConfig", () => {
       "server patroni1 patroni1:5432 check port 8008", "server patroni2 patroni2:5432 check port 8008", "server patroni3 patroni3:5432 check port 8008",
     ]);
     const defaults = rw.find((l) => l.startsWith("default-server"))!;
-    assert.match(defaults, /inter 1000ms .*fall 2 rise 1 on-marked-down shutdown-sessions/);
+    assert.match(defaults, /inter 500ms .*fall 2 rise 1 on-marked-down shutdown-sessions/);
     assert.deepStrictEqual(s.get("frontend pg_read_write_in"), ["bind 0.0.0.0:5001", `default_backend ${HAPROXY_READ_WRITE_BACKEND}`]);
   });
 

@@ -2,7 +2,11 @@
 // HAProxy, the traffic generator running, then the leader is SIGKILLed (like a container kill) and an etcd member
 // dies. Proves: a new leader, writes resume through the same read-write port, and no acked write is lost.
 import * as assert from "assert";
+import { execFile } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
 import * as path from "path";
+import { promisify } from "util";
 import { Client } from "pg";
 import { startTraffic, TrafficRun } from "../../apps/traffic-generator/generator";
 import { TrafficSummary } from "../../apps/traffic-generator/stats";
@@ -12,7 +16,8 @@ import { LocalPatroniCluster, startPatroniCluster } from "./harness/patroniClust
 import { stopAll, waitFor } from "./harness/proc";
 
 const SQL_DIR = path.join(__dirname, "../../sql/patroni-ha");
-const RATE = 20; // writes per second: a 50 ms grid, fine enough to measure the outage
+const RATE = 20;
+const execFileAsync = promisify(execFile); // writes per second: a 50 ms grid, fine enough to measure the outage
 
 async function queryOne<T>(conn: ReturnType<LocalPatroniCluster["readWrite"]>, sql: string): Promise<T> {
   const c = new Client({ ...conn, connectionTimeoutMillis: 3000 });
@@ -102,6 +107,25 @@ describe("real: Patroni failover under traffic (patroni-ha)", function () {
     assert.strictEqual(await cluster.leader(), secondLeader, "the leader must not change when one etcd member dies");
   });
 
+  it("the CLI runs against the cluster, prints its summary, and its health command passes", async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "traffic-cli-"));
+    const statusFile = path.join(dir, "status.json");
+    try {
+      const main = path.join(__dirname, "../../apps/traffic-generator/main.ts");
+      const env = { ...process.env, TRAFFIC_RW_URL: cluster.readWriteUrl(), TRAFFIC_RO_URL: cluster.readOnlyUrl() };
+      const run = await execFileAsync(process.execPath, ["-r", "ts-node/register/transpile-only", main, "--duration", "2", "--rate", "10", "--run-id", "cli", "--status-file", statusFile],
+        { env, timeout: 60_000, encoding: "utf8" });
+      assert.match(run.stdout, /write ok .*127\.0\.0\.1:\d+ seq=1/);
+      assert.match(run.stdout, /read  ok .*replica/);
+      assert.match(run.stdout, /acked writes missing afterwards: 0\n/);
+      const health = await execFileAsync(process.execPath, ["-r", "ts-node/register/transpile-only", main, "health", "--status-file", statusFile, "--max-age-s", "30"],
+        { env, timeout: 30_000, encoding: "utf8" });
+      assert.match(health.stdout, /run cli: last write acked/);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it("lost zero acked writes, and the old leader rejoins as a replica", async () => {
     await cluster.restart(firstLeader);
     summary = await traffic!.stop();
@@ -109,6 +133,8 @@ describe("real: Patroni failover under traffic (patroni-ha)", function () {
     assert.strictEqual(summary.missingAckedWrites, 0, `acked writes missing after failover: seq ${summary.missingSeqs.join(",")}`);
     assert.ok(summary.writes.acked > 10 * RATE, `only ${summary.writes.acked} writes acked`);
     assert.ok(summary.reads.ok > 10 * RATE, `only ${summary.reads.ok} reads ok`);
+    // Reads go to replicas (or the leader when none is up), so the leader's death barely touches them.
+    assert.ok(summary.longestReadOutageS <= 5, `reads were down ${summary.longestReadOutageS}s`);
     assert.strictEqual(Object.keys(summary.writeServers).length, 2, `writes served by ${JSON.stringify(summary.writeServers)}`);
     const members = await waitFor(`${firstLeader} streaming again`, 60_000, async () => {
       const m = await cluster.members();

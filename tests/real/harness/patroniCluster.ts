@@ -77,8 +77,10 @@ export interface LocalPatroniCluster {
   members(): Promise<ClusterMember[]>;
   /** The running leader's name, or undefined while there is none. */
   leader(): Promise<string | undefined>;
-  /** Waits until a running leader exists (and `replicas` members are streaming from it); returns its name. */
-  waitForLeader(opts?: { timeoutMs?: number; replicas?: number; not?: string }): Promise<string>;
+  /** Waits until a running leader exists (and `replicas` members are streaming from it, one of them the confirmed
+   * synchronous standby when `syncStandby`); returns its name. In synchronous mode Patroni promotes only a confirmed
+   * sync standby, so a leader killed before one exists is not replaced: fault tests wait for it. */
+  waitForLeader(opts?: { timeoutMs?: number; replicas?: number; not?: string; syncStandby?: boolean }): Promise<string>;
   /** Signals a member. SIGKILL takes PostgreSQL down with Patroni, like killing the container; other signals go to
    * Patroni alone, like `docker stop`. */
   kill(member: string, signal?: NodeJS.Signals): Promise<void>;
@@ -230,13 +232,15 @@ export async function startPatroniCluster(opts: PatroniClusterOptions = {}): Pro
       const members = await cluster.members();
       return members.find((m) => m.role === "leader" && m.state === "running")?.name;
     },
-    async waitForLeader({ timeoutMs = 60_000, replicas = 0, not }: { timeoutMs?: number; replicas?: number; not?: string } = {}) {
+    async waitForLeader({ timeoutMs = 60_000, replicas = 0, not, syncStandby = false } = {}) {
       try {
-        const leader = await waitFor(`a leader${not ? ` other than ${not}` : ""} with ${replicas} streaming replicas`, timeoutMs, async () => {
+        const what = `a leader${not ? ` other than ${not}` : ""} with ${replicas} streaming replicas${syncStandby ? " and a sync standby" : ""}`;
+        const leader = await waitFor(what, timeoutMs, async () => {
           const members = await cluster.members();
           const lead = members.find((m) => m.role === "leader" && m.state === "running");
-          const streaming = members.filter((m) => m.role !== "leader" && m.state === "streaming").length;
-          return lead && lead.name !== not && streaming >= replicas ? lead.name : undefined;
+          const streaming = members.filter((m) => m.role !== "leader" && m.state === "streaming");
+          const synced = !syncStandby || streaming.some((m) => m.role === "sync_standby");
+          return lead && lead.name !== not && streaming.length >= replicas && synced ? lead.name : undefined;
         }, 200);
         trackPostmasters();
         return leader;

@@ -1,0 +1,102 @@
+// Write outage and lost acked writes seen by the traffic generator through HAProxy, on a local Patroni cluster:
+// (a) SIGKILL of the leader (like a container kill), (b) a planned `patronictl switchover`, with synchronous_mode
+// on (N runs each) and off (one run each). Not a test: `npx ts-node bench/failover.ts [--runs N] [--rate R]`.
+import * as path from "path";
+import { startTraffic } from "../apps/traffic-generator/generator";
+import { TrafficSummary } from "../apps/traffic-generator/stats";
+import { FAST_FAILOVER_DCS } from "../components/patroniConfig";
+import { applyMigrations, loadMigrations } from "../providers/sqlMigrations";
+import { LocalPatroniCluster, startPatroniCluster } from "../tests/real/harness/patroniCluster";
+import { stopAll, waitFor } from "../tests/real/harness/proc";
+
+type Fault = "kill" | "switchover";
+interface Sample { fault: Fault; sync: boolean; outageS: number; lost: number | null; from: string; to: string; summary: TrafficSummary }
+
+function arg(name: string, fallback: number): number {
+  const i = process.argv.indexOf(name);
+  if (i < 0) return fallback;
+  const n = Number(process.argv[i + 1]);
+  if (!Number.isInteger(n) || n < 1 || n > 50) throw new Error(`bench ${name} = ${JSON.stringify(process.argv[i + 1])}: must be an integer 1..50`);
+  return n;
+}
+
+const RUNS = arg("--runs", 3);
+const RATE = arg("--rate", 20);
+const GOALS: Record<Fault, number> = { kill: FAST_FAILOVER_DCS.ttl + 3, switchover: 5 };
+
+/** One fault under traffic: the outage is the generator's longest gap between acked writes. */
+async function measure(cluster: LocalPatroniCluster, fault: Fault, sync: boolean): Promise<Sample> {
+  // A confirmed sync standby first: without one, synchronous mode never promotes anybody (see README-failover.md).
+  const from = await cluster.waitForLeader({ replicas: 2, syncStandby: sync, timeoutMs: 90_000 });
+  const traffic = startTraffic({
+    readWriteUrl: cluster.readWriteUrl(), readOnlyUrl: cluster.readOnlyUrl(), rate: RATE, durationS: 0,
+    runId: `${fault}-${sync ? "sync" : "async"}-${Date.now()}`, timeoutMs: 1000, owner: "bench", verbose: false,
+  });
+  try {
+    await waitFor("writes before the fault", 20_000, async () => (traffic.stats().acked >= RATE * 2 ? true : undefined));
+    const at = Date.now();
+    if (fault === "kill") await cluster.kill(from, "SIGKILL");
+    else await cluster.switchover();
+    const to = await cluster.waitForLeader({ not: from, timeoutMs: 90_000 });
+    const port = cluster.patroni.find((p) => p.name === to)!.pgPort;
+    await waitFor("a write acked by the new leader", 30_000, async () =>
+      traffic.records.some((r) => r.op === "write" && r.ok && r.endedAt > at && r.server === `127.0.0.1:${port}`) ? true : undefined);
+    await new Promise((r) => setTimeout(r, 2000)); // steady writes again before the books are closed
+    const summary = await traffic.stop();
+    if (fault === "kill") await cluster.restart(from); // back to three members for the next run
+    const sample = { fault, sync, outageS: summary.longestWriteOutageS, lost: summary.missingAckedWrites, from, to, summary };
+    console.log(`${fault.padEnd(10)} sync=${sync ? "on " : "off"} ${from} -> ${to}: outage ${sample.outageS.toFixed(2)}s, ` +
+      `acked ${summary.writes.acked}, failed ${summary.writes.failed}, lost ${sample.lost ?? "?"}, read outage ${summary.longestReadOutageS}s`);
+    return sample;
+  } finally {
+    await traffic.stop();
+  }
+}
+
+async function series(sync: boolean, runs: number): Promise<Sample[]> {
+  const cluster = await startPatroniCluster({ scope: `bench-${sync ? "sync" : "async"}`, dcs: { synchronousMode: sync } });
+  try {
+    await cluster.waitForLeader({ replicas: 2, timeoutMs: 120_000 });
+    await applyMigrations(cluster.readWrite(), loadMigrations(path.join(__dirname, "../sql/patroni-ha")));
+    const samples: Sample[] = [];
+    for (let i = 0; i < runs; i++) {
+      samples.push(await measure(cluster, "kill", sync));
+      samples.push(await measure(cluster, "switchover", sync));
+    }
+    return samples;
+  } catch (e) {
+    console.error(cluster.logs(20));
+    throw e;
+  } finally {
+    await cluster.stop();
+  }
+}
+
+const median = (xs: number[]) => { const s = [...xs].sort((a, b) => a - b); const m = s.length >> 1; return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2; };
+
+function table(samples: Sample[]): string {
+  const rows = [["scenario", "synchronous_mode", "runs", "outage min", "median", "max", "goal", "lost acked writes", "verdict"]];
+  for (const sync of [true, false]) {
+    for (const fault of ["kill", "switchover"] as Fault[]) {
+      const s = samples.filter((x) => x.fault === fault && x.sync === sync);
+      if (!s.length) continue;
+      const o = s.map((x) => x.outageS);
+      const lost = s.reduce((n, x) => n + (x.lost ?? NaN), 0);
+      const ok = Math.max(...o) <= GOALS[fault] && lost === 0;
+      rows.push([fault === "kill" ? "(a) SIGKILL leader" : "(b) switchover", sync ? "on" : "off", String(s.length),
+        `${Math.min(...o).toFixed(2)} s`, `${median(o).toFixed(2)} s`, `${Math.max(...o).toFixed(2)} s`, `<= ${GOALS[fault]} s, 0 lost`,
+        Number.isNaN(lost) ? "unknown" : String(lost), ok ? "meets goal" : "misses goal"]);
+    }
+  }
+  return rows.map((r, i) => `| ${r.join(" | ")} |${i === 0 ? `\n|${r.map(() => "---").join("|")}|` : ""}`).join("\n");
+}
+
+async function main(): Promise<void> {
+  const started = Date.now();
+  console.log(`failover bench: ${RUNS} runs each with synchronous_mode on, 1 with it off; ${RATE} writes/s; ` +
+    `ttl=${FAST_FAILOVER_DCS.ttl}s loop_wait=${FAST_FAILOVER_DCS.loopWait}s retry_timeout=${FAST_FAILOVER_DCS.retryTimeout}s`);
+  const samples = [...await series(true, RUNS), ...await series(false, 1)];
+  console.log(`\n${table(samples)}\n\n(${((Date.now() - started) / 1000).toFixed(0)} s in all)`);
+}
+
+main().then(() => stopAll()).then(() => process.exit(0), async (e) => { console.error(e); await stopAll(); process.exit(1); });
