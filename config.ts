@@ -100,8 +100,6 @@ export interface LabConfig {
   prefix: string;
   /** Host address every published port binds to. */
   bindAddress: string;
-  /** Where this machine reaches a published port (SQL and connectors are applied from here). */
-  reachAddress: string;
   ports: Ports;
   images: Images;
   patroni: PatroniSettings;
@@ -160,8 +158,7 @@ export function parseLabConfig(raw: RawConfig, presentKeys: string[] = []): LabC
       throw new ConfigError(key, undefined, `missing secret needed by ${homeworks.filter((h) => HOMEWORK_NEEDS[h].secrets.includes(key)).join(", ")}; set it with \`pulumi config set --secret lab:${key} <value>\``);
     }
   }
-  const reachAddress = bindAddress === "0.0.0.0" ? "127.0.0.1" : bindAddress;
-  return { project: raw.project, stack: raw.stack, homeworks, prefix, bindAddress, reachAddress, ports, images, patroni, traffic, secrets };
+  return { project: raw.project, stack: raw.stack, homeworks, prefix, bindAddress, ports, images, patroni, traffic, secrets };
 }
 
 function parseHomeworks(raw: RawConfig): Homework[] {

@@ -2,7 +2,6 @@
 // traffic generator writing through the leader and reading from the replicas.
 import * as pulumi from "@pulumi/pulumi";
 import * as path from "path";
-import { DatabaseSql } from "../components/databaseSql";
 import { EtcdCluster } from "../components/etcdCluster";
 import { HaProxy } from "../components/haproxy";
 import { HAPROXY_METRICS_PATH } from "../components/haproxyConfig";
@@ -10,6 +9,7 @@ import { Monitoring } from "../components/monitoring";
 import { LabNetwork } from "../components/network";
 import { PatroniCluster } from "../components/patroniCluster";
 import { TrafficGenerator } from "../components/trafficGenerator";
+import { SqlMigrations } from "../providers/sqlMigrations";
 import { HomeworkContext } from "./homework";
 
 export function patroniHa({ cfg, prefix, parent }: HomeworkContext): Record<string, pulumi.Input<unknown>> {
@@ -42,18 +42,18 @@ export function patroniHa({ cfg, prefix, parent }: HomeworkContext): Record<stri
   const password = cfg.secrets.postgresPassword;
   const url = (endpoint: string) => pulumi.secret(pulumi.interpolate`postgresql://postgres:${password}@${endpoint}/postgres`);
 
-  // The seed's owners/events SQL, through HAProxy once the leader answers.
-  const sql = new DatabaseSql("owners-events", {
-    connection: { host: cfg.reachAddress, port: cfg.ports.haproxyReadWrite, user: "postgres", database: "postgres", password },
+  // The seed's owners/events SQL through HAProxy, once it is healthy (a leader answers); SqlMigrations
+  // itself waits (bounded) until a query goes through from this host.
+  const sql = new SqlMigrations("owners-events", {
+    connection: { host: cfg.bindAddress, port: cfg.ports.haproxyReadWrite, user: "postgres", database: "postgres", password },
     migrations: path.join(__dirname, "..", "sql", "patroni-ha"),
-    after: [proxy.container],
-  }, opts);
+  }, { parent, dependsOn: [proxy.container] });
   if (cfg.traffic.enabled) {
     // Inside the lab network HAProxy listens on the published port numbers.
     new TrafficGenerator("traffic-generator", {
       prefix, network: net, nodeImage: cfg.images.node, bindAddress: cfg.bindAddress, ratePerSecond: cfg.traffic.ratePerSecond,
       readWriteUrl: url(`haproxy:${cfg.ports.haproxyReadWrite}`), readOnlyUrl: url(`haproxy:${cfg.ports.haproxyReadOnly}`),
-      dependsOn: [sql.migrations],
+      dependsOn: [sql],
     }, opts);
   }
   return {

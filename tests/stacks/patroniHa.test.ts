@@ -58,16 +58,12 @@ describe("stacks: patroni-ha under mocks", () => {
   });
 
   it("applies the owners/events SQL through HAProxy once the leader answers, then starts the traffic", () => {
-    const dynamic = run.resources.filter((r) => r.type.startsWith("pulumi-nodejs:dynamic"));
-    const gate = dynamic.find((r) => r.name === "owners-events-ready")!;
-    const sql = dynamic.find((r) => r.name === "owners-events-sql")!;
-    assert.ok(gate && sql, `dynamic resources: ${dynamic.map((r) => r.name)}`);
+    const sql = run.resources.find((r) => r.type === "pulumi-nodejs:dynamic/lab:SqlMigrations" && r.name === "owners-events")!;
+    assert.ok(sql, "no owners-events SqlMigrations");
     const haproxy = containersOf(run).find((c) => c.inputs.name === "lab-dev-haproxy")!;
-    assert.ok(waitsFor(gate, [haproxy]), "the SQL gate does not wait for HAProxy");
-    assert.ok(waitsFor(sql, [gate]), "the SQL does not wait for its gate");
-    assert.strictEqual(gate.inputs.port, 5001);
-    assert.strictEqual(gate.inputs.kind, "sql");
+    assert.ok(waitsFor(sql, [haproxy]), "the SQL does not wait for a healthy HAProxy");
     assert.strictEqual(sql.inputs.port, 5001);
+    assert.strictEqual(sql.inputs.host, "127.0.0.1");
     assert.match(JSON.stringify(sql.inputs), /owners_events/);
     const traffic = containersOf(run).find((c) => c.inputs.name === "lab-dev-traffic-generator")!;
     assert.ok(waitsFor(traffic, [sql]), "traffic starts before the tables exist");
