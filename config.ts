@@ -37,8 +37,8 @@ export const DEFAULT_IMAGES = {
   haproxy: "haproxy:2.6.18-bookworm",
   grafana: "grafana/grafana:11.3.1",
   prometheus: "prom/prometheus:v2.55.1",
-  node: "node:20.18.1-bookworm-slim",
-  kafka: "apache/kafka:4.0.0",
+  node: "node:20.19.5-bookworm-slim", // >= 20.19: the loader's Kafka client needs it
+  kafka: "apache/kafka:4.3.0", // the Kafka the Connect plugins are built against (.ci/install.d/30-kafka.sh)
   pgAdmin: "dpage/pgadmin4:8.14",
   greenplum: "woblerr/greenplum:6.27.1",
   minio: "minio/minio:RELEASE.2024-11-07T00-52-20Z",
@@ -50,7 +50,7 @@ export type Images = Record<ImageKey, string>;
 /** Secrets, never defaulted: set with `pulumi config set --secret lab:<key> ...`. */
 export const SECRET_KEYS = [
   "postgresPassword", "replicationPassword", "grafanaAdminPassword", "minioSecretKey",
-  "airflowAdminPassword", "greenplumPassword", "bookingsPassword", "connectPassword",
+  "airflowAdminPassword", "greenplumPassword", "bookingsPassword",
 ] as const;
 export type SecretKey = (typeof SECRET_KEYS)[number];
 
@@ -62,11 +62,11 @@ export const HOMEWORK_NEEDS: Record<Homework, { ports: PortKey[]; secrets: Secre
   },
   "patroni-cdc": {
     ports: ["haproxyReadWrite", "haproxyReadOnly", "haproxyStats", "kafka", "connect", "schemaRegistry", "destination", "pgAdmin"],
-    secrets: ["postgresPassword", "replicationPassword", "connectPassword"],
+    secrets: ["postgresPassword", "replicationPassword"],
   },
   "cdc-datavault": {
     ports: ["postgresPrimary", "postgresReplica", "dwh", "presentation", "kafka", "connect", "airflow"],
-    secrets: ["postgresPassword", "replicationPassword", "connectPassword", "airflowAdminPassword"],
+    secrets: ["postgresPassword", "replicationPassword", "airflowAdminPassword"],
   },
   "greenplum-pxf": {
     ports: ["greenplum", "bookings", "airflow"],

@@ -1,5 +1,5 @@
 import * as assert from "assert";
-import { parseLabConfig } from "../../config";
+import { DEFAULT_IMAGES, parseLabConfig } from "../../config";
 import { composeLab } from "../../lab";
 import { rawConfig } from "../config/rawConfig";
 import { MockRun, Registered, runMocked } from "./mockLab";
@@ -33,9 +33,9 @@ describe("stacks: cdc-datavault under mocks", () => {
     const images = run.byType("docker:index/image:Image").map((i) => i.inputs);
     assert.deepStrictEqual(images.map((i) => i.imageName).sort(), ["lab-dev-connect:local", "lab-dev-dv-loader:local"]);
     const connectImage = images.find((i) => i.imageName === "lab-dev-connect:local")!;
-    assert.strictEqual(connectImage.build.args.KAFKA_IMAGE, "apache/kafka:4.0.0", "Connect is built FROM the configured Kafka image");
+    assert.strictEqual(connectImage.build.args.KAFKA_IMAGE, DEFAULT_IMAGES.kafka, "Connect is built FROM the configured Kafka image");
     assert.match(connectImage.build.dockerfile, /images\/connect\/Dockerfile$/);
-    assert.strictEqual(images.find((i) => i.imageName === "lab-dev-dv-loader:local")!.build.args.NODE_IMAGE, "node:20.18.1-bookworm-slim");
+    assert.strictEqual(images.find((i) => i.imageName === "lab-dev-dv-loader:local")!.build.args.NODE_IMAGE, DEFAULT_IMAGES.node);
     assert.strictEqual(container("connect-1").inputs.image, "lab-dev-connect:local@sha256:mock");
     assert.strictEqual(container("dv-loader").inputs.image, "lab-dev-dv-loader:local@sha256:mock");
   });

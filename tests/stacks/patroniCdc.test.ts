@@ -1,6 +1,6 @@
 import * as assert from "assert";
 import { parse } from "yaml";
-import { parseLabConfig } from "../../config";
+import { DEFAULT_IMAGES, parseLabConfig } from "../../config";
 import { composeLab } from "../../lab";
 import { renderServersJson } from "../../components/pgAdmin";
 import { converterConfig } from "../../debezium/patroni-cdc";
@@ -42,7 +42,7 @@ describe("stacks: patroni-cdc under mocks", () => {
     assert.deepStrictEqual(images.map((i) => i.imageName).sort(), ["lab-dev-cdc-apps:local", "lab-dev-connect:local", "lab-dev-patroni:local"]);
     const apps = images.find((i) => i.imageName === "lab-dev-cdc-apps:local")!;
     assert.match(apps.build.dockerfile, /images\/cdc-apps\/Dockerfile$/);
-    assert.strictEqual(apps.build.args.NODE_IMAGE, "node:20.18.1-bookworm-slim");
+    assert.strictEqual(apps.build.args.NODE_IMAGE, DEFAULT_IMAGES.node);
     for (const app of ["cdc-writer", "cdc-reader"]) {
       assert.strictEqual(container(app).inputs.image, "lab-dev-cdc-apps:local@sha256:mock");
       assert.deepStrictEqual(container(app).inputs.command, ["node", `dist/${app}/src/main.js`]);
