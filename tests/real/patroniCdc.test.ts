@@ -252,3 +252,29 @@ describe("real: patroni-cdc — Debezium through Patroni survives failover", fun
     console.log(`      ${want.size} acknowledged writes, each with an event on ${OUTBOX_TOPIC} (${CDC_TOPIC} carries the rows)`);
   });
 });
+
+/** The stack's writer mode (the seed's: rows 1..N updated round-robin, outbox on) against the real source schema. */
+describe("real: cdc-writer updating rows 1..N with outbox events", function () {
+  this.timeout(60_000);
+  let pg: LocalPostgres;
+  before(async () => {
+    pg = await startPostgres({ name: "pcdc-writer" });
+    await pg.createDatabase("source_db");
+    await applyMigrations(pg.config("source_db"), loadMigrations(PATRONI_CDC_SQL.source));
+  });
+  after(async () => { await pg?.stop().catch(() => undefined); await stopAll(); });
+
+  it("changes only rows 1..N, one outbox event per changed row, each batch one transaction", async () => {
+    // 60 rows due per 10 ms batch against 5 rows: a batch must touch each row once, not fail on ON CONFLICT.
+    const w = startWriter({ sourceUrl: pg.url("source_db"), ratePerSecond: 6000, rows: 5, outbox: true, batchMs: 10, timeoutMs: 2000 });
+    await waitFor("writer batches", 20_000, async () => (w.acked.length >= 20 ? true : undefined), 50);
+    const stats = await w.stop();
+    assert.strictEqual(stats.failedBatches, 0, stats.lastError);
+    const rows = await pg.query("select id, amount from public.debezium_table order by id", [], "source_db");
+    assert.deepStrictEqual(rows.map((r) => Number(r.id)), [1, 2, 3, 4, 5]);
+    const changes = w.acked.reduce((n, b) => n + b.ids.length, 0);
+    assert.strictEqual(rows.reduce((n, r) => n + Number(r.amount), 0), changes, "every acknowledged change is one increment");
+    const [events] = await pg.query("select count(*)::int as n, count(distinct aggregateid)::int as ids from public.outbox where aggregatetype = 'Person'", [], "source_db");
+    assert.deepStrictEqual(events, { n: changes, ids: 5 });
+  });
+});
