@@ -40,6 +40,8 @@ export const DEFAULT_IMAGES = {
   node: "node:20.19.5-bookworm-slim", // >= 20.19: the loader's Kafka client needs it
   kafka: "apache/kafka:4.3.0", // the Kafka the Connect plugins are built against (.ci/install.d/30-kafka.sh)
   pgAdmin: "dpage/pgadmin4:8.14",
+  // Serves the Confluent REST API at /apis/ccompat/v7; same release line as the Connect image's Avro converter.
+  schemaRegistry: "apicurio/apicurio-registry-mem:2.6.13.Final",
   greenplum: "woblerr/greenplum:6.27.1",
   minio: "minio/minio:RELEASE.2024-11-07T00-52-20Z",
   airflow: "apache/airflow:2.10.5-python3.11", // same as images/airflow and the tests' venv

@@ -6,8 +6,6 @@ import * as pulumi from "@pulumi/pulumi";
 import { labContainer } from "./labContainer";
 import { LabNetwork } from "./network";
 
-/** Same release line as the Connect image's apicurio-converter (tests/real/harness/jars/pom.xml). */
-export const SCHEMA_REGISTRY_IMAGE = "apicurio/apicurio-registry-mem:2.6.13.Final";
 const PORT_INSIDE = 8080;
 export const CONFLUENT_API_PATH = "/apis/ccompat/v7";
 export const REGISTRY_API_PATH = "/apis/registry/v2";
@@ -17,7 +15,7 @@ export interface SchemaRegistryArgs {
   network: LabNetwork;
   bindAddress: string;
   port: number;
-  image?: string;
+  image: string;
   service?: string;
 }
 
@@ -37,7 +35,7 @@ export class SchemaRegistry extends pulumi.ComponentResource {
     super("lab:kafka:SchemaRegistry", name, {}, opts);
     const service = args.service ?? "schema-registry";
     this.container = labContainer({
-      prefix: args.prefix, service, image: args.image ?? SCHEMA_REGISTRY_IMAGE, network: args.network.network,
+      prefix: args.prefix, service, image: args.image, network: args.network.network,
       bindAddress: args.bindAddress, parent: this,
       ports: [{ internal: PORT_INSIDE, external: args.port }],
       // The Confluent API answers with Confluent's integer ids, which the converter writes in the Confluent format.

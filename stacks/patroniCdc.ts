@@ -63,7 +63,7 @@ export function patroniCdc({ cfg, prefix, parent }: HomeworkContext): Record<str
   const connect = new KafkaConnect("connect", {
     prefix, network: net, kafka, kafkaImage: cfg.images.kafka, bindAddress: cfg.bindAddress, port: cfg.ports.connect, workers: 2,
   }, opts);
-  const registry = new SchemaRegistry("schema-registry", { prefix, network: net, bindAddress: cfg.bindAddress, port: cfg.ports.schemaRegistry }, opts);
+  const registry = new SchemaRegistry("schema-registry", { prefix, network: net, image: cfg.images.schemaRegistry, bindAddress: cfg.bindAddress, port: cfg.ports.schemaRegistry }, opts);
   const format: RecordFormat = FORMAT_KIND === "json" ? { kind: "json" } : { kind: "avro", registryUrl: registry.internalRegistryUrl };
 
   // Connect reaches HAProxy by service name on the port it listens on inside its container (the published number).
