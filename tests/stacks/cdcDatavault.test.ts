@@ -2,22 +2,17 @@ import * as assert from "assert";
 import { DEFAULT_IMAGES, parseLabConfig } from "../../config";
 import { composeLab } from "../../lab";
 import { rawConfig } from "../config/rawConfig";
-import { MockRun, Registered, runMocked } from "./mockLab";
-import { assertContainerHygiene, containersOf, waitsFor } from "./mockLab";
+import { assertContainerHygiene, container as containerNamed, containersOf, envOf, MockRun, Registered, runMocked, waitsFor } from "./mockLab";
 
-const SECRET_VALUES = ["postgresPassword-value", "replicationPassword-value", "connectPassword-value", "airflowAdminPassword-value"];
+const SECRET_VALUES = ["postgresPassword-value", "replicationPassword-value", "airflowAdminPassword-value"];
 const CONNECTOR = "pulumi-nodejs:dynamic/lab:KafkaConnector";
 const MIGRATIONS = "pulumi-nodejs:dynamic/lab:SqlMigrations";
 
 describe("stacks: cdc-datavault under mocks", () => {
   let run: MockRun;
   let out: Record<string, any>;
-  const container = (name: string): Registered => {
-    const c = containersOf(run).find((x) => x.inputs.name === `lab-dev-${name}`);
-    assert.ok(c, `no container lab-dev-${name}; have ${containersOf(run).map((x) => x.inputs.name).join(", ")}`);
-    return c;
-  };
-  const env = (c: Registered) => Object.fromEntries((c.inputs.envs as string[]).map((e) => [e.slice(0, e.indexOf("=")), e.slice(e.indexOf("=") + 1)]));
+  const container = (name: string): Registered => containerNamed(run, `lab-dev-${name}`);
+  const env = envOf;
 
   before(async () => {
     run = await runMocked(() => composeLab(parseLabConfig(rawConfig({ homeworks: ["cdc-datavault"] }))));

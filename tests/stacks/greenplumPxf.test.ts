@@ -4,19 +4,9 @@ import { composeLab } from "../../lab";
 import { connectionEnv, dagFiles } from "../../components/airflow";
 import { jdbcDriverVersion } from "../../components/greenplum";
 import { rawConfig } from "../config/rawConfig";
-import { MockRun, Registered, runMocked } from "./mockLab";
-import { assertContainerHygiene, containersOf, waitsFor } from "./mockLab";
+import { assertContainerHygiene, assertNoPlaintextSecrets, container, containersOf, envOf, MockRun, Registered, runMocked, waitsFor } from "./mockLab";
 
 export const SECRET_VALUES = ["greenplumPassword-value", "bookingsPassword-value", "airflowAdminPassword-value", "minioSecretKey-value"];
-
-export function container(run: MockRun, name: string): Registered {
-  const c = containersOf(run).find((x) => x.inputs.name === name);
-  if (!c) throw new Error(`no container ${name}; have ${containersOf(run).map((x) => x.inputs.name).join(", ")}`);
-  return c;
-}
-
-export const envOf = (c: Registered): Record<string, string> =>
-  Object.fromEntries((c.inputs.envs as string[]).map((e) => [e.slice(0, e.indexOf("=")), e.slice(e.indexOf("=") + 1)]));
 
 /** The Greenplum container checks both halves with the image's script: no shell, so no `||` escape is possible. */
 export function assertGreenplumHealthcheck(gp: Registered): void {
@@ -38,15 +28,6 @@ export function assertAirflowWaitsFor(run: MockRun, prefix: string, on: Register
   for (const n of ["airflow-webserver", "airflow-scheduler"]) assert.ok(waitsFor(container(run, `${prefix}-${n}`), [init]), `${n} starts before init`);
 }
 
-/** Every plain output free of the secrets; the outputs holding them marked secret. */
-export function assertNoPlaintextSecrets(run: MockRun, homework: string): void {
-  const out = run.outputs[homework] as Record<string, unknown>;
-  for (const [k, v] of Object.entries(out)) {
-    if (/Url$/.test(k)) continue;
-    for (const s of SECRET_VALUES) assert.ok(!JSON.stringify(v).includes(s), `output ${k} holds a plaintext secret`);
-  }
-  assert.deepStrictEqual(run.secretOutputs, [homework], "the URLs must be secret outputs");
-}
 
 describe("stacks: greenplum-pxf under mocks", () => {
   let run: MockRun;
@@ -139,6 +120,6 @@ describe("stacks: greenplum-pxf under mocks", () => {
     assert.strictEqual(out.bookingsUrl, "postgresql://postgres:bookingsPassword-value@127.0.0.1:5433/demo");
     assert.match(out.pxfStatus, /docker exec -it lab-dev-greenplum su - gpadmin -c '\/usr\/local\/pxf\/bin\/pxf cluster status'/);
     assert.match(out.credentials, /Airflow: airflow \/ lab:airflowAdminPassword/);
-    assertNoPlaintextSecrets(run, "greenplum-pxf");
+    assertNoPlaintextSecrets(run, "greenplum-pxf", SECRET_VALUES);
   });
 });

@@ -131,3 +131,24 @@ export function waitsFor(r: Registered, on: Registered[]): boolean {
   return on.every((o) => r.dependsOn.includes(o.urn));
 }
 
+
+/** The container with this Docker name. */
+export function container(run: MockRun, name: string): Registered {
+  const c = containersOf(run).find((x) => x.inputs.name === name);
+  if (!c) throw new Error(`no container ${name}; have ${containersOf(run).map((x) => x.inputs.name).join(", ")}`);
+  return c;
+}
+
+export const envOf = (c: Registered): Record<string, string> =>
+  Object.fromEntries((c.inputs.envs as string[]).map((e) => [e.slice(0, e.indexOf("=")), e.slice(e.indexOf("=") + 1)]));
+
+/** Every plain output free of the secrets; the outputs holding them marked secret. */
+export function assertNoPlaintextSecrets(run: MockRun, homework: string, secretValues: string[]): void {
+  const out = run.outputs[homework] as Record<string, unknown>;
+  for (const [k, v] of Object.entries(out)) {
+    if (/Url$/.test(k)) continue;
+    for (const s of secretValues) assert.ok(!JSON.stringify(v).includes(s), `output ${k} holds a plaintext secret`);
+  }
+  assert.deepStrictEqual(run.secretOutputs, [homework], "the URLs must be secret outputs");
+}
+

@@ -2,9 +2,8 @@ import * as assert from "assert";
 import { parseLabConfig } from "../../config";
 import { composeLab } from "../../lab";
 import { rawConfig } from "../config/rawConfig";
-import { assertAirflowWaitsFor, assertGreenplumHealthcheck, assertNoPlaintextSecrets, container, envOf, SECRET_VALUES } from "./greenplumPxf.test";
-import { MockRun, runMocked } from "./mockLab";
-import { assertContainerHygiene, containersOf, waitsFor } from "./mockLab";
+import { assertContainerHygiene, assertNoPlaintextSecrets, container, containersOf, envOf, MockRun, runMocked, waitsFor } from "./mockLab";
+import { assertAirflowWaitsFor, assertGreenplumHealthcheck, SECRET_VALUES } from "./greenplumPxf.test";
 
 describe("stacks: partitions under mocks", () => {
   let run: MockRun;
@@ -82,7 +81,7 @@ describe("stacks: partitions under mocks", () => {
     assert.strictEqual(out.bucket, "dp-partition");
     assert.match(String(out.credentials), /MinIO: minio \/ lab:minioSecretKey/);
     assert.ok(SECRET_VALUES.every((s) => !String(out.credentials).includes(s)));
-    assertNoPlaintextSecrets(run, "partitions");
+    assertNoPlaintextSecrets(run, "partitions", SECRET_VALUES);
   });
 
   it("keeps Docker names apart when one stack runs two homeworks", async () => {

@@ -5,9 +5,9 @@ import { composeLab } from "../../lab";
 import { renderServersJson } from "../../components/pgAdmin";
 import { converterConfig } from "../../debezium/patroni-cdc";
 import { rawConfig } from "../config/rawConfig";
-import { MockRun, Registered, assertContainerHygiene, containersOf, runMocked, waitsFor } from "./mockLab";
+import { assertContainerHygiene, container as containerNamed, containersOf, envOf, MockRun, Registered, runMocked, waitsFor } from "./mockLab";
 
-const SECRET_VALUES = ["postgresPassword-value", "replicationPassword-value", "connectPassword-value"];
+const SECRET_VALUES = ["postgresPassword-value", "replicationPassword-value"];
 const CONNECTOR = "pulumi-nodejs:dynamic/lab:KafkaConnector";
 const MIGRATIONS = "pulumi-nodejs:dynamic/lab:SqlMigrations";
 const GATE = "pulumi-nodejs:dynamic/lab:HealthGate";
@@ -15,12 +15,8 @@ const GATE = "pulumi-nodejs:dynamic/lab:HealthGate";
 describe("stacks: patroni-cdc under mocks", () => {
   let run: MockRun;
   let out: Record<string, any>;
-  const container = (name: string): Registered => {
-    const c = containersOf(run).find((x) => x.inputs.name === `lab-dev-${name}`);
-    assert.ok(c, `no container lab-dev-${name}; have ${containersOf(run).map((x) => x.inputs.name).join(", ")}`);
-    return c;
-  };
-  const env = (c: Registered) => Object.fromEntries((c.inputs.envs as string[]).map((e) => [e.slice(0, e.indexOf("=")), e.slice(e.indexOf("=") + 1)]));
+  const container = (name: string): Registered => containerNamed(run, `lab-dev-${name}`);
+  const env = envOf;
   const connector = (name: string) => {
     const c = run.byType(CONNECTOR).find((x) => x.inputs.name === name);
     assert.ok(c, `no connector ${name}`);
