@@ -2,6 +2,7 @@
 # Patroni (with etcd3 support) in a venv outside the repo, the same version the image pins.
 # The real tests find it at $PATRONI_VENV (default /opt/lab/patroni); fast when already installed.
 set -euo pipefail
+source "$(dirname "$0")/../lib/venv.sh"
 PATRONI_VERSION="4.1.5"            # keep in step with images/patroni/Dockerfile
 PSYCOPG2_VERSION="2.9.11"          # keep in step with images/patroni/Dockerfile
 VENV="${PATRONI_VENV:-/opt/lab/patroni}"
@@ -13,14 +14,6 @@ if [[ -x "$VENV/bin/patroni" ]] && grep -qx "home = $(dirname "$PYTHON")" "$VENV
   echo "patroni $PATRONI_VERSION already in $VENV"
   exit 0
 fi
-# python3-venv provides ensurepip on Debian; the venv module alone cannot bootstrap pip without it.
-if ! "$PYTHON" -c "import ensurepip" 2>/dev/null; then
-  apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends python3-venv >/dev/null
-fi
-mkdir -p "$(dirname "$VENV")"
-rm -rf "$VENV"
-"$PYTHON" -m venv "$VENV"
-"$VENV/bin/pip" install -q --disable-pip-version-check --cache-dir /var/cache/lab/pip \
-  "patroni[etcd3]==$PATRONI_VERSION" "psycopg2-binary==$PSYCOPG2_VERSION"
+fresh_venv "$PYTHON" "$VENV"
+venv_pip_install "$VENV" "patroni[etcd3]==$PATRONI_VERSION" "psycopg2-binary==$PSYCOPG2_VERSION"
 "$VENV/bin/patroni" --version

@@ -3,6 +3,7 @@
 # and the yoyo check of sql/partitioning_tool. Pinned by images/airflow/constraints-*.txt; fast when up to date.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+source .ci/lib/venv.sh
 VENV="${LAB_AIRFLOW_VENV:-/opt/lab/airflow}"
 AIRFLOW_VERSION="2.10.5"   # keep in step with images/airflow/Dockerfile
 CONSTRAINTS="images/airflow/constraints-airflow-${AIRFLOW_VERSION}-py3.11.txt"
@@ -12,13 +13,8 @@ if [[ -x "$VENV/bin/python" ]] && [[ "$(cat "$VENV/.lab-constraints.sha256" 2>/d
   echo "airflow $AIRFLOW_VERSION test venv already in $VENV"
   exit 0
 fi
-if ! python3 -c "import ensurepip" 2>/dev/null; then
-  apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends python3-venv >/dev/null
-fi
-mkdir -p "$(dirname "$VENV")"
-python3 -m venv --clear "$VENV"
-"$VENV/bin/pip" install -q --disable-pip-version-check --cache-dir /var/cache/lab/pip -c "$CONSTRAINTS" \
+fresh_venv python3 "$VENV"
+venv_pip_install "$VENV" -c "$CONSTRAINTS" \
   "apache-airflow==$AIRFLOW_VERSION" apache-airflow-providers-postgres apache-airflow-providers-common-sql \
   pytest yoyo-migrations PyYAML
 echo "$want" >"$VENV/.lab-constraints.sha256"
