@@ -32,6 +32,12 @@ export function changedKeys(olds: Record<string, unknown>, news: Record<string, 
   return keys.filter((k) => canonicalJson(olds[k]) !== canonicalJson(news[k]));
 }
 
+/** Which keys force a replacement and which only an update: the diff every lab provider starts from. */
+export function keyDiff(olds: object, news: object, replaceKeys: readonly string[], updateKeys: readonly string[]): { replaces: string[]; updates: string[] } {
+  const o = olds as Record<string, unknown>, n = news as Record<string, unknown>;
+  return { replaces: changedKeys(o, n, replaceKeys), updates: changedKeys(o, n, updateKeys) };
+}
+
 /**
  * Resource options with `names` added to additionalSecretOutputs. A dynamic provider receives secrets unwrapped
  * and returns plain outputs, so only this option keeps a password encrypted in the state.

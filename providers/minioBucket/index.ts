@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { badInput, changedKeys, checkWith, errorText, positiveInt, VersionedInputs, withoutProviderKey, withSecretOutputs } from "../dynamic";
+import { badInput, keyDiff, checkWith, errorText, positiveInt, VersionedInputs, withoutProviderKey, withSecretOutputs } from "../dynamic";
 import { normalizeRetryPolicy } from "../healthGate/policy";
 import { waitUntilReady } from "../healthGate/probes";
 import { normalizeBucketTarget } from "./policy";
@@ -60,8 +60,7 @@ export const minioBucketProvider: pulumi.dynamic.ResourceProvider<MinioBucketInp
     return checkWith(news, validate);
   },
   async diff(_id, olds, news) {
-    const replaces = changedKeys(olds as any, news as any, REPLACE_KEYS);
-    const changed = changedKeys(olds as any, news as any, UPDATE_KEYS);
+    const { replaces, updates: changed } = keyDiff(olds, news, REPLACE_KEYS, UPDATE_KEYS);
     return { changes: replaces.length + changed.length > 0, replaces };
   },
   async create(inputs) {

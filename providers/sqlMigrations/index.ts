@@ -1,7 +1,7 @@
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { ClientConfig } from "pg";
-import { changedKeys, checkWith, errorText, VersionedInputs, withoutProviderKey, withSecretOutputs } from "../dynamic";
+import { keyDiff, checkWith, errorText, VersionedInputs, withoutProviderKey, withSecretOutputs } from "../dynamic";
 import { sqlProbe, waitUntilReady } from "../healthGate/probes";
 import { normalizeRetryPolicy } from "../healthGate/policy";
 import { applyMigrations, dropHistory, readHistory } from "./apply";
@@ -80,8 +80,7 @@ export const sqlMigrationsProvider: pulumi.dynamic.ResourceProvider<SqlMigration
     return checkWith(news, validate);
   },
   async diff(_id, olds, news) {
-    const replaces = changedKeys(olds as any, news as any, REPLACE_KEYS);
-    const changed = changedKeys(olds as any, news as any, UPDATE_KEYS);
+    const { replaces, updates: changed } = keyDiff(olds, news, REPLACE_KEYS, UPDATE_KEYS);
     const drift = Array.isArray(news.migrations) ? pendingMigrations(news.migrations, olds.applied) : [];
     return {
       changes: replaces.length + changed.length + drift.length > 0,
