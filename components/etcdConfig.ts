@@ -30,9 +30,6 @@ export function etcdMemberArgs(self: EtcdMember, all: EtcdMember[], o: EtcdMembe
     `--initial-cluster=${all.map((m) => `${m.name}=http://${m.host}:${m.peerPort}`).join(",")}`,
     "--initial-cluster-state=new",
     `--initial-cluster-token=${o.clusterToken}`,
-    // Fast leader election in a small lab; etcd's defaults are for WANs.
-    "--heartbeat-interval=100",
-    "--election-timeout=1000",
   ];
 }
 

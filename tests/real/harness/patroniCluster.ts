@@ -5,6 +5,7 @@ import { randomBytes } from "crypto";
 import * as fs from "fs";
 import * as path from "path";
 import { ClientConfig } from "pg";
+import { etcdClientHosts, etcdMemberArgs } from "../../../components/etcdConfig";
 import { HaproxyMember, renderHaproxyConfig } from "../../../components/haproxyConfig";
 import {
   FAST_FAILOVER_DCS, LogicalSlot, PatroniDcsTimings, labPgHba, patroniPasswordEnv, renderPatroniConfig,
@@ -142,15 +143,12 @@ export async function startPatroniCluster(opts: PatroniClusterOptions = {}): Pro
   const passwordEnv = patroniPasswordEnv({ superuser: superuser.password, replication: randomBytes(12).toString("hex") });
 
   // etcd: a 3-member Raft group, so one member can die and the DCS keeps its quorum.
-  const etcdMembers = [0, 1, 2].map((i) => ({ name: `etcd${i}`, clientPort: rest[2 * i], peerPort: rest[2 * i + 1] }));
-  const initialCluster = etcdMembers.map((e) => `${e.name}=http://127.0.0.1:${e.peerPort}`).join(",");
+  const etcdMembers = [0, 1, 2].map((i) => ({ name: `etcd${i}`, host: "127.0.0.1", clientPort: rest[2 * i], peerPort: rest[2 * i + 1] }));
+  // The same command line the etcd containers get (components/etcdConfig.ts), on loopback ports.
   const startEtcd = (e: (typeof etcdMembers)[number]): Managed => start({
     name: e.name, cmd: ETCD_BIN, logDir: root,
     args: [
-      "--name", e.name, "--data-dir", path.join(root, e.name),
-      "--listen-client-urls", `http://127.0.0.1:${e.clientPort}`, "--advertise-client-urls", `http://127.0.0.1:${e.clientPort}`,
-      "--listen-peer-urls", `http://127.0.0.1:${e.peerPort}`, "--initial-advertise-peer-urls", `http://127.0.0.1:${e.peerPort}`,
-      "--initial-cluster", initialCluster, "--initial-cluster-token", scope, "--initial-cluster-state", "new",
+      ...etcdMemberArgs(e, etcdMembers, { dataDir: path.join(root, e.name), listenHost: "127.0.0.1", clusterToken: scope }),
       "--logger", "zap", "--log-level", "warn",
     ],
   });
@@ -174,7 +172,7 @@ export async function startPatroniCluster(opts: PatroniClusterOptions = {}): Pro
         // Small and unsynced: three servers share two cores and a tmp disk in CI.
         localParameters: { unix_socket_directories: home, shared_buffers: "32MB", fsync: "off" },
       },
-      etcd3Hosts: etcd.map((e) => `127.0.0.1:${e.clientPort}`),
+      etcd3Hosts: etcdClientHosts(etcdMembers),
       dcs,
       parameters: opts.parameters,
       slots: opts.slots,
