@@ -93,7 +93,7 @@ def test_dagbag_imports_the_repository_dags():
 
     bag = DagBag(str(DAGS), include_examples=False)
     assert bag.import_errors == {}
-    assert set(bag.dag_ids) == {"bookings_stg_ddl", "bookings_to_gp_stage", "partitioning_test_part", "partitioning_tool_migrations"}
+    assert set(bag.dag_ids) == {"bookings_stg_ddl", "bookings_to_gp_stage", "partitioning_test_part", "partitioning_tool_migrations", "simple_dag"}
     dag = bag.dags["partitioning_test_part"]
     order = ["split", "merge", "move", "unload_to_s3", "drop"]
     ids = [f"public__test_part__{i:02d}_{name}" for i, name in enumerate(order, start=1)]
