@@ -96,6 +96,6 @@ export function cdcDatavault({ cfg, prefix, parent }: HomeworkContext): Record<s
     topics: LOADED_TABLES.map((t) => topicOf(DV_TOPIC_PREFIX, DV_SOURCE_SCHEMA, t)),
     loaderHealth: pulumi.interpolate`docker exec ${loader.container.name} node -e "fetch('http://127.0.0.1:8090/health').then(async (r) => console.log(r.status, await r.text()))"`,
     credentials: `PostgreSQL (all four): postgres / lab:postgresPassword; replication: ${REPLICATION_USER} / lab:replicationPassword; `
-      + `Airflow: ${airflow.adminUser} / lab:airflowAdminPassword (pulumi config get --secret lab:<key>)`,
+      + `Airflow: ${airflow.adminUser} / lab:airflowAdminPassword (pulumi config get lab:<key>)`,
   };
 }
