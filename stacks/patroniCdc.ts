@@ -5,13 +5,10 @@
 import * as path from "path";
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
-import { EtcdCluster } from "../components/etcdCluster";
-import { HaProxy } from "../components/haproxy";
 import { Kafka } from "../components/kafka";
 import { KafkaConnect } from "../components/kafkaConnect";
 import { labContainer } from "../components/labContainer";
 import { LabNetwork } from "../components/network";
-import { PatroniCluster } from "../components/patroniCluster";
 import { PgAdmin } from "../components/pgAdmin";
 import { PG_PORT, PostgresServer } from "../components/postgresServer";
 import { SchemaRegistry } from "../components/schemaRegistry";
@@ -24,6 +21,7 @@ import {
 import { HealthGate } from "../providers/healthGate";
 import { KafkaConnector } from "../providers/kafkaConnector";
 import { SqlMigrations } from "../providers/sqlMigrations";
+import { haCluster } from "./haCluster";
 import { HomeworkContext } from "./homework";
 
 const REPO = path.join(__dirname, "..");
@@ -36,14 +34,7 @@ export function patroniCdc({ cfg, prefix, parent }: HomeworkContext): Record<str
   const opts = { parent };
   const password = cfg.secrets.postgresPassword;
   const net = new LabNetwork("net", { prefix }, opts);
-  const etcd = new EtcdCluster("etcd", { prefix, network: net, image: cfg.images.etcd, members: 3, bindAddress: cfg.bindAddress }, opts);
-  const pg = new PatroniCluster("pg", {
-    prefix, network: net, etcd, nodes: 3, baseImage: cfg.images.postgres, bindAddress: cfg.bindAddress,
-    dcs: cfg.patroni, superuserPassword: password, replicationPassword: cfg.secrets.replicationPassword,
-    parameters: PATRONI_CDC_PARAMETERS, slots: PATRONI_CDC_SLOTS,
-  }, opts);
-  const ports = { readWrite: cfg.ports.haproxyReadWrite, readOnly: cfg.ports.haproxyReadOnly, stats: cfg.ports.haproxyStats };
-  const proxy = new HaProxy("haproxy", { prefix, network: net, image: cfg.images.haproxy, backends: pg, bindAddress: cfg.bindAddress, ports }, opts);
+  const { pg, proxy, ports } = haCluster({ cfg, prefix, parent }, net, { parameters: PATRONI_CDC_PARAMETERS, slots: PATRONI_CDC_SLOTS });
   const destination = new PostgresServer("destination", {
     prefix, network: net, service: "destination", image: cfg.images.postgres, bindAddress: cfg.bindAddress,
     port: cfg.ports.destination, database: DESTINATION_DATABASE, superuserPassword: password, role: { kind: "standalone" },

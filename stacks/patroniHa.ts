@@ -2,30 +2,18 @@
 // traffic generator writing through the leader and reading from the replicas.
 import * as pulumi from "@pulumi/pulumi";
 import * as path from "path";
-import { EtcdCluster } from "../components/etcdCluster";
-import { HaProxy } from "../components/haproxy";
 import { HAPROXY_METRICS_PATH } from "../components/haproxyConfig";
 import { Monitoring } from "../components/monitoring";
 import { LabNetwork } from "../components/network";
-import { PatroniCluster } from "../components/patroniCluster";
 import { TrafficGenerator } from "../components/trafficGenerator";
 import { SqlMigrations } from "../providers/sqlMigrations";
+import { haCluster } from "./haCluster";
 import { HomeworkContext } from "./homework";
 
 export function patroniHa({ cfg, prefix, parent }: HomeworkContext): Record<string, pulumi.Input<unknown>> {
   const opts = { parent };
   const net = new LabNetwork("net", { prefix }, opts);
-  const etcd = new EtcdCluster("etcd", { prefix, network: net, image: cfg.images.etcd, members: 3, bindAddress: cfg.bindAddress }, opts);
-  const pg = new PatroniCluster("pg", {
-    prefix, network: net, etcd, nodes: 3, baseImage: cfg.images.postgres, bindAddress: cfg.bindAddress,
-    dcs: cfg.patroni,
-    superuserPassword: cfg.secrets.postgresPassword,
-    replicationPassword: cfg.secrets.replicationPassword,
-  }, opts);
-  const proxy = new HaProxy("haproxy", {
-    prefix, network: net, image: cfg.images.haproxy, backends: pg, bindAddress: cfg.bindAddress,
-    ports: { readWrite: cfg.ports.haproxyReadWrite, readOnly: cfg.ports.haproxyReadOnly, stats: cfg.ports.haproxyStats },
-  }, opts);
+  const { etcd, pg, proxy } = haCluster({ cfg, prefix, parent }, net);
   const monitoring = new Monitoring("monitoring", {
     prefix, network: net, bindAddress: cfg.bindAddress,
     images: { prometheus: cfg.images.prometheus, grafana: cfg.images.grafana },
