@@ -48,7 +48,7 @@ describe("engine: pulumi up/refresh/destroy of the lab's resources", function ()
 
   it("up creates the database (command provider), the schema and the connector (dynamic providers)", async () => {
     await stack.up();
-    assert.deepEqual(changesOnly(await stack.lastChanges()), { create: 4 }); // stack, command, migrations, connector
+    assert.deepEqual(changesOnly(await stack.lastChanges()), { create: 6 }); // stack, command, 2 health gates, migrations, connector
     assert.equal(await tableExists("public.engine_probe"), true);
     const outputs = await stack.outputs();
     assert.equal(outputs.databaseCreated, `created ${database}`);
