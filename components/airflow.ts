@@ -3,7 +3,7 @@ import * as docker from "@pulumi/docker";
 import * as fs from "fs";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
-import { Healthcheck, labContainer, labVolume } from "./labContainer";
+import { Healthcheck, labContainer, labImage, labVolume } from "./labContainer";
 import { LabNetwork } from "./network";
 import { postgresHealthCheck } from "./postgresServer";
 
@@ -42,6 +42,7 @@ export function airflowInitScript(): string {
 /** The image to run: a pinned reference (official image) or a build of a Dockerfile. */
 export type AirflowImage =
   | { ref: string }
+  /** Paths relative to the repository root. */
   | { build: { dockerfile: string; context: string; args?: Record<string, string> } };
 
 /** DAG files read at program time and written into the containers (for images that do not bake them). */
@@ -99,11 +100,7 @@ export class Airflow extends pulumi.ComponentResource {
     const common = { prefix: args.prefix, network: args.network.network, bindAddress: args.bindAddress, parent: this };
     let image: pulumi.Input<string>;
     if ("build" in args.image) {
-      this.image = new docker.Image(`${name}-image`, {
-        imageName: `${args.prefix}-${name}:local`,
-        build: { ...args.image.build, platform: "linux/amd64" },
-        skipPush: true,
-      }, { parent: this });
+      this.image = labImage(`${name}-image`, { prefix: args.prefix, image: name, ...args.image.build }, { parent: this });
       image = this.image.repoDigest;
     } else {
       image = args.image.ref;

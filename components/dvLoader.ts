@@ -1,10 +1,9 @@
 // The dv-loader service: reads the Debezium topics of the bookings schema and writes the Data Vault in the DWH.
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
-import * as path from "path";
 import { HEALTH_PORT } from "../apps/dv-loader/src/health";
 import { Kafka } from "./kafka";
-import { labContainer } from "./labContainer";
+import { labContainer, labImage } from "./labContainer";
 import { LabNetwork } from "./network";
 import { PostgresServer } from "./postgresServer";
 
@@ -34,10 +33,8 @@ export class DvLoader extends pulumi.ComponentResource {
 
   constructor(name: string, args: DvLoaderArgs, opts?: pulumi.ComponentResourceOptions) {
     super("lab:cdc:DvLoader", name, {}, opts);
-    this.image = new docker.Image(`${name}-image`, {
-      imageName: `${args.prefix}-dv-loader:local`,
-      build: { context: path.join(__dirname, "..", "apps", "dv-loader"), args: { NODE_IMAGE: args.nodeImage }, platform: "linux/amd64" },
-      skipPush: true,
+    this.image = labImage(`${name}-image`, {
+      prefix: args.prefix, image: "dv-loader", context: "apps/dv-loader", args: { NODE_IMAGE: args.nodeImage },
     }, { parent: this });
     const dwh = args.dwh;
     this.container = labContainer({

@@ -3,7 +3,7 @@ import * as docker from "@pulumi/docker";
 import * as fs from "fs";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
-import { labContainer, labVolume } from "./labContainer";
+import { labContainer, labImage, labVolume } from "./labContainer";
 import { LabNetwork } from "./network";
 
 const REPO = path.join(__dirname, "..");
@@ -79,15 +79,9 @@ export class Greenplum extends pulumi.ComponentResource {
       dir: REPO,
       triggers: [fs.readFileSync(path.join(REPO, "pxf", "jdbc-driver.env"), "utf8")],
     }, { parent: this });
-    this.image = new docker.Image(`${name}-image`, {
-      imageName: `${args.prefix}-greenplum:local`,
-      build: {
-        context: REPO,
-        dockerfile: path.join(REPO, "images", "greenplum", "Dockerfile"),
-        args: { GREENPLUM_BASE_IMAGE: args.baseImage, POSTGRES_JDBC_VERSION: jdbcDriverVersion() },
-        platform: "linux/amd64",
-      },
-      skipPush: true,
+    this.image = labImage(`${name}-image`, {
+      prefix: args.prefix, image: "greenplum", context: ".", dockerfile: "images/greenplum/Dockerfile",
+      args: { GREENPLUM_BASE_IMAGE: args.baseImage, POSTGRES_JDBC_VERSION: jdbcDriverVersion() },
     }, { parent: this, dependsOn: [driver] });
 
     const { bookingsDb, minio } = args.servers ?? {};

@@ -2,9 +2,8 @@
 // PostgreSQL source, Debezium JDBC sink, Apicurio Avro converter). The first worker's REST API is published.
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
-import * as path from "path";
 import { Kafka } from "./kafka";
-import { labContainer } from "./labContainer";
+import { labContainer, labImage } from "./labContainer";
 import { LabNetwork } from "./network";
 
 export const CONNECT_REST_PORT = 8083;
@@ -68,17 +67,9 @@ export class KafkaConnect extends pulumi.ComponentResource {
     if (!Number.isInteger(args.workers) || args.workers < 1) throw new Error(`connect.workers = ${JSON.stringify(args.workers)}: must be at least 1`);
     this.groupId = args.groupId ?? `${args.prefix}-connect`;
     this.url = `http://${args.bindAddress}:${args.port}`;
-    const root = path.join(__dirname, "..");
-    this.image = new docker.Image(`${name}-image`, {
-      imageName: `${args.prefix}-connect:local`,
-      build: {
-        // The repository root: the image reuses the real tests' Maven poms (Dockerfile.dockerignore trims the rest).
-        context: root,
-        dockerfile: path.join(root, "images", "connect", "Dockerfile"),
-        args: { KAFKA_IMAGE: args.kafkaImage },
-        platform: "linux/amd64",
-      },
-      skipPush: true,
+    // Context: the repository root, as the image reuses the real tests' Maven poms (Dockerfile.dockerignore trims the rest).
+    this.image = labImage(`${name}-image`, {
+      prefix: args.prefix, image: "connect", context: ".", dockerfile: "images/connect/Dockerfile", args: { KAFKA_IMAGE: args.kafkaImage },
     }, { parent: this });
     this.workers = Array.from({ length: args.workers }, (_, i) => {
       const service = `${name}-${i + 1}`;

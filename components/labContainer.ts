@@ -2,6 +2,7 @@
 // named volumes, a healthcheck that can fail, and `wait` so dependents start only once it is healthy.
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
+import * as path from "path";
 
 export interface Healthcheck {
   /** Docker's exec form, e.g. ["CMD", "pg_isready"]: exit 0 only when the service really serves. */
@@ -77,4 +78,31 @@ export function labContainer(a: LabContainerArgs): docker.Container {
 /** A named Docker volume for one service's data, kept by `pulumi destroy` only if retainOnDelete is set. */
 export function labVolume(prefix: string, name: string, parent: pulumi.Resource): docker.Volume {
   return new docker.Volume(name, { name: `${prefix}-${name}`, labels: [{ label: "lab.prefix", value: prefix }] }, { parent });
+}
+
+export const REPO_ROOT = path.join(__dirname, "..");
+
+export interface LabImageArgs {
+  prefix: string;
+  /** Short name: the image is tagged `<prefix>-<image>:local`. */
+  image: string;
+  /** Build context and Dockerfile, relative to the repository root (Dockerfile defaults to <context>/Dockerfile). */
+  context: string;
+  dockerfile?: string;
+  /** Build arguments, e.g. the pinned base image from lab:images. */
+  args?: Record<string, pulumi.Input<string>>;
+}
+
+/** An image the lab builds locally (never pushed); containers use its `repoDigest`, so a rebuild rolls them. */
+export function labImage(name: string, a: LabImageArgs, opts: pulumi.CustomResourceOptions): docker.Image {
+  return new docker.Image(name, {
+    imageName: `${a.prefix}-${a.image}:local`,
+    build: {
+      context: path.join(REPO_ROOT, a.context),
+      ...(a.dockerfile ? { dockerfile: path.join(REPO_ROOT, a.dockerfile) } : {}),
+      args: a.args,
+      platform: "linux/amd64",
+    },
+    skipPush: true,
+  }, opts);
 }

@@ -1,8 +1,7 @@
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
-import * as path from "path";
 import { EtcdCluster } from "./etcdCluster";
-import { labContainer, labVolume } from "./labContainer";
+import { labContainer, labImage, labVolume } from "./labContainer";
 import { LabNetwork } from "./network";
 import {
   FAST_FAILOVER_DCS, LogicalSlot, PATRONI_CONFIG_PATH, PATRONI_PASSWORD_ENV, PATRONI_PG_PORT, PATRONI_REST_PORT,
@@ -49,14 +48,8 @@ export class PatroniCluster extends pulumi.ComponentResource {
   constructor(name: string, args: PatroniClusterArgs, opts?: pulumi.ComponentResourceOptions) {
     super("lab:postgres:PatroniCluster", name, {}, opts);
     this.scope = `${args.prefix}-${name}`;
-    this.image = new docker.Image(`${name}-image`, {
-      imageName: `${args.prefix}-patroni:local`,
-      build: {
-        context: path.join(__dirname, "..", "images", "patroni"),
-        args: { POSTGRES_IMAGE: args.baseImage },
-        platform: "linux/amd64",
-      },
-      skipPush: true,
+    this.image = labImage(`${name}-image`, {
+      prefix: args.prefix, image: "patroni", context: "images/patroni", args: { POSTGRES_IMAGE: args.baseImage },
     }, { parent: this });
     const names = Array.from({ length: args.nodes }, (_, i) => `${name}-${i + 1}`);
     this.members = names.map((member) => {

@@ -1,12 +1,9 @@
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
-import * as path from "path";
 import { TRAFFIC_ENV } from "../apps/traffic-generator/options";
 import { TRAFFIC_GENERATOR_BUILD, trafficHealthCheck } from "../apps/traffic-generator/container";
-import { labContainer } from "./labContainer";
+import { labContainer, labImage } from "./labContainer";
 import { LabNetwork } from "./network";
-
-const REPO = path.join(__dirname, "..");
 
 export interface TrafficGeneratorArgs {
   prefix: string;
@@ -26,15 +23,8 @@ export class TrafficGenerator extends pulumi.ComponentResource {
 
   constructor(name: string, args: TrafficGeneratorArgs, opts?: pulumi.ComponentResourceOptions) {
     super("lab:apps:TrafficGenerator", name, {}, opts);
-    const image = new docker.Image(`${name}-image`, {
-      imageName: `${args.prefix}-traffic-generator:local`,
-      build: {
-        context: path.join(REPO, TRAFFIC_GENERATOR_BUILD.context),
-        dockerfile: path.join(REPO, TRAFFIC_GENERATOR_BUILD.dockerfile),
-        args: { NODE_IMAGE: args.nodeImage },
-        platform: "linux/amd64",
-      },
-      skipPush: true,
+    const image = labImage(`${name}-image`, {
+      prefix: args.prefix, image: "traffic-generator", ...TRAFFIC_GENERATOR_BUILD, args: { NODE_IMAGE: args.nodeImage },
     }, { parent: this });
     this.container = labContainer({
       prefix: args.prefix, service: name, image: image.repoDigest, network: args.network.network,

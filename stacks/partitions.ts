@@ -49,10 +49,7 @@ export function partitions({ cfg, prefix, parent }: HomeworkContext): Record<str
     prefix, network: net, bindAddress: cfg.bindAddress, port: cfg.ports.airflow,
     // The lab image bakes the DAGs, the YAML configs, yoyo and the tools' SQL (images/airflow/README.md).
     image: {
-      build: {
-        context: REPO, dockerfile: path.join(REPO, "images", "airflow", "Dockerfile"),
-        args: { AIRFLOW_IMAGE: cfg.images.airflow },
-      },
+      build: { context: ".", dockerfile: "images/airflow/Dockerfile", args: { AIRFLOW_IMAGE: cfg.images.airflow } },
     },
     metadataImage: cfg.images.postgres,
     adminPassword: cfg.secrets.airflowAdminPassword,

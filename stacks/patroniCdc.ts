@@ -2,12 +2,10 @@
 // outbox_slot, HAProxy; destination_db on its own PostgreSQL; Kafka (KRaft) with two Connect workers; Debezium
 // through HAProxy's read-write port, a JDBC sink into destination_db, an outbox EventRouter to Person.events; a
 // schema registry for the Avro option; pgAdmin; the writer and the reader.
-import * as path from "path";
-import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import { Kafka } from "../components/kafka";
 import { KafkaConnect } from "../components/kafkaConnect";
-import { labContainer } from "../components/labContainer";
+import { labContainer, labImage } from "../components/labContainer";
 import { LabNetwork } from "../components/network";
 import { PgAdmin } from "../components/pgAdmin";
 import { PG_PORT, PostgresServer } from "../components/postgresServer";
@@ -24,7 +22,6 @@ import { SqlMigrations } from "../providers/sqlMigrations";
 import { haCluster } from "./haCluster";
 import { HomeworkContext } from "./homework";
 
-const REPO = path.join(__dirname, "..");
 /** pgAdmin's login (an e-mail is required); its password is lab:postgresPassword. */
 export const PGADMIN_EMAIL = "admin@lab.local";
 /** Topics carry JSON with inline schemas; switch to { kind: "avro", ... } to put the schemas in the registry. */
@@ -76,13 +73,8 @@ export function patroniCdc({ cfg, prefix, parent }: HomeworkContext): Record<str
   }, { parent, dependsOn: [...afterConnect, sourceSql] });
 
   // The writer and the reader: one image, the command picks the app.
-  const appsImage = new docker.Image("cdc-apps-image", {
-    imageName: `${prefix}-cdc-apps:local`,
-    build: {
-      context: REPO, dockerfile: path.join(REPO, "images", "cdc-apps", "Dockerfile"),
-      args: { NODE_IMAGE: cfg.images.node }, platform: "linux/amd64",
-    },
-    skipPush: true,
+  const appsImage = labImage("cdc-apps-image", {
+    prefix, image: "cdc-apps", context: ".", dockerfile: "images/cdc-apps/Dockerfile", args: { NODE_IMAGE: cfg.images.node },
   }, opts);
   const inLab = (host: string, port: number, db: string) => pulumi.secret(pulumi.interpolate`postgresql://postgres:${password}@${host}:${port}/${db}`);
   const app = (service: string, main: string, env: Record<string, pulumi.Input<string>>, dependsOn: pulumi.Resource[]) => labContainer({
