@@ -3,10 +3,9 @@ import * as docker from "@pulumi/docker";
 import * as fs from "fs";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
-import { labContainer, labImage, labVolume } from "./labContainer";
+import { labContainer, labImage, labVolume, REPO_ROOT } from "./labContainer";
 import { LabNetwork } from "./network";
 
-const REPO = path.join(__dirname, "..");
 /** Inside the container: the image's own scripts (images/greenplum/), the data volume, the ports. */
 export const GREENPLUM_HEALTHCHECK_SCRIPT = "/usr/local/lib/lab/healthcheck.sh";
 export const GREENPLUM_DATA_PATH = "/data";
@@ -21,7 +20,7 @@ export const DEFAULT_PXF_SEED_OVERWRITE = "1";
 export const GREENPLUM_ADMIN = "gpadmin";
 
 /** The pinned JDBC driver (pxf/jdbc-driver.env), passed to the build so the Dockerfile checks the same version. */
-export function jdbcDriverVersion(envFile = path.join(REPO, "pxf", "jdbc-driver.env")): string {
+export function jdbcDriverVersion(envFile = path.join(REPO_ROOT, "pxf", "jdbc-driver.env")): string {
   const text = fs.readFileSync(envFile, "utf8");
   const version = /^POSTGRES_JDBC_VERSION=(\S+)$/m.exec(text)?.[1];
   if (!version) throw new Error(`${envFile}: no POSTGRES_JDBC_VERSION=... line`);
@@ -76,8 +75,8 @@ export class Greenplum extends pulumi.ComponentResource {
     const driver = new command.local.Command(`${name}-jdbc-driver`, {
       create: "bash images/greenplum/fetch-jdbc-driver.sh",
       update: "bash images/greenplum/fetch-jdbc-driver.sh",
-      dir: REPO,
-      triggers: [fs.readFileSync(path.join(REPO, "pxf", "jdbc-driver.env"), "utf8")],
+      dir: REPO_ROOT,
+      triggers: [fs.readFileSync(path.join(REPO_ROOT, "pxf", "jdbc-driver.env"), "utf8")],
     }, { parent: this });
     this.image = labImage(`${name}-image`, {
       prefix: args.prefix, image: "greenplum", context: ".", dockerfile: "images/greenplum/Dockerfile",

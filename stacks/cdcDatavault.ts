@@ -17,8 +17,8 @@ import { postgresSourceSecrets } from "../debezium/connectors";
 import { KafkaConnector } from "../providers/kafkaConnector";
 import { SqlMigrations, loadMigrations } from "../providers/sqlMigrations";
 import { HomeworkContext } from "./homework";
+import { REPO_ROOT } from "../components/labContainer";
 
-const REPO = path.join(__dirname, "..");
 export const SOURCE_DATABASE = "demo";
 export const REPLICA_SLOT = "replica_slot";
 export const REPLICATION_USER = "replicator";
@@ -44,11 +44,11 @@ export function cdcDatavault({ cfg, prefix, parent }: HomeworkContext): Record<s
   // SQL runs from the Pulumi host through the published ports, each only after its server is healthy.
   const sourceSql = new SqlMigrations("primary-sql", {
     connection: primary.connection(),
-    migrations: [...loadMigrations(path.join(REPO, "sql", "bookings")), ...loadMigrations(CDC_SETUP_SQL_DIR)],
+    migrations: [...loadMigrations(path.join(REPO_ROOT, "sql", "bookings")), ...loadMigrations(CDC_SETUP_SQL_DIR)],
   }, { parent, dependsOn: [primary.container] });
-  const dwhSql = new SqlMigrations("dwh-sql", { connection: dwh.connection(), migrations: path.join(REPO, "sql", "datavault") },
+  const dwhSql = new SqlMigrations("dwh-sql", { connection: dwh.connection(), migrations: path.join(REPO_ROOT, "sql", "datavault") },
     { parent, dependsOn: [dwh.container] });
-  const presentationSql = new SqlMigrations("presentation-sql", { connection: presentation.connection(), migrations: path.join(REPO, "sql", "presentation") },
+  const presentationSql = new SqlMigrations("presentation-sql", { connection: presentation.connection(), migrations: path.join(REPO_ROOT, "sql", "presentation") },
     { parent, dependsOn: [presentation.container] });
 
   const kafka = new Kafka("kafka", { prefix, network: net, image: cfg.images.kafka, bindAddress: cfg.bindAddress, port: cfg.ports.kafka }, opts);
@@ -74,7 +74,7 @@ export function cdcDatavault({ cfg, prefix, parent }: HomeworkContext): Record<s
     image: { ref: cfg.images.airflow }, metadataImage: cfg.images.postgres,
     adminPassword: cfg.secrets.airflowAdminPassword,
     connections: { lab_primary: inner(primary), lab_presentation: inner(presentation) },
-    dags: dagFiles(path.join(REPO, "airflow", "dags"), ["simple_dag.py"]),
+    dags: dagFiles(path.join(REPO_ROOT, "airflow", "dags"), ["simple_dag.py"]),
     dependsOn: [sourceSql, presentationSql],
   }, opts);
 

@@ -9,8 +9,8 @@ import { LabNetwork } from "../components/network";
 import { PG_PORT, PostgresServer } from "../components/postgresServer";
 import { SqlMigrations } from "../providers/sqlMigrations";
 import { HomeworkContext } from "./homework";
+import { REPO_ROOT } from "../components/labContainer";
 
-const REPO = path.join(__dirname, "..");
 /** The bookings source as PXF's jdbc-site.xml template names it (images/greenplum/Dockerfile defaults). */
 export const BOOKINGS_DB = { service: "bookings-db", database: "demo", user: "postgres", port: PG_PORT } as const;
 /** The DAGs of this homework and the module they import; the official image gets them as files. */
@@ -28,7 +28,7 @@ export function greenplumPxf({ cfg, prefix, parent }: HomeworkContext): Record<s
   // The seed's bookings.bookings was empty: the lab's data set fills every table (sql/bookings).
   const bookingsData = new SqlMigrations("bookings-data", {
     connection: { host: cfg.bindAddress, port: cfg.ports.bookings, user: BOOKINGS_DB.user, database: BOOKINGS_DB.database, password: bookingsPassword },
-    migrations: path.join(REPO, "sql", "bookings"),
+    migrations: path.join(REPO_ROOT, "sql", "bookings"),
   }, { parent, dependsOn: [bookings.container] });
 
   const greenplum = new Greenplum("greenplum", {
@@ -42,7 +42,7 @@ export function greenplumPxf({ cfg, prefix, parent }: HomeworkContext): Record<s
     image: { ref: cfg.images.airflow }, metadataImage: cfg.images.postgres,
     adminPassword: cfg.secrets.airflowAdminPassword,
     connections: { greenplum: greenplum.innerUrl(cfg.secrets.greenplumPassword) },
-    dags: dagFiles(path.join(REPO, "airflow", "dags"), BOOKINGS_DAGS),
+    dags: dagFiles(path.join(REPO_ROOT, "airflow", "dags"), BOOKINGS_DAGS),
     dependsOn: [greenplum.container, bookingsData],
   }, opts);
 

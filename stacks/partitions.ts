@@ -10,17 +10,17 @@ import { Minio } from "../components/minio";
 import { LabNetwork } from "../components/network";
 import { loadMigrations, migrationFrom, SqlMigrations } from "../providers/sqlMigrations";
 import { HomeworkContext } from "./homework";
+import { REPO_ROOT } from "../components/labContainer";
 
-const REPO = path.join(__dirname, "..");
 /** The bucket partitioning_tool.fn_part_tools_unload_to_s3_partitions writes to by default. */
 export const PARTITION_BUCKET = "dp-partition";
 /** The demo table test_part.yaml manages, created after the tools (Greenplum-only DDL). */
-const DEMO_TABLE = path.join(REPO, "airflow", "partitioning_configs", "greenplum", "test_part.sql");
+const DEMO_TABLE = path.join(REPO_ROOT, "airflow", "partitioning_configs", "greenplum", "test_part.sql");
 
 /** The tools (sql/partitioning_tool) and then the demo table, in one history. */
 export function partitionMigrations() {
   const demo = migrationFrom(DEMO_TABLE, fs.readFileSync(DEMO_TABLE, "utf8"));
-  return [...loadMigrations(path.join(REPO, "sql", "partitioning_tool")), { ...demo, id: "900_demo_test_part" }];
+  return [...loadMigrations(path.join(REPO_ROOT, "sql", "partitioning_tool")), { ...demo, id: "900_demo_test_part" }];
 }
 
 export function partitions({ cfg, prefix, parent }: HomeworkContext): Record<string, pulumi.Input<unknown>> {

@@ -7,6 +7,7 @@ import { Monitoring } from "../components/monitoring";
 import { LabNetwork } from "../components/network";
 import { TrafficGenerator } from "../components/trafficGenerator";
 import { SqlMigrations } from "../providers/sqlMigrations";
+import { REPO_ROOT } from "../components/labContainer";
 import { haCluster } from "./haCluster";
 import { HomeworkContext } from "./homework";
 
@@ -34,7 +35,7 @@ export function patroniHa({ cfg, prefix, parent }: HomeworkContext): Record<stri
   // itself waits (bounded) until a query goes through from this host.
   const sql = new SqlMigrations("owners-events", {
     connection: { host: cfg.bindAddress, port: cfg.ports.haproxyReadWrite, user: "postgres", database: "postgres", password },
-    migrations: path.join(__dirname, "..", "sql", "patroni-ha"),
+    migrations: path.join(REPO_ROOT, "sql", "patroni-ha"),
   }, { parent, dependsOn: [proxy.container] });
   if (cfg.traffic.enabled) {
     // Inside the lab network HAProxy listens on the published port numbers.
