@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # Patroni (with etcd3 support) in a venv outside the repo, the same version the image pins.
-# The real tests find it at $PATRONI_VENV (default /opt/lab/patroni); fast when already installed.
+# The real tests find it at $PATRONI_VENV (default $LAB_CACHE/venv/patroni, .ci/lib/cache.sh); fast when already installed.
 set -euo pipefail
 source "$(dirname "$0")/../lib/venv.sh"
 PATRONI_VERSION="4.1.5"            # keep in step with images/patroni/Dockerfile
 PSYCOPG2_VERSION="2.9.11"          # keep in step with images/patroni/Dockerfile
-VENV="${PATRONI_VENV:-/opt/lab/patroni}"
+VENV="$PATRONI_VENV"
 # Debian's interpreter: Patroni runs as the postgres user and re-executes its python (multiprocessing spawn),
 # so the venv must not point into a root-only toolchain such as ~root/.pyenv.
 PYTHON=/usr/bin/python3

@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 source .ci/lib/venv.sh
-VENV="${LAB_AIRFLOW_VENV:-/opt/lab/airflow}"
+VENV="$LAB_AIRFLOW_VENV"
 AIRFLOW_VERSION="2.10.5"   # keep in step with images/airflow/Dockerfile
 CONSTRAINTS="images/airflow/constraints-airflow-${AIRFLOW_VERSION}-py3.11.txt"
 want="$(sha256sum "$CONSTRAINTS" | cut -d' ' -f1)"

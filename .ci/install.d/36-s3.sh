@@ -3,7 +3,7 @@
 # the MinioBucket provider's S3 calls run against it on a free 127.0.0.1 port. Fast when already installed.
 set -euo pipefail
 source "$(dirname "$0")/../lib/venv.sh"
-VENV="${LAB_S3_VENV:-/opt/lab/s3}"
+VENV="$LAB_S3_VENV"
 MOTO_VERSION="5.2.5"
 if [[ -x "$VENV/bin/moto_server" ]] && "$VENV/bin/python" -c "import moto, sys; sys.exit(moto.__version__ != '$MOTO_VERSION')" 2>/dev/null; then
   echo "moto $MOTO_VERSION already in $VENV"

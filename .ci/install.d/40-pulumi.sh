@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
 # The Pulumi engine (CLI, Node.js language host, command provider) built from the Go module proxy; cached.
 set -euo pipefail
+source "$(dirname "$0")/../lib/cache.sh"
 exec bash "$(dirname "$0")/../../tools/build-pulumi.sh"

@@ -5,6 +5,7 @@ import * as net from "net";
 import * as os from "os";
 import * as path from "path";
 import { parse } from "yaml";
+import { PATRONI_VENV } from "../real/harness/cache";
 import {
   FAST_FAILOVER_DCS, PATRONI_CONFIG_PATH, PATRONI_DATA_DIR, PATRONI_PASSWORD_ENV, PATRONI_VOLUME_PATH, PatroniNode, labPgHba, patroniPasswordEnv, renderPatroniConfig, validateDcsTimings,
 } from "../../components/patroniConfig";
@@ -106,7 +107,7 @@ describe("renderPatroniConfig", () => {
 
 describe("renderPatroniConfig against Patroni's own validator", () => {
   it("passes `patroni --validate-config` (the venv of .ci/install.d/20-patroni.sh)", async () => {
-    const bin = path.join(process.env.PATRONI_VENV ?? "/opt/lab/patroni", "bin", "patroni");
+    const bin = path.join(PATRONI_VENV, "bin", "patroni");
     if (!fs.existsSync(bin)) throw new Error(`${bin} is missing: run \`bash .ci/install.d/20-patroni.sh\` first`);
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "patroni-check-"));
     // The validator wants etcd reachable and connect addresses that are not loopback: a listener stands in for etcd,

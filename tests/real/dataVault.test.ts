@@ -9,6 +9,7 @@ import { CDC_SETUP_SQL_DIR, DV_SOURCE_CONNECTOR, DV_SOURCE_SCHEMA, DV_TOPIC_PREF
 import { postgresSourceSecrets } from "../../debezium/connectors";
 import { KAFKA_CONNECTOR_PROVIDER_VERSION, kafkaConnectorProvider as provider } from "../../providers/kafkaConnector";
 import { applyMigrations, loadMigrations } from "../../providers/sqlMigrations";
+import { AIRFLOW_VENV } from "./harness/cache";
 import { KafkaLab, startKafka } from "./harness/kafka";
 import { LocalPostgres, startPostgres } from "./harness/postgres";
 import { requireBinary, stopAll, waitFor } from "./harness/proc";
@@ -16,7 +17,7 @@ import { main as labCli } from "../../tools/lab";
 
 const ROOT = path.join(__dirname, "..", "..");
 /** The Airflow venv of .ci/install.d/35-python.sh (Airflow + the postgres provider, so psycopg2). */
-const AIRFLOW_PYTHON = process.env.LAB_AIRFLOW_VENV ? `${process.env.LAB_AIRFLOW_VENV}/bin/python` : "/opt/lab/airflow/bin/python";
+const AIRFLOW_PYTHON = path.join(AIRFLOW_VENV, "bin", "python");
 
 /**
  * The cdc-datavault homework end to end on local processes: the bookings schema on a logical-WAL PostgreSQL,

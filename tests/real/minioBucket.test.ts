@@ -1,13 +1,15 @@
 import * as assert from "assert";
 import { spawnSync } from "child_process";
 import { bashHttpCheck } from "../../components/minio";
+import * as path from "path";
+import { S3_VENV } from "./harness/cache";
 import { freePort, waitForTcp } from "./harness/ports";
 import { Managed, requireBinary, start, stopAll, tempDir } from "./harness/proc";
 import {
   bucketPath, MINIO_BUCKET_PROVIDER_VERSION, minioBucketProvider, MinioBucketInputs, normalizeBucketTarget, s3Call,
 } from "../../providers/minioBucket";
 
-const MOTO_SERVER = "/opt/lab/s3/bin/moto_server";
+const MOTO_SERVER = path.join(S3_VENV, "bin", "moto_server");
 const INSTALLER = ".ci/install.d/36-s3.sh";
 
 /**

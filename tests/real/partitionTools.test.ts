@@ -2,6 +2,7 @@ import { strict as assert } from "assert";
 import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
+import { AIRFLOW_VENV } from "./harness/cache";
 import { LocalPostgres, startPostgres } from "./harness/postgres";
 import { requireBinary } from "./harness/proc";
 
@@ -326,7 +327,7 @@ describe("partitioning_tool on PostgreSQL 15 (decisions, month ends, Greenplum D
   });
 
   it("applies through yoyo (as the Airflow worker does), once", async () => {
-    const yoyo = requireBinary(`${process.env.LAB_AIRFLOW_VENV ?? "/opt/lab/airflow"}/bin/yoyo`, ".ci/install.d/35-python.sh");
+    const yoyo = requireBinary(`${AIRFLOW_VENV}/bin/yoyo`, ".ci/install.d/35-python.sh");
     await pg.createDatabase("yoyo_check");
     const apply = () => spawnSync(yoyo, ["apply", "--batch", "--no-config-file", "--database", pg.url("yoyo_check"), SQL_DIR],
       { encoding: "utf8", timeout: 60_000 });

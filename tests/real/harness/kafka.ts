@@ -6,7 +6,8 @@ import { freePorts, waitForTcp } from "./ports";
 import { Managed, requireBinary, start, tempDir, waitFor } from "./proc";
 
 /** Laid out by .ci/install.d/30-kafka.sh: libs/ (broker + Connect classpath) and plugins/<plugin>/ (plugin.path). */
-export const KAFKA_HOME = process.env.LAB_KAFKA_HOME ?? "/var/cache/lab/kafka";
+export { KAFKA_HOME } from "./cache";
+import { KAFKA_HOME } from "./cache";
 const INSTALLED_BY = ".ci/install.d/30-kafka.sh";
 
 export interface KafkaLabOptions {

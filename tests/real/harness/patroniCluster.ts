@@ -14,7 +14,8 @@ import { freePorts, waitForTcp } from "./ports";
 import { PG_BIN, PG_USER } from "./postgres";
 import { Managed, chown, requireBinary, start, tempDir, waitFor } from "./proc";
 
-export const PATRONI_VENV = process.env.PATRONI_VENV ?? "/opt/lab/patroni";
+export { PATRONI_VENV } from "./cache";
+import { PATRONI_VENV } from "./cache";
 const INSTALLED_BY = ".ci/install.d/20-patroni.sh";
 const ETCD_BIN = process.env.ETCD_BIN ?? "/usr/bin/etcd";
 const HAPROXY_BIN = process.env.HAPROXY_BIN ?? "/usr/sbin/haproxy";

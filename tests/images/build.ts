@@ -1,0 +1,141 @@
+// Shared by the image contract tests: build a build-mode image (images/debian/<key>) FROM the lab's debootstrapped
+// Debian base, or any project Dockerfile, with the classic builder and the host network; run containers of it;
+// check the generic items of its contract.json.
+import * as assert from "assert";
+import { execFileSync } from "child_process";
+import * as fs from "fs";
+import * as path from "path";
+import { debootstrapBaseTag, hostDebianMirror, MAKE_BASE_SCRIPT, DEBIAN_SUITE } from "../../images/debian/base";
+import { buildImage, docker, execIn, ExecResult, REPO, removeByLabel, waitHealthy } from "../../testbed/docker";
+
+const LABEL = "lab.test";
+const RUN_ID = `images-${process.pid}`;
+const built = new Map<string, Promise<string>>();
+
+/** The debootstrapped base (made once per host, cached by tag), as lab:debianBase=debootstrap makes it. */
+export function testBase(): Promise<string> {
+  if (!built.has("base")) {
+    built.set("base", (async () => {
+      const mirror = hostDebianMirror();
+      if (!mirror) throw new Error("no Debian mirror in this host's apt sources: the image tests need one for debootstrap");
+      const tag = debootstrapBaseTag(mirror);
+      execFileSync("bash", [MAKE_BASE_SCRIPT, tag, DEBIAN_SUITE, mirror], { stdio: ["ignore", "ignore", "inherit"], timeout: 600_000 });
+      return tag;
+    })());
+  }
+  return built.get("base")!;
+}
+
+/** Builds any project Dockerfile (context relative to the repo, Dockerfile relative to the context); returns the tag. */
+export function buildContext(tag: string, context: string, dockerfile?: string, args: Record<string, string> = {}): Promise<string> {
+  const key = `${tag}|${context}|${dockerfile}|${JSON.stringify(args)}`;
+  if (!built.has(key)) {
+    built.set(key, buildImage({ tag, context: path.join(REPO, context), dockerfile, args, network: "host" }).then(() => tag));
+  }
+  return built.get(key)!;
+}
+
+/** Builds images/debian/<key> FROM the test base; returns the tag `lab-test-<key>:contract`. */
+export async function buildServiceImage(key: string): Promise<string> {
+  const base = await testBase();
+  return buildContext(`lab-test-${key.toLowerCase()}:contract`, `images/debian/${key}`, undefined, { BASE_IMAGE: base });
+}
+
+export interface Contract {
+  replaces: string;
+  user: string;
+  env?: Record<string, string>;
+  paths?: string[];
+  tools?: string[];
+  ports?: number[];
+  notes?: string;
+}
+
+export function readContract(key: string): Contract {
+  return JSON.parse(fs.readFileSync(path.join(REPO, "images", "debian", key, "contract.json"), "utf8"));
+}
+
+export interface TestContainer {
+  id: string;
+  exec(cmd: string[], user?: string): Promise<ExecResult>;
+  logs(): Promise<string>;
+  waitHealthy(timeoutMs: number): Promise<void>;
+  stop(): Promise<void>;
+  remove(): Promise<void>;
+}
+
+export interface StartArgs {
+  image: string;
+  env?: Record<string, string>;
+  cmd?: string[];
+  entrypoint?: string[];
+  user?: string;
+  /** Container ports published on 127.0.0.1 at a free host port; read them back with hostPort(). */
+  ports?: number[];
+  name?: string;
+  volumes?: { name: string; path: string }[];
+  healthcheck?: { test: string[]; intervalMs?: number };
+  network?: string;
+  aliases?: string[];
+}
+
+export async function startContainer(a: StartArgs): Promise<TestContainer & { hostPort(p: number): Promise<number> }> {
+  const c = await docker.createContainer({
+    Image: a.image, name: a.name, Env: Object.entries(a.env ?? {}).map(([k, v]) => `${k}=${v}`), Cmd: a.cmd,
+    Entrypoint: a.entrypoint, User: a.user, Labels: { [LABEL]: RUN_ID },
+    ExposedPorts: Object.fromEntries((a.ports ?? []).map((p) => [`${p}/tcp`, {}])),
+    Healthcheck: a.healthcheck ? { Test: a.healthcheck.test, Interval: (a.healthcheck.intervalMs ?? 1000) * 1e6, Timeout: 3e9, Retries: 3 } : undefined,
+    HostConfig: {
+      PortBindings: Object.fromEntries((a.ports ?? []).map((p) => [`${p}/tcp`, [{ HostIp: "127.0.0.1", HostPort: "" }]])),
+      Binds: (a.volumes ?? []).map((v) => `${v.name}:${v.path}`),
+      NetworkMode: a.network,
+    },
+    NetworkingConfig: a.network && a.aliases ? { EndpointsConfig: { [a.network]: { Aliases: a.aliases } } } : undefined,
+  });
+  await c.start();
+  return {
+    id: c.id,
+    exec: (cmd, user) => execIn(c.id, cmd, { user }),
+    logs: async () => (await import("../../testbed/docker")).containerLogs(c.id, 80),
+    waitHealthy: (ms) => waitHealthy(c.id, ms),
+    stop: async () => { await c.stop({ t: 10 }).catch(() => undefined); },
+    remove: async () => { await c.remove({ force: true, v: true }); },
+    hostPort: async (p) => Number((await c.inspect()).NetworkSettings.Ports[`${p}/tcp`]![0].HostPort),
+  };
+}
+
+/** A throwaway network (and volumes by name) labelled for cleanup. */
+export async function testNetwork(name: string): Promise<string> {
+  await docker.createNetwork({ Name: `lab-test-${name}-${process.pid}`, Labels: { [LABEL]: RUN_ID } });
+  return `lab-test-${name}-${process.pid}`;
+}
+
+export async function testVolume(name: string): Promise<string> {
+  const v = await docker.createVolume({ Name: `lab-test-${name}-${process.pid}`, Labels: { [LABEL]: RUN_ID } });
+  return v.Name;
+}
+
+/** The generic items of images/debian/<key>/contract.json: user, env set by the image, paths, tools on PATH. */
+export async function checkContract(key: string, container: TestContainer): Promise<void> {
+  const c = readContract(key);
+  const inspect = await docker.getContainer(container.id).inspect();
+  const imageCfg = (await docker.getImage(inspect.Image).inspect()).Config;
+  const who = await container.exec(["sh", "-c", "id -un; id -u"]);
+  assert.strictEqual(who.code, 0, who.stderr);
+  const [name, uid] = who.stdout.trim().split("\n");
+  assert.ok(c.user === name || c.user === uid, `${key}: runs as ${name} (${uid}), contract says ${c.user}`);
+  for (const p of c.paths ?? []) {
+    const r = await container.exec(["sh", "-c", `test -e "${p}"`]);
+    assert.strictEqual(r.code, 0, `${key}: contract path ${p} missing`);
+  }
+  for (const t of c.tools ?? []) {
+    const r = await container.exec(["sh", "-c", `command -v "${t}"`]);
+    assert.strictEqual(r.code, 0, `${key}: contract tool ${t} not on PATH`);
+  }
+  for (const p of c.ports ?? []) assert.ok(imageCfg.ExposedPorts?.[`${p}/tcp`], `${key}: port ${p} not EXPOSEd`);
+}
+
+/** Removes every container, network and volume this test process created. */
+export async function cleanupContainers(): Promise<void> {
+  await removeByLabel(LABEL, RUN_ID);
+}
