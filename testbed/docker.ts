@@ -20,12 +20,15 @@ export interface BuildArgs {
   /** e.g. "host" where bridges have no egress (lab:buildNetwork). */
   network?: string;
   labels?: Record<string, string>;
+  /** e.g. "linux/amd64" (the docker provider's build.platform). */
+  platform?: string;
   /** Called with each line of build output. */
   onLine?: (line: string) => void;
 }
 
 /** Packs the context as `docker build` would: everything but what its root .dockerignore excludes. */
 export function packContext(context: string): NodeJS.ReadableStream {
+  // tar-fs returns a Readable-like Pack stream, which is what dockerode sends.
   const file = path.join(context, ".dockerignore");
   const ig = ignore().add(fs.existsSync(file) ? fs.readFileSync(file, "utf8") : "");
   // The Dockerfile and .dockerignore are always sent, as docker build does.
@@ -34,14 +37,14 @@ export function packContext(context: string): NodeJS.ReadableStream {
       const rel = path.relative(context, name).split(path.sep).join("/");
       return rel !== "" && rel !== "Dockerfile" && ig.ignores(rel);
     },
-  });
+  }) as unknown as NodeJS.ReadableStream;
 }
 
 /** Builds an image; rejects with the build's last lines when a step fails. Returns the image id (sha256:…). */
 export async function buildImage(a: BuildArgs): Promise<string> {
   const stream = await docker.buildImage(packContext(a.context) as any, {
     t: a.tag, dockerfile: a.dockerfile ?? "Dockerfile", buildargs: a.args ?? {}, networkmode: a.network,
-    labels: a.labels, rm: true, forcerm: true,
+    labels: a.labels, rm: true, forcerm: true, ...(a.platform ? { platform: a.platform } : {}),
   });
   const tail: string[] = [];
   await new Promise<void>((resolve, reject) => {
