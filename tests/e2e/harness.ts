@@ -169,6 +169,7 @@ async function buildImageResource(inputs: any, log: (l: string) => void): Promis
   if (dockerfile.startsWith("..")) throw new Error(`image ${inputs.imageName}: Dockerfile ${b.dockerfile} lies outside the context ${context}`);
   if (b.target) throw new Error(`image ${inputs.imageName}: input build.target is not implemented by the e2e harness`);
   const started = Date.now();
+  log(`building ${inputs.imageName} (${path.relative(REPO, context) || "."}/${dockerfile})`);
   const id = await buildImage({
     tag: inputs.imageName, context, dockerfile, args: b.args ?? {}, network: b.network, platform: b.platform,
   });

@@ -1,0 +1,117 @@
+// The real program, stack patroni-ha, in build mode against this Docker engine: one bring-up shared by every
+// assertion (healthy containers, the Patroni roles, the seed tables through HAProxy, Prometheus targets), then a
+// second run that must change nothing and a teardown that must leave nothing labelled.
+import * as assert from "assert";
+import { Client } from "pg";
+import { docker, execIn } from "../../testbed/docker";
+import { E2E_LABEL, leftovers, RunResult, runLab, teardown } from "./harness";
+
+const RUN = `patroni-ha-${process.pid}`;
+const PASSWORD = "e2e-postgres-pw";
+const LAB = {
+  stack: "patroni-ha",
+  runId: RUN,
+  // Its own prefix: a developer's `pulumi up` of patroni-ha on this host keeps its containers.
+  config: { prefix: "lab-e2e-ha", imageSource: "build", debianBase: "debootstrap", buildNetwork: "host", grafana: { enabled: false } },
+  secrets: { postgresPassword: PASSWORD, replicationPassword: "e2e-replication-pw", grafanaAdminPassword: "e2e-grafana-pw" },
+  log: (line: string) => console.log(`      [e2e] ${line}`),
+};
+const seconds = (since: number) => `${((Date.now() - since) / 1000).toFixed(1)} s`;
+
+async function poll<T>(what: string, timeoutMs: number, probe: () => Promise<T | undefined>): Promise<T> {
+  const until = Date.now() + timeoutMs;
+  let last: unknown;
+  for (let i = 0; i < 1000; i++) {
+    try { const v = await probe(); if (v !== undefined) return v; } catch (e) { last = e; }
+    if (Date.now() > until) break;
+    await new Promise((r) => setTimeout(r, 1000));
+  }
+  throw new Error(`${what}: not reached within ${timeoutMs / 1000} s${last ? ` (last error: ${(last as Error).message})` : ""}`);
+}
+
+describe("e2e: patroni-ha in build mode on the real engine", function () {
+  let first: RunResult;
+  const labContainers = async () => docker.listContainers({ all: true, filters: { label: [`${E2E_LABEL}=${RUN}`] } });
+
+  before(async function () {
+    this.timeout(60 * 60_000);
+    const t = Date.now();
+    first = await runLab(LAB);
+    console.log(`      [e2e] bring-up (builds included): ${seconds(t)}; ${JSON.stringify(first.counts)}`);
+  });
+
+  after(async function () {
+    this.timeout(300_000);
+    const t = Date.now();
+    await teardown(RUN);
+    console.log(`      [e2e] teardown: ${seconds(t)}`);
+  });
+
+  it("runs every container healthy", async () => {
+    const list = await labContainers();
+    const names = list.map((c) => c.Names[0].slice(1)).sort();
+    assert.deepStrictEqual(names, [
+      "lab-e2e-ha-etcd-1", "lab-e2e-ha-etcd-2", "lab-e2e-ha-etcd-3", "lab-e2e-ha-haproxy", "lab-e2e-ha-pg-1",
+      "lab-e2e-ha-pg-2", "lab-e2e-ha-pg-3", "lab-e2e-ha-prometheus", "lab-e2e-ha-traffic-generator",
+    ]);
+    for (const c of list) {
+      const s = (await docker.getContainer(c.Id).inspect()).State;
+      assert.strictEqual(s.Health?.Status, "healthy", `${c.Names[0]}: ${s.Status}/${s.Health?.Status}`);
+    }
+  });
+
+  it("patronictl list shows one Leader, one Sync Standby and one streaming Replica", async function () {
+    this.timeout(90_000);
+    const roles = await poll("Leader + Sync Standby + streaming Replica", 60_000, async () => {
+      const r = await execIn("lab-e2e-ha-pg-1", ["patronictl", "-c", "/etc/patroni/patroni.yml", "list", "-f", "json"]);
+      assert.strictEqual(r.code, 0, r.stderr);
+      const members: { Member: string; Role: string; State: string }[] = JSON.parse(r.stdout);
+      const seen = members.map((m) => `${m.Role}:${m.State}`).sort();
+      return JSON.stringify(seen) === JSON.stringify(["Leader:running", "Replica:streaming", "Sync Standby:streaming"]) ? seen : undefined;
+    });
+    assert.strictEqual(roles.length, 3);
+  });
+
+  it("has the seed's owners and events tables through HAProxy on 127.0.0.1:5001", async function () {
+    this.timeout(30_000);
+    const client = new Client({ host: "127.0.0.1", port: 5001, user: "postgres", password: PASSWORD, database: "postgres", connectionTimeoutMillis: 5000 });
+    await client.connect();
+    try {
+      const r = await client.query("select to_regclass('public.owners')::text as owners, to_regclass('public.events')::text as events, pg_is_in_recovery() as replica");
+      assert.deepStrictEqual(r.rows[0], { owners: "owners", events: "events", replica: false });
+      const n = await client.query("select count(*)::int as n from owners");
+      assert.ok(n.rows[0].n > 0, "the seed rows are in owners");
+    } finally {
+      await client.end();
+    }
+  });
+
+  it("Prometheus scrapes every target and each is up", async function () {
+    this.timeout(90_000);
+    const targets = await poll("every Prometheus target up", 60_000, async () => {
+      const res = await fetch("http://127.0.0.1:9090/api/v1/targets?state=active");
+      const body = (await res.json()) as { data: { activeTargets: { labels: { job: string; instance: string }; health: string; lastError: string }[] } };
+      const t = body.data.activeTargets;
+      return t.length > 0 && t.every((x) => x.health === "up") ? t : undefined;
+    });
+    assert.deepStrictEqual([...new Set(targets.map((t) => t.labels.job))].sort(), ["etcd", "haproxy", "patroni"]);
+    assert.strictEqual(targets.length, 7, targets.map((t) => t.labels.instance).join(", "));
+  });
+
+  it("changes nothing on a second run", async function () {
+    this.timeout(30 * 60_000);
+    const t = Date.now();
+    const second = await runLab(LAB);
+    console.log(`      [e2e] second run: ${seconds(t)}; ${JSON.stringify(second.counts)}`);
+    assert.deepStrictEqual({ ...second.counts, same: 0 }, { created: 0, updated: 0, replaced: 0, same: 0 }, JSON.stringify(second.ops));
+    assert.strictEqual(second.counts.same, first.counts.created);
+  });
+
+  it("teardown leaves no container, network or volume with the run's label", async function () {
+    this.timeout(300_000);
+    const t = Date.now();
+    await teardown(RUN);
+    console.log(`      [e2e] teardown: ${seconds(t)}`);
+    assert.deepStrictEqual(await leftovers(RUN), []);
+  });
+});
