@@ -8,19 +8,15 @@ export type HealthTarget =
 
 export const TARGET_KINDS = ["tcp", "http", "sql"] as const;
 
-/** How long to keep trying and how fast: the delay doubles from initialDelayMs up to maxDelayMs. */
-export interface RetryPolicy {
-  timeoutMs: number;
-  initialDelayMs: number;
-  maxDelayMs: number;
-  /**
-   * One probe may not hang longer than this. No attempt starts after timeoutMs, but the last one gets its full
-   * budget (a sliver would fail with "timeout" and hide the real reason), so a gate takes at most
-   * timeoutMs + attemptTimeoutMs.
-   */
-  attemptTimeoutMs: number;
-}
+/** How long to keep trying and how fast: the providers' one retry policy (providers/retry.ts). */
+export type { RetryPolicy } from "../retry";
+export { backoffDelay, maxAttempts, nextStep } from "../retry";
+import type { RetryPolicy } from "../retry";
 
+/**
+ * One probe may not hang longer than attemptTimeoutMs. No attempt starts after timeoutMs, but the last one gets its
+ * full budget (a sliver would fail with "timeout" and hide the real reason): a gate takes at most timeoutMs + attemptTimeoutMs.
+ */
 export const DEFAULT_RETRY: RetryPolicy = { timeoutMs: 120_000, initialDelayMs: 250, maxDelayMs: 5_000, attemptTimeoutMs: 5_000 };
 
 export function normalizeRetryPolicy(raw: Partial<Record<keyof RetryPolicy, unknown>>, prefix = ""): RetryPolicy {
@@ -32,24 +28,6 @@ export function normalizeRetryPolicy(raw: Partial<Record<keyof RetryPolicy, unkn
   };
   if (p.maxDelayMs < p.initialDelayMs) throw badInput(`${prefix}maxDelayMs`, p.maxDelayMs, `must be >= initialDelayMs (${p.initialDelayMs})`);
   return p;
-}
-
-/** The pause after the `failures`-th failed attempt: exponential, capped. */
-export function backoffDelay(policy: RetryPolicy, failures: number): number {
-  const exp = Math.min(failures - 1, 30); // 2^30 already exceeds any sane cap; avoids Infinity
-  return Math.min(policy.maxDelayMs, policy.initialDelayMs * 2 ** Math.max(0, exp));
-}
-
-/** A hard cap on attempts, so the loop ends even if the clock stalls: every pause is at least initialDelayMs. */
-export function maxAttempts(policy: RetryPolicy): number {
-  return Math.ceil(policy.timeoutMs / policy.initialDelayMs) + 1;
-}
-
-/** After a failed attempt: wait this long and try again, or give up because the deadline has passed. */
-export function nextStep(policy: RetryPolicy, failures: number, elapsedMs: number): { waitMs: number } | { giveUp: true } {
-  const remaining = policy.timeoutMs - elapsedMs;
-  if (remaining <= 0 || failures >= maxAttempts(policy)) return { giveUp: true };
-  return { waitMs: Math.min(backoffDelay(policy, failures), remaining) };
 }
 
 /** A target as people read it in an error; never includes the password. */

@@ -1,21 +1,14 @@
 import * as net from "net";
 import { Client } from "pg";
 import { errorText } from "../dynamic";
-import { describeTarget, HealthTarget, nextStep, RetryPolicy } from "./policy";
+import { describeTarget, HealthTarget, RetryPolicy } from "./policy";
+import { Clock, realClock, retry } from "../retry";
 
 /** One readiness check: resolves when the target is ready, throws the reason when it is not. */
 export type Probe = (timeoutMs: number) => Promise<void>;
 
-/** Time as the wait loop sees it; tests pass a fake one so the loop runs without real sleeping. */
-export interface Clock {
-  now(): number;
-  sleep(ms: number): Promise<void>;
-}
-
-export const realClock: Clock = {
-  now: () => Date.now(),
-  sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
-};
+export type { Clock } from "../retry";
+export { realClock } from "../retry";
 
 export interface Readiness {
   attempts: number;
@@ -73,21 +66,8 @@ export function probeFor(t: HealthTarget): Probe {
  * so a failed `pulumi up` says which service never came up and why.
  */
 export async function waitUntilReady(what: string, probe: Probe, policy: RetryPolicy, clock: Clock = realClock): Promise<Readiness> {
-  const started = clock.now();
-  let last = "no attempt made";
-  for (let attempts = 1; ; attempts++) {
-    try {
-      await probe(policy.attemptTimeoutMs);
-      return { attempts, elapsedMs: clock.now() - started };
-    } catch (e) {
-      last = errorText(e);
-    }
-    const step = nextStep(policy, attempts, clock.now() - started);
-    if ("giveUp" in step) {
-      throw new Error(`${what} not ready after ${clock.now() - started} ms (${attempts} attempts, timeout ${policy.timeoutMs} ms); last failure: ${last}`);
-    }
-    await clock.sleep(step.waitMs);
-  }
+  const r = await retry(what, policy, async (timeoutMs) => { await probe(timeoutMs); return { value: undefined }; }, { clock, failure: "not ready" });
+  return { attempts: r.attempts, elapsedMs: r.elapsedMs };
 }
 
 /** Waits for a validated target with the real clock. */

@@ -10,10 +10,11 @@ export * from "./policy";
 export * from "./connect";
 
 /** Bump when the provider's behaviour changes: the version input turns that into an update of every connector. */
-export const KAFKA_CONNECTOR_PROVIDER_VERSION = "1";
+export const KAFKA_CONNECTOR_PROVIDER_VERSION = "2";
 
 export interface KafkaConnectorInputs extends VersionedInputs {
-  connectUrl: string;
+  /** Every Connect worker's REST URL (a list, or comma-separated); any live one is used. */
+  connectUrl: string | string[];
   name: string;
   config: ConnectorConfig;
   /** Merged into the config sent to Connect; kept secret in the state (additionalSecretOutputs). */
@@ -43,7 +44,7 @@ async function redacting<T>(spec: ConnectorSpec, work: () => Promise<T>): Promis
 function outputsOf(inputs: KafkaConnectorInputs, spec: ConnectorSpec, connectorState: string, workers: string[]): KafkaConnectorOutputs {
   return {
     ...withoutProviderKey(inputs),
-    connectUrl: spec.connectUrl, name: spec.name, config: spec.config, sensitiveConfig: spec.sensitiveConfig,
+    name: spec.name, config: spec.config, sensitiveConfig: spec.sensitiveConfig,
     state: spec.state, waitTimeoutMs: spec.waitTimeoutMs, connectorState, workers,
   };
 }
@@ -54,11 +55,11 @@ async function apply(inputs: KafkaConnectorInputs, writeConfig: boolean): Promis
   return redacting(spec, async () => {
     if (writeConfig) {
       const config = connectConfig(spec);
-      await validateConfig(spec.connectUrl, spec.name, config);
-      await putConfig(spec.connectUrl, spec.name, config);
+      await validateConfig(spec.connectUrls, spec.name, config);
+      await putConfig(spec.connectUrls, spec.name, config);
     }
-    await setState(spec.connectUrl, spec.name, spec.state);
-    const reached = await waitForState(spec.connectUrl, spec.name, spec.state, spec.waitTimeoutMs);
+    await setState(spec.connectUrls, spec.name, spec.state);
+    const reached = await waitForState(spec.connectUrls, spec.name, spec.state, spec.waitTimeoutMs);
     return outputsOf(inputs, spec, spec.state === "running" ? "RUNNING" : "PAUSED", reached.workers);
   });
 }
@@ -94,10 +95,10 @@ export const kafkaConnectorProvider: pulumi.dynamic.ResourceProvider<KafkaConnec
     if (!props?.connectUrl) throw new Error(`connector ${id}: read needs the connectUrl from the state (import is not supported)`);
     const spec = normalizeConnectorSpec(props);
     return redacting(spec, async () => {
-      const live = await getConfig(spec.connectUrl, spec.name);
+      const live = await getConfig(spec.connectUrls, spec.name);
       // Deleted out of band: no id tells the engine it is gone, so the next `up` creates it again.
       if (!live) return {};
-      const status = await getStatus(spec.connectUrl, spec.name);
+      const status = await getStatus(spec.connectUrls, spec.name);
       const workers = status ? [...new Set([status.connector?.worker_id, ...(status.tasks ?? []).map((t) => t.worker_id)])]
         .filter((w): w is string => !!w).sort() : [];
       return {
@@ -115,13 +116,16 @@ export const kafkaConnectorProvider: pulumi.dynamic.ResourceProvider<KafkaConnec
   },
   async delete(id, props) {
     if (!props?.connectUrl) throw new Error(`connector ${id}: delete needs the connectUrl from the state`);
-    await deleteConnector(normalizeConnectorSpec(props).connectUrl, props.name ?? id);
+    await deleteConnector(normalizeConnectorSpec(props).connectUrls, props.name ?? id);
   },
 };
 
 export interface KafkaConnectorArgs {
-  /** A Connect worker's REST URL, e.g. http://127.0.0.1:8083; changing it replaces the connector. */
-  connectUrl: pulumi.Input<string>;
+  /**
+   * Every Connect worker's REST URL, e.g. ["http://127.0.0.1:8083", "http://127.0.0.1:8084"] (or one string,
+   * comma-separated); any live worker is used. URLs sharing none with the old ones replace the connector.
+   */
+  connectUrl: pulumi.Input<string | pulumi.Input<string>[]>;
   /** The connector's name in Connect; changing it replaces the connector. */
   name?: pulumi.Input<string>;
   /** Non-secret settings, connector.class included. */
@@ -137,7 +141,7 @@ export interface KafkaConnectorArgs {
 /** A Kafka Connect connector (a Debezium source, a JDBC sink...) that create/update wait on until it runs. */
 export class KafkaConnector extends pulumi.dynamic.Resource {
   // `declare`: with target es2022 a plain field would be re-initialised to undefined after super() set it.
-  declare public readonly connectUrl: pulumi.Output<string>;
+  declare public readonly connectUrl: pulumi.Output<string | string[]>;
   declare public readonly config: pulumi.Output<ConnectorConfig>;
   /** Secret in the state and in every output that derives from it. */
   declare public readonly sensitiveConfig: pulumi.Output<ConnectorConfig>;

@@ -1,4 +1,5 @@
 import { badInput, oneOf, positiveInt, requireText } from "../dynamic";
+import { backoffDelay } from "../retry";
 
 /**
  * The pure half of the KafkaConnector provider: input normalisation, the diff of user-set keys, the retry policy,
@@ -12,7 +13,8 @@ export type DesiredState = (typeof CONNECTOR_STATES)[number];
 export type ConnectorConfig = Record<string, string>;
 
 export interface ConnectorSpec {
-  connectUrl: string;
+  /** Every worker's REST URL; any live one is used. */
+  connectUrls: string[];
   name: string;
   config: ConnectorConfig;
   sensitiveConfig: ConnectorConfig;
@@ -30,6 +32,14 @@ export interface RawConnectorInputs {
   sensitiveConfig?: unknown;
   state?: unknown;
   waitTimeoutMs?: unknown;
+}
+
+/** One URL, a list, or a comma-separated list of the workers' REST URLs; each must be http(s) without query. */
+export function normalizeConnectUrls(key: string, value: unknown): string[] {
+  const list = Array.isArray(value) ? value : typeof value === "string" ? value.split(",") : [value];
+  if (list.length === 0) throw badInput(key, value, "must name at least one Connect worker URL");
+  const urls = list.map((u, i) => normalizeConnectUrl(Array.isArray(value) ? `${key}[${i}]` : key, typeof u === "string" ? u.trim() : u));
+  return [...new Set(urls)];
 }
 
 export function normalizeConnectUrl(key: string, value: unknown): string {
@@ -80,7 +90,7 @@ export function normalizeConnectorSpec(raw: RawConnectorInputs): ConnectorSpec {
     if (k in config) throw badInput(configKeyPath("sensitiveConfig", k), "(secret)", "is also set in config: set each key in one place");
   }
   return {
-    connectUrl: normalizeConnectUrl("connectUrl", raw.connectUrl),
+    connectUrls: normalizeConnectUrls("connectUrl", raw.connectUrl),
     name,
     config,
     sensitiveConfig,
@@ -114,8 +124,15 @@ export function configChanges(olds: ConnectorConfig, news: ConnectorConfig): Rec
   return changes;
 }
 
-/** Inputs whose change means a different connector, so the old one is deleted and a new one created. */
+/**
+ * Inputs whose change means a different connector, so the old one is deleted and a new one created: another name,
+ * or worker URLs that share none with the old ones (another Connect cluster). Adding or dropping a worker is an update.
+ */
 export const REPLACE_KEYS = ["connectUrl", "name"] as const;
+
+export function sameCluster(olds: readonly string[], news: readonly string[]): boolean {
+  return olds.some((u) => news.includes(u));
+}
 
 export interface ConnectorDiff {
   replaces: string[];
@@ -128,8 +145,9 @@ export interface ConnectorDiff {
 /** What differs between the stored state and the new inputs; both sides already normalised. */
 export function diffSpecs(olds: ConnectorSpec, news: ConnectorSpec, versionChanged: boolean): ConnectorDiff {
   const changed: ConnectorDiff["changed"] = {};
-  const replaces = REPLACE_KEYS.filter((k) => olds[k] !== news[k]);
+  const replaces = [...(sameCluster(olds.connectUrls, news.connectUrls) ? [] : ["connectUrl"]), ...(olds.name !== news.name ? ["name"] : [])];
   for (const k of replaces) changed[k] = "replace";
+  if (replaces.length === 0 && olds.connectUrls.join(",") !== news.connectUrls.join(",")) changed.connectUrl = "update";
   for (const [k, kind] of Object.entries(configChanges(olds.config, news.config))) changed[configKeyPath("config", k)] = kind;
   for (const [k, kind] of Object.entries(configChanges(olds.sensitiveConfig, news.sensitiveConfig))) changed[configKeyPath("sensitiveConfig", k)] = kind;
   const configChanged = Object.keys(changed).some((p) => p.startsWith("config[") || p.startsWith("sensitiveConfig["));
@@ -142,14 +160,21 @@ export function diffSpecs(olds: ConnectorSpec, news: ConnectorSpec, versionChang
 
 /** Bounded exponential backoff for REST calls Connect answers with 409 (rebalance) or 5xx, or cannot answer at all. */
 export interface RequestRetryPolicy {
-  attempts: number;
+  /** Budget of one REST call, retries included (no retry starts after it). */
+  timeoutMs: number;
+  /** When no worker has answered anything for this long, the call fails now: nobody is listening. */
+  unreachableMs: number;
   initialDelayMs: number;
   maxDelayMs: number;
-  /** One request may not hang longer than this. */
+  /** TCP connect to one worker. */
+  connectTimeoutMs: number;
+  /** The HTTP answer once connected (Connect's validate of a Debezium config talks to the database first). */
   attemptTimeoutMs: number;
 }
 
-export const DEFAULT_REQUEST_RETRY: RequestRetryPolicy = { attempts: 8, initialDelayMs: 250, maxDelayMs: 4_000, attemptTimeoutMs: 90_000 };
+export const DEFAULT_REQUEST_RETRY: RequestRetryPolicy = {
+  timeoutMs: 30_000, unreachableMs: 3_000, initialDelayMs: 250, maxDelayMs: 2_000, connectTimeoutMs: 2_000, attemptTimeoutMs: 10_000,
+};
 
 /** 409: the group is rebalancing or the worker's config is stale; 5xx: the leader is gone or busy. Both pass. */
 export function isRetryableStatus(status: number): boolean {
@@ -158,7 +183,7 @@ export function isRetryableStatus(status: number): boolean {
 
 /** The pause before attempt `attempt` + 1 (attempt counts from 1): doubles, capped. */
 export function retryDelay(policy: RequestRetryPolicy, attempt: number): number {
-  return Math.min(policy.maxDelayMs, policy.initialDelayMs * 2 ** Math.min(Math.max(attempt - 1, 0), 20));
+  return backoffDelay(policy, attempt);
 }
 
 /** The response of PUT /connector-plugins/{class}/config/validate, as far as we read it. */

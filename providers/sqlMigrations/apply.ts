@@ -1,5 +1,6 @@
 import { Client, ClientConfig } from "pg";
 import { errorText } from "../dynamic";
+import { retry } from "../retry";
 import {
   AppliedMigration, ChecksumPolicy, checksumChangeError, errorLocation, firstKeyword, lockKeyFor, Migration,
   parseTableName, planMigrations, splitStatements, Statement,
@@ -16,6 +17,24 @@ export interface ApplyOptions {
   lockKey?: string;
   /** How long to wait for another run to release the lock. */
   lockTimeoutMs?: number;
+  timeouts?: Partial<SqlTimeouts>;
+}
+
+/** Every connection and statement is bounded: a server that accepts and never answers must not hang `pulumi up`. */
+export interface SqlTimeouts {
+  /** TCP connect plus PostgreSQL's startup and authentication. */
+  connectTimeoutMs: number;
+  /** One statement (client side, and the server's statement_timeout). */
+  statementTimeoutMs: number;
+}
+
+export const DEFAULT_SQL_TIMEOUTS: SqlTimeouts = { connectTimeoutMs: 5_000, statementTimeoutMs: 300_000 };
+/** Reading or dropping the history table is one small statement. */
+export const HISTORY_SQL_TIMEOUTS: SqlTimeouts = { connectTimeoutMs: 5_000, statementTimeoutMs: 15_000 };
+
+/** The address in errors (never the password). */
+export function describeConnection(conn: ClientConfig): string {
+  return `${conn.user}@${conn.host}:${conn.port}/${conn.database}`;
 }
 
 export interface ApplyResult {
@@ -28,26 +47,54 @@ function qualified(schema: string, table: string): string {
   return `"${schema}"."${table}"`;
 }
 
-/** A connected client whose background errors and notices do not crash the process. */
-async function connect(conn: ClientConfig, log?: (line: string) => void): Promise<Client> {
-  const client = new Client(conn);
+/**
+ * A connected client whose background errors and notices do not crash the process, with a connect timeout and a
+ * statement timeout. A failed connect names the address and the phase.
+ */
+async function connect(conn: ClientConfig, timeouts: SqlTimeouts, log?: (line: string) => void): Promise<Client> {
+  const client = new Client({
+    ...conn, connectionTimeoutMillis: timeouts.connectTimeoutMs, query_timeout: timeouts.statementTimeoutMs,
+    statement_timeout: timeouts.statementTimeoutMs,
+  });
   client.on("error", () => { /* surfaced by the failing query instead */ });
   client.on("notice", (n) => log?.(`notice: ${n.message}`));
-  await client.connect();
+  try {
+    await client.connect();
+  } catch (e) {
+    await client.end().catch(() => undefined);
+    throw keepCode(e, `sql ${describeConnection(conn)}: connect (timeout ${timeouts.connectTimeoutMs} ms): ${errorText(e)}`);
+  }
   return client;
+}
+
+/** A new message with the original's error code (ECONNREFUSED, 3D000...), which callers decide on. */
+function keepCode(e: unknown, message: string): Error {
+  const code = (e as { code?: unknown })?.code;
+  return Object.assign(new Error(message), code === undefined ? {} : { code });
+}
+
+/** Runs `work` on its own bounded connection; an error names the address and what was being done. */
+async function withClient<T>(conn: ClientConfig, timeouts: SqlTimeouts, phase: string, work: (c: Client) => Promise<T>): Promise<T> {
+  const client = await connect(conn, timeouts);
+  try {
+    return await work(client);
+  } catch (e) {
+    throw keepCode(e, `sql ${describeConnection(conn)}: ${phase}: ${errorText(e)}`);
+  } finally {
+    await client.end().catch(() => undefined);
+  }
 }
 
 /** pg_try_advisory_lock in a bounded loop: a plain pg_advisory_lock could wait forever behind a stuck run. */
 async function acquireLock(client: Client, key: string, timeoutMs: number, log?: (line: string) => void): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (let attempt = 0; attempt < Math.ceil(timeoutMs / 100) + 1; attempt++) {
+  await retry(`advisory lock ${key}`, { timeoutMs, initialDelayMs: 100, maxDelayMs: 1_000, attemptTimeoutMs: 0 }, async (_ms, attempt) => {
     const { rows } = await client.query("select pg_try_advisory_lock($1::bigint) as locked", [key]);
-    if (rows[0].locked) return;
-    if (attempt === 0) log?.(`waiting for another migration run (advisory lock ${key})`);
-    if (Date.now() >= deadline) break;
-    await new Promise((r) => setTimeout(r, Math.min(100 + attempt * 50, 1000, Math.max(1, deadline - Date.now()))));
-  }
-  throw new Error(`another migration run held advisory lock ${key} for more than ${timeoutMs} ms`);
+    if (rows[0].locked) return { value: undefined };
+    if (attempt === 1) log?.(`waiting for another migration run (advisory lock ${key})`);
+    return { retry: "held by another migration run" };
+  }, { failure: "not acquired" }).catch((e) => {
+    throw new Error(`another migration run held advisory lock ${key} for more than ${timeoutMs} ms (${errorText(e)})`);
+  });
 }
 
 async function tableExists(client: Client, schema: string, table: string): Promise<boolean> {
@@ -77,17 +124,15 @@ async function historyOf(client: Client, schema: string, table: string): Promise
 }
 
 /** What the history table holds now ([] when it does not exist yet). */
-export async function readHistory(conn: ClientConfig, tableName?: string): Promise<AppliedMigration[]> {
+export async function readHistory(conn: ClientConfig, tableName?: string, timeouts: SqlTimeouts = HISTORY_SQL_TIMEOUTS): Promise<AppliedMigration[]> {
   const { schema, table } = parseTableName(tableName);
-  const client = await connect(conn);
-  try { return await historyOf(client, schema, table); } finally { await client.end().catch(() => undefined); }
+  return withClient(conn, timeouts, `read ${schema}.${table}`, (client) => historyOf(client, schema, table));
 }
 
 /** Drops the history table (the objects the files created stay). Idempotent. */
-export async function dropHistory(conn: ClientConfig, tableName?: string): Promise<void> {
+export async function dropHistory(conn: ClientConfig, tableName?: string, timeouts: SqlTimeouts = HISTORY_SQL_TIMEOUTS): Promise<void> {
   const { schema, table } = parseTableName(tableName);
-  const client = await connect(conn);
-  try { await client.query(`drop table if exists ${qualified(schema, table)}`); } finally { await client.end().catch(() => undefined); }
+  await withClient(conn, timeouts, `drop ${schema}.${table}`, async (client) => { await client.query(`drop table if exists ${qualified(schema, table)}`); });
 }
 
 /** Update-then-insert instead of ON CONFLICT, which Greenplum 6 (PostgreSQL 9.4) lacks. */
@@ -156,7 +201,7 @@ export async function applyMigrations(conn: ClientConfig, migrations: Migration[
   const policy = opts.onChecksumChange ?? "error";
   const log = opts.log;
   const key = opts.lockKey ?? lockKeyFor(schema, table);
-  const client = await connect(conn, log);
+  const client = await connect(conn, { ...DEFAULT_SQL_TIMEOUTS, ...opts.timeouts }, log);
   try {
     await acquireLock(client, key, opts.lockTimeoutMs ?? 60_000, log);
     try {

@@ -109,7 +109,7 @@ describe("providers/kafkaConnector: retry policy and error texts", () => {
   });
 
   it("backs off exponentially up to the cap", () => {
-    assert.deepStrictEqual([1, 2, 3, 4, 5, 6, 50].map((a) => retryDelay(DEFAULT_REQUEST_RETRY, a)), [250, 500, 1000, 2000, 4000, 4000, 4000]);
+    assert.deepStrictEqual([1, 2, 3, 4, 5, 6, 50].map((a) => retryDelay(DEFAULT_REQUEST_RETRY, a)), [250, 500, 1000, 2000, 2000, 2000, 2000]);
   });
 
   it("lists every rejected field with its messages", () => {
@@ -219,10 +219,10 @@ describe("providers/kafkaConnector: REST calls against a scripted Connect", func
   it("gives up after the bounded attempts, naming the connector and the last answer", async () => {
     fake = fakeConnect({ "GET /connectors/x/status": [{ status: 503, body: { message: "leader gone" } }] });
     const url = await fake.listen();
-    const policy = { attempts: 3, initialDelayMs: 5, maxDelayMs: 10, attemptTimeoutMs: 2000 };
+    const policy = { ...DEFAULT_REQUEST_RETRY, timeoutMs: 300, initialDelayMs: 50, maxDelayMs: 100 };
     await assert.rejects(connectRequest(url, "GET", "/connectors/x/status", "connector x", undefined, policy),
-      /^Error: connector x: GET http:\/\/127.0.0.1:\d+\/connectors\/x\/status still failing after 3 attempts: HTTP 503/);
-    assert.strictEqual(fake.calls.length, 3);
+      /^Error: connector x: GET \/connectors\/x\/status still failing after \d+ ms \(\d+ attempts, timeout 300 ms\); last failure: http:\/\/127.0.0.1:\d+\/connectors\/x\/status answered HTTP 503/);
+    assert.ok(fake.calls.length >= 3 && fake.calls.length <= 7, `${fake.calls.length} calls`);
   });
 
   it("delete is idempotent: 404 is success, and a 409 is retried", async () => {
