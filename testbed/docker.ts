@@ -1,8 +1,9 @@
 // The Docker engine as the tests and benches use it, through dockerode: build a context (honouring the context's
-// .dockerignore, with the classic builder the Docker API speaks without a BuildKit session), run and inspect
+// .dockerignore, with the classic builder by default or BuildKit through the API without a session), run and inspect
 // containers, clean up by label. One module, so tests and bench/ share it.
 import Docker from "dockerode";
 import ignore from "@balena/dockerignore";
+import { createHash } from "crypto";
 import * as fs from "fs";
 import * as path from "path";
 import * as tar from "tar-fs";
@@ -14,7 +15,7 @@ export interface BuildArgs {
   tag: string;
   /** Absolute path of the build context. */
   context: string;
-  /** Dockerfile path relative to the context (default Dockerfile). */
+  /** Dockerfile path relative to the context (default Dockerfile), or absolute (outside the context: sent along, as the CLI does). */
   dockerfile?: string;
   args?: Record<string, string>;
   /** e.g. "host" where bridges have no egress (lab:buildNetwork). */
@@ -22,12 +23,14 @@ export interface BuildArgs {
   labels?: Record<string, string>;
   /** e.g. "linux/amd64" (the docker provider's build.platform). */
   platform?: string;
+  /** "classic" (default: what every lab Dockerfile must build with) or "buildkit" (the docker provider's default). */
+  builder?: "classic" | "buildkit";
   /** Called with each line of build output. */
   onLine?: (line: string) => void;
 }
 
 /** Packs the context as `docker build` would: everything but what its root .dockerignore excludes. */
-export function packContext(context: string): NodeJS.ReadableStream {
+export function packContext(context: string, extra?: { name: string; content: Buffer }): NodeJS.ReadableStream {
   // tar-fs returns a Readable-like Pack stream, which is what dockerode sends.
   const file = path.join(context, ".dockerignore");
   const ig = ignore().add(fs.existsSync(file) ? fs.readFileSync(file, "utf8") : "");
@@ -37,15 +40,30 @@ export function packContext(context: string): NodeJS.ReadableStream {
       const rel = path.relative(context, name).split(path.sep).join("/");
       return rel !== "" && rel !== "Dockerfile" && ig.ignores(rel);
     },
+    ...(extra ? { finalize: false, finish: (pack: any) => { pack.entry({ name: extra.name, mode: 0o644 }, extra.content); pack.finalize(); } } : {}),
   }) as unknown as NodeJS.ReadableStream;
+}
+
+/** A Dockerfile outside the context goes into the context's tar under a name of its own, as `docker build -f` does. */
+function dockerfileIn(context: string, dockerfile = "Dockerfile"): { name: string; extra?: { name: string; content: Buffer } } {
+  const abs = path.resolve(context, dockerfile);
+  const rel = path.relative(context, abs);
+  if (!rel.startsWith("..") && !path.isAbsolute(rel)) return { name: rel.split(path.sep).join("/") };
+  const content = fs.readFileSync(abs);
+  const name = `.dockerfile.${createHash("sha256").update(content).digest("hex").slice(0, 12)}`;
+  return { name, extra: { name, content } };
 }
 
 /** Builds an image; rejects with the build's last lines when a step fails. Returns the image id (sha256:…). */
 export async function buildImage(a: BuildArgs): Promise<string> {
-  const stream = await docker.buildImage(packContext(a.context) as any, {
-    t: a.tag, dockerfile: a.dockerfile ?? "Dockerfile", buildargs: a.args ?? {}, networkmode: a.network,
+  const df = dockerfileIn(a.context, a.dockerfile);
+  const options: Docker.ImageBuildOptions & { version?: string } = {
+    t: a.tag, dockerfile: df.name, buildargs: a.args ?? {}, networkmode: a.network,
     labels: a.labels, rm: true, forcerm: true, ...(a.platform ? { platform: a.platform } : {}),
-  });
+    // BuildKit through the API takes the tar body as its context; no session needed without secrets or ssh.
+    ...(a.builder === "buildkit" ? { version: "2" } : {}),
+  };
+  const stream = await docker.buildImage(packContext(a.context, df.extra) as any, options);
   const tail: string[] = [];
   await new Promise<void>((resolve, reject) => {
     docker.modem.followProgress(stream, (err: Error | null, events: any[]) => {
@@ -53,10 +71,38 @@ export async function buildImage(a: BuildArgs): Promise<string> {
       if (failed) reject(new Error(`docker build ${a.tag} (${path.relative(REPO, a.context) || "."}/${a.dockerfile ?? "Dockerfile"}) failed: ${failed}\n${tail.join("")}`));
       else resolve();
     }, (e: any) => {
-      if (e.stream) { tail.push(e.stream); if (tail.length > 30) tail.shift(); a.onLine?.(e.stream); }
+      const lines = e.stream ? [e.stream] : e.id === "moby.buildkit.trace" && typeof e.aux === "string" ? buildkitLogs(e.aux) : [];
+      for (const line of lines) { tail.push(line); if (tail.length > 30) tail.shift(); a.onLine?.(line); }
     });
   });
   return (await docker.getImage(a.tag).inspect()).Id;
+}
+
+/**
+ * The log lines (RUN output) of one BuildKit trace event: a base64 moby.buildkit.v1.StatusResponse whose field 3
+ * holds VertexLogs with the bytes in field 4. A minimal protobuf walk, so no protobuf library is needed.
+ */
+export function buildkitLogs(aux: string): string[] {
+  const fields = (buf: Buffer): { no: number; bytes?: Buffer }[] => {
+    const out: { no: number; bytes?: Buffer }[] = [];
+    let i = 0;
+    const varint = () => { let v = 0, shift = 0, b: number; do { b = buf[i++]; v += (b & 0x7f) * 2 ** shift; shift += 7; } while (b & 0x80 && i < buf.length); return v; };
+    while (i < buf.length) {
+      const key = varint(), no = Math.floor(key / 8), wire = key & 7;
+      if (wire === 0) varint();
+      else if (wire === 1) i += 8;
+      else if (wire === 5) i += 4;
+      else if (wire === 2) { const len = varint(); out.push({ no, bytes: buf.subarray(i, i + len) }); i += len; }
+      else break;
+    }
+    return out;
+  };
+  try {
+    return fields(Buffer.from(aux, "base64")).filter((f) => f.no === 3 && f.bytes)
+      .flatMap((log) => fields(log.bytes!).filter((f) => f.no === 4 && f.bytes).map((f) => f.bytes!.toString()));
+  } catch {
+    return [];
+  }
 }
 
 export interface ExecResult { code: number; stdout: string; stderr: string }

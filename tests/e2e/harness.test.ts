@@ -1,9 +1,11 @@
 // The harness on its own fixture: each input reaches the container, an unimplemented input fails by name, a second
 // run changes nothing, teardown leaves nothing labelled.
 import * as assert from "assert";
+import * as fs from "fs";
 import * as net from "net";
+import * as os from "os";
 import * as path from "path";
-import { docker, execIn } from "../../testbed/docker";
+import { buildImage, docker, execIn } from "../../testbed/docker";
 import { E2E_LABEL, leftovers, recorded, RunResult, runLab, teardown } from "./harness";
 
 const PROGRAM = path.join(__dirname, "fixture", "index.ts");
@@ -88,8 +90,10 @@ describe("e2e harness on its fixture program", function () {
   it("labels the network and volume with the run", async () => {
     const n = await docker.getNetwork(`${PREFIX}-net`).inspect();
     const v = await docker.getVolume(`${PREFIX}-data`).inspect();
-    assert.strictEqual(n.Labels[E2E_LABEL], RUN);
-    assert.strictEqual(n.Labels["lab.prefix"], PREFIX);
+    assert.strictEqual(recorded(RUN).find((r) => r.name === "data")!.id, `${PREFIX}-data`);
+    assert.match(recorded(RUN).find((r) => r.name === "data")!.outputs.mountpoint, /\/volumes\//);
+    assert.strictEqual(n.Labels?.[E2E_LABEL], RUN);
+    assert.strictEqual(n.Labels?.["lab.prefix"], PREFIX);
     assert.strictEqual(v.Labels[E2E_LABEL], RUN);
   });
 
@@ -121,6 +125,17 @@ describe("e2e harness on its fixture program", function () {
     );
     await teardown(bad);
     assert.deepStrictEqual(await leftovers(bad), []);
+  });
+
+  it("builds with BuildKit and a failed build rejects with the RUN step's own output", async function () {
+    this.timeout(120_000);
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "lab-e2e-bk-"));
+    try {
+      fs.writeFileSync(path.join(dir, "Dockerfile"), "FROM lab-debian:dev\nRUN echo the-step-said-this >&2 && false\n");
+      await assert.rejects(buildImage({ tag: "lab-e2e-failing:never", context: dir, builder: "buildkit" }), /exit code: 1[\s\S]*the-step-said-this/);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it("teardown leaves no container, network or volume labelled with the run", async function () {

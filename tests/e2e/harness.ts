@@ -133,7 +133,7 @@ const NETWORK_SHAPE: Shape = { name: true, driver: true, labels: [{ label: true,
 const VOLUME_SHAPE: Shape = { name: true, driver: true, labels: [{ label: true, value: true }] };
 const IMAGE_SHAPE: Shape = {
   imageName: true, skipPush: true, buildOnPreview: true,
-  build: { context: true, dockerfile: true, args: true, platform: true, network: true, target: true },
+  build: { context: true, dockerfile: true, args: true, platform: true, network: true, target: true, builderVersion: true },
 };
 const COMMAND_SHAPE: Shape = {
   create: true, update: true, delete: true, dir: true, environment: true, interpreter: true, stdin: true,
@@ -157,21 +157,23 @@ async function createNetwork(inputs: any, runId: string): Promise<{ id: string; 
 }
 
 async function createVolume(inputs: any, runId: string): Promise<{ id: string; outputs: any }> {
-  const v = await docker.createVolume({ Name: inputs.name, Driver: inputs.driver ?? "local", Labels: labelsOf(inputs, runId) });
-  return { id: v.Name, outputs: { driver: "local", ...inputs, mountpoint: (v as any).Mountpoint } };
+  const v = await (await docker.createVolume({ Name: inputs.name, Driver: inputs.driver ?? "local", Labels: labelsOf(inputs, runId) })).inspect();
+  return { id: v.Name, outputs: { driver: "local", ...inputs, mountpoint: v.Mountpoint } };
 }
 
 async function buildImageResource(inputs: any, log: (l: string) => void): Promise<{ id: string; outputs: any }> {
   const b = inputs.build ?? {};
   if (!b.context) throw new Error(`image ${inputs.imageName}: only local builds are implemented (build.context missing)`);
   const context = path.resolve(REPO, b.context);
-  const dockerfile = b.dockerfile ? path.relative(context, path.resolve(context, b.dockerfile)) : "Dockerfile";
-  if (dockerfile.startsWith("..")) throw new Error(`image ${inputs.imageName}: Dockerfile ${b.dockerfile} lies outside the context ${context}`);
+  // Absolute (the program's form); one outside the context is sent along with it, as the provider and the CLI do.
+  const dockerfile = b.dockerfile ? path.resolve(context, b.dockerfile) : path.join(context, "Dockerfile");
   if (b.target) throw new Error(`image ${inputs.imageName}: input build.target is not implemented by the e2e harness`);
   const started = Date.now();
-  log(`building ${inputs.imageName} (${path.relative(REPO, context) || "."}/${dockerfile})`);
+  log(`building ${inputs.imageName} (${path.relative(REPO, context) || "."}, ${path.relative(REPO, dockerfile)})`);
   const id = await buildImage({
     tag: inputs.imageName, context, dockerfile, args: b.args ?? {}, network: b.network, platform: b.platform,
+    // The provider's default builder is BuildKit; BuilderV1 asks for the classic one.
+    builder: b.builderVersion === "BuilderV1" ? "classic" : "buildkit",
   });
   log(`built ${inputs.imageName} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   return {
@@ -190,7 +192,7 @@ function uploadTar(uploads: any[]): NodeJS.ReadableStream {
     pack.entry({ name: String(u.file).replace(/^\/+/, ""), mode: u.executable ? 0o755 : 0o644, size: body.length }, body);
   }
   pack.finalize();
-  return pack;
+  return pack as unknown as NodeJS.ReadableStream;
 }
 
 async function createContainer(inputs: any, runId: string, log: (l: string) => void): Promise<{ id: string; outputs: any }> {
