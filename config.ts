@@ -45,6 +45,8 @@ export const DEFAULT_IMAGES = {
   greenplum: "woblerr/greenplum:6.27.1",
   minio: "minio/minio:RELEASE.2024-11-07T00-52-20Z",
   airflow: "apache/airflow:2.10.5-python3.11", // same as images/airflow and the tests' venv
+  // The one Debian base every lab:imageSource=build image starts FROM (lab:debianBase=pull).
+  debian: "debian:bookworm-slim",
 } as const;
 export type ImageKey = keyof typeof DEFAULT_IMAGES;
 export type Images = Record<ImageKey, string>;
@@ -94,6 +96,24 @@ export interface TrafficSettings {
   ratePerSecond: number;
 }
 
+/** Where the services' images come from: the pinned official images, or built by the program from Debian packages. */
+export const IMAGE_SOURCES = ["registry", "build"] as const;
+export type ImageSource = (typeof IMAGE_SOURCES)[number];
+/** How build mode gets its Debian base: one pull of lab:images.debian, or made from a Debian mirror (no registry). */
+export const DEBIAN_BASES = ["pull", "debootstrap"] as const;
+export type DebianBase = (typeof DEBIAN_BASES)[number];
+
+export interface BuildSettings {
+  imageSource: ImageSource;
+  debianBase: DebianBase;
+  /** Mirror debootstrap reads (lab:debianBase=debootstrap); default: the first of this host's apt sources. */
+  debianMirror?: string;
+  /** Network every image build's RUN steps use (`host` where bridges have no egress); default Docker's own. */
+  network?: string;
+  /** Platform of the lab's own builds (default linux/amd64; linux/arm64 on Apple silicon avoids emulation). */
+  platform: string;
+}
+
 export interface LabConfig {
   project: string;
   stack: string;
@@ -106,6 +126,11 @@ export interface LabConfig {
   images: Images;
   patroni: PatroniSettings;
   traffic: TrafficSettings;
+  /** Grafana runs only from its registry image (packaged nowhere else): off where nothing can be pulled. */
+  grafana: { enabled: boolean };
+  build: BuildSettings;
+  /** `pulumi destroy` keeps the data volumes and a later `up` reattaches them. */
+  keepData: boolean;
   secrets: Record<SecretKey, pulumi.Output<string>>;
 }
 
@@ -125,7 +150,8 @@ export class ConfigError extends Error {
 }
 
 const KNOWN_KEYS = new Set([
-  "homeworks", "prefix", "bindAddress", "allowNonLoopback", "ports", "images", "patroni", "traffic", ...SECRET_KEYS,
+  "homeworks", "prefix", "bindAddress", "allowNonLoopback", "ports", "images", "patroni", "traffic", "grafana",
+  "imageSource", "debianBase", "debianMirror", "buildNetwork", "platform", "keepData", ...SECRET_KEYS,
 ]);
 
 export function parseLabConfig(raw: RawConfig, presentKeys: string[] = []): LabConfig {
@@ -151,6 +177,9 @@ export function parseLabConfig(raw: RawConfig, presentKeys: string[] = []): LabC
     if (key === "enabled") return bool(`traffic.${key}`, v);
     return intIn(`traffic.${key}`, v, 1, 1000);
   }) as TrafficSettings;
+  const grafana = parseMap(raw, "grafana", { enabled: true }, (key, v) => bool(`grafana.${key}`, v));
+  const build = parseBuild(raw);
+  const keepData = raw.get("keepData") === undefined ? false : bool("keepData", raw.get("keepData"));
   const secrets = {} as Record<SecretKey, pulumi.Output<string>>;
   const needed = new Set(homeworks.flatMap((h) => HOMEWORK_NEEDS[h].secrets));
   for (const key of SECRET_KEYS) {
@@ -160,7 +189,7 @@ export function parseLabConfig(raw: RawConfig, presentKeys: string[] = []): LabC
       throw new ConfigError(key, undefined, `missing secret needed by ${homeworks.filter((h) => HOMEWORK_NEEDS[h].secrets.includes(key)).join(", ")}; set it with \`pulumi config set --secret lab:${key} <value>\``);
     }
   }
-  return { project: raw.project, stack: raw.stack, homeworks, prefix, bindAddress, ports, images, patroni, traffic, secrets };
+  return { project: raw.project, stack: raw.stack, homeworks, prefix, bindAddress, ports, images, patroni, traffic, grafana, build, keepData, secrets };
 }
 
 function parseHomeworks(raw: RawConfig): Homework[] {
@@ -174,6 +203,34 @@ function parseHomeworks(raw: RawConfig): Homework[] {
   }
   if (new Set(v).size !== v.length) throw new ConfigError("homeworks", v, "lists a homework twice");
   return v as Homework[];
+}
+
+function parseBuild(raw: RawConfig): BuildSettings {
+  const imageSource = oneOf(raw, "imageSource", IMAGE_SOURCES);
+  const debianBase = oneOf(raw, "debianBase", DEBIAN_BASES);
+  const mirror = raw.get("debianMirror");
+  if (mirror !== undefined && mirror !== "" && (typeof mirror !== "string" || !/^(https?|file):\/\/\S+$/.test(mirror))) {
+    throw new ConfigError("debianMirror", mirror, "must be a Debian mirror URL such as http://<mirror>/debian");
+  }
+  const network = raw.get("buildNetwork");
+  if (network !== undefined && network !== "" && (typeof network !== "string" || !/^[a-zA-Z0-9][\w.-]*$/.test(network))) {
+    throw new ConfigError("buildNetwork", network, "must be a Docker network name such as host or default");
+  }
+  const platform = str(raw, "platform", "linux/amd64");
+  if (!/^linux\/(amd64|arm64)$/.test(platform)) throw new ConfigError("platform", platform, "must be linux/amd64 or linux/arm64");
+  return {
+    imageSource, debianBase, platform,
+    ...(mirror ? { debianMirror: mirror as string } : {}),
+    ...(network ? { network: network as string } : {}),
+  };
+}
+
+/** A string key with a fixed set of values, the first being the default. */
+function oneOf<T extends string>(raw: RawConfig, key: string, values: readonly T[]): T {
+  const v = raw.get(key);
+  if (v === undefined || v === "") return values[0];
+  if (!(values as readonly unknown[]).includes(v)) throw new ConfigError(key, v, `must be one of: ${values.join(", ")}`);
+  return v as T;
 }
 
 function parseBindAddress(raw: RawConfig): string {

@@ -1,3 +1,4 @@
+import * as pulumi from "@pulumi/pulumi";
 import { Homework, LabConfig } from "./config";
 import { homeworkContext } from "./stacks/homework";
 import { COMPOSITIONS } from "./stacks";
@@ -8,7 +9,17 @@ export function composeLab(cfg: LabConfig): Record<string, unknown> {
   if (missing.length) {
     throw new Error(`lab:homeworks = ${JSON.stringify(cfg.homeworks)}: ${missing.join(", ")} not built yet; available: ${Object.keys(COMPOSITIONS).join(", ")}`);
   }
+  if (cfg.keepData) pulumi.runtime.registerStackTransformation(keepVolumes);
   const outputs: Record<string, unknown> = {};
   for (const hw of cfg.homeworks) outputs[hw] = COMPOSITIONS[hw as Homework]!(homeworkContext(cfg, hw));
   return outputs;
+}
+
+/**
+ * lab:keepData: `pulumi destroy` leaves every data volume in place; their names are fixed (<prefix>-<name>), so
+ * the next `up` creates the same volumes and Docker hands back the existing ones with their data.
+ */
+export function keepVolumes(a: pulumi.ResourceTransformationArgs): pulumi.ResourceTransformationResult | undefined {
+  if (a.type !== "docker:index/volume:Volume") return undefined;
+  return { props: a.props, opts: pulumi.mergeOptions(a.opts, { retainOnDelete: true }) };
 }

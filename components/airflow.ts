@@ -3,7 +3,8 @@ import * as docker from "@pulumi/docker";
 import * as fs from "fs";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
-import { Healthcheck, labContainer, labImage, labVolume } from "./labContainer";
+import { Healthcheck, labContainer, labVolume } from "./labContainer";
+import { LabImages, OwnImage } from "./labImages";
 import { LabNetwork } from "./network";
 import { postgresHealthCheck } from "./postgresServer";
 
@@ -41,9 +42,9 @@ export function airflowInitScript(): string {
 
 /** The image to run: a pinned reference (official image) or a build of a Dockerfile. */
 export type AirflowImage =
-  | { ref: string }
-  /** Paths relative to the repository root. */
-  | { build: { dockerfile: string; context: string; args?: Record<string, string> } };
+  | { ref: pulumi.Input<string> }
+  /** The lab's own Airflow image (paths relative to the repository root). */
+  | { build: Omit<OwnImage, "image">; images: LabImages };
 
 /** DAG files read at program time and written into the containers (for images that do not bake them). */
 export function dagFiles(dir: string, names: string[]): { name: string; content: string }[] {
@@ -71,7 +72,7 @@ export interface AirflowArgs {
   bindAddress: string;
   image: AirflowImage;
   /** The PostgreSQL image of the metadata database. */
-  metadataImage: string;
+  metadataImage: pulumi.Input<string>;
   port: number;
   adminUser?: string;
   adminPassword: pulumi.Input<string>;
@@ -100,7 +101,7 @@ export class Airflow extends pulumi.ComponentResource {
     const common = { prefix: args.prefix, network: args.network.network, bindAddress: args.bindAddress, parent: this };
     let image: pulumi.Input<string>;
     if ("build" in args.image) {
-      this.image = labImage(`${name}-image`, { prefix: args.prefix, image: name, ...args.image.build }, { parent: this });
+      this.image = args.image.images.build(`${name}-image`, { image: name, ...args.image.build }, { parent: this });
       image = this.image.repoDigest;
     } else {
       image = args.image.ref;

@@ -3,7 +3,8 @@ import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import { HEALTH_PORT } from "../apps/dv-loader/src/health";
 import { Kafka } from "./kafka";
-import { labContainer, labImage } from "./labContainer";
+import { labContainer } from "./labContainer";
+import { LabImages } from "./labImages";
 import { LabNetwork } from "./network";
 import { PostgresServer } from "./postgresServer";
 
@@ -12,8 +13,8 @@ export interface DvLoaderArgs {
   network: LabNetwork;
   kafka: Kafka;
   dwh: PostgresServer;
-  /** The Node image the loader is built on (lab:images.node). */
-  nodeImage: string;
+  /** Builds the loader FROM the lab's Node (lab:images.node, or its Debian build). */
+  images: LabImages;
   bindAddress: string;
   topicPrefix: string;
   sourceSchema: string;
@@ -33,8 +34,8 @@ export class DvLoader extends pulumi.ComponentResource {
 
   constructor(name: string, args: DvLoaderArgs, opts?: pulumi.ComponentResourceOptions) {
     super("lab:cdc:DvLoader", name, {}, opts);
-    this.image = labImage(`${name}-image`, {
-      prefix: args.prefix, image: "dv-loader", context: "apps/dv-loader", args: { NODE_IMAGE: args.nodeImage },
+    this.image = args.images.build(`${name}-image`, {
+      image: "dv-loader", context: "apps/dv-loader", from: { key: "node", arg: "NODE_IMAGE" },
     }, { parent: this });
     const dwh = args.dwh;
     this.container = labContainer({

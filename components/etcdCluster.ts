@@ -7,7 +7,7 @@ import { LabNetwork } from "./network";
 export interface EtcdClusterArgs {
   prefix: string;
   network: LabNetwork;
-  image: string;
+  image: pulumi.Input<string>;
   members: number;
   bindAddress: string;
 }

@@ -3,7 +3,8 @@ import * as docker from "@pulumi/docker";
 import * as fs from "fs";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
-import { labContainer, labImage, labVolume, REPO_ROOT } from "./labContainer";
+import { labContainer, labVolume, REPO_ROOT } from "./labContainer";
+import { LabImages } from "./labImages";
 import { LabNetwork } from "./network";
 
 /** Inside the container: the image's own scripts (images/greenplum/), the data volume, the ports. */
@@ -42,8 +43,8 @@ export interface GreenplumArgs {
   prefix: string;
   network: LabNetwork;
   bindAddress: string;
-  /** The woblerr/greenplum image the lab image is built FROM (lab:images.greenplum). */
-  baseImage: string;
+  /** Builds the lab image FROM woblerr/greenplum (lab:images.greenplum; registry-only in both modes). */
+  images: LabImages;
   port: number;
   password: pulumi.Input<string>;
   /** Database the base image creates on first start (its default: demo). */
@@ -78,9 +79,9 @@ export class Greenplum extends pulumi.ComponentResource {
       dir: REPO_ROOT,
       triggers: [fs.readFileSync(path.join(REPO_ROOT, "pxf", "jdbc-driver.env"), "utf8")],
     }, { parent: this });
-    this.image = labImage(`${name}-image`, {
-      prefix: args.prefix, image: "greenplum", context: ".", dockerfile: "images/greenplum/Dockerfile",
-      args: { GREENPLUM_BASE_IMAGE: args.baseImage, POSTGRES_JDBC_VERSION: jdbcDriverVersion() },
+    this.image = args.images.build(`${name}-image`, {
+      image: "greenplum", context: ".", dockerfile: "images/greenplum/Dockerfile",
+      from: { key: "greenplum", arg: "GREENPLUM_BASE_IMAGE" }, args: { POSTGRES_JDBC_VERSION: jdbcDriverVersion() },
     }, { parent: this, dependsOn: [driver] });
 
     const { bookingsDb, minio } = args.servers ?? {};

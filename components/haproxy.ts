@@ -8,7 +8,7 @@ import { PatroniCluster } from "./patroniCluster";
 export interface HaProxyArgs {
   prefix: string;
   network: LabNetwork;
-  image: string;
+  image: pulumi.Input<string>;
   backends: PatroniCluster;
   bindAddress: string;
   ports: { readWrite: number; readOnly: number; stats: number };

@@ -13,7 +13,7 @@ const HOST_PORT_INSIDE = 9092;
 export interface KafkaArgs {
   prefix: string;
   network: LabNetwork;
-  image: string;
+  image: pulumi.Input<string>;
   bindAddress: string;
   /** Host port for clients on the Pulumi host (advertised as bindAddress:port). */
   port: number;

@@ -3,7 +3,8 @@
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import { Kafka } from "./kafka";
-import { labContainer, labImage } from "./labContainer";
+import { labContainer } from "./labContainer";
+import { LabImages } from "./labImages";
 import { LabNetwork } from "./network";
 
 export const CONNECT_REST_PORT = 8083;
@@ -13,8 +14,8 @@ export interface KafkaConnectArgs {
   prefix: string;
   network: LabNetwork;
   kafka: Kafka;
-  /** The Kafka image the Connect image is built FROM (lab:images.kafka). */
-  kafkaImage: string;
+  /** Builds the Connect image FROM the lab's Kafka (lab:images.kafka, or its Debian build). */
+  images: LabImages;
   bindAddress: string;
   /** Host port of the first worker's REST API. */
   port: number;
@@ -68,8 +69,8 @@ export class KafkaConnect extends pulumi.ComponentResource {
     this.groupId = args.groupId ?? `${args.prefix}-connect`;
     this.url = `http://${args.bindAddress}:${args.port}`;
     // Context: the repository root, as the image reuses the real tests' Maven poms (Dockerfile.dockerignore trims the rest).
-    this.image = labImage(`${name}-image`, {
-      prefix: args.prefix, image: "connect", context: ".", dockerfile: "images/connect/Dockerfile", args: { KAFKA_IMAGE: args.kafkaImage },
+    this.image = args.images.build(`${name}-image`, {
+      image: "connect", context: ".", dockerfile: "images/connect/Dockerfile", from: { key: "kafka", arg: "KAFKA_IMAGE" },
     }, { parent: this });
     this.workers = Array.from({ length: args.workers }, (_, i) => {
       const service = `${name}-${i + 1}`;

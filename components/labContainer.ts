@@ -43,13 +43,25 @@ export interface LabContainerArgs {
   parent: pulumi.Resource;
 }
 
+/**
+ * Whole seconds as Go's time.Duration prints them (60 → "1m0s", 90 → "1m30s", 3600 → "1h0m0s"): the provider reads
+ * durations back in that form, so writing any other ("60s") shows a change on every `up`.
+ */
+export function goDuration(seconds: number): string {
+  if (!Number.isInteger(seconds) || seconds < 0) throw new Error(`duration ${seconds}: must be whole seconds >= 0`);
+  const h = Math.floor(seconds / 3600), m = Math.floor((seconds % 3600) / 60), s = seconds % 60;
+  if (h) return `${h}h${m}m${s}s`;
+  if (m) return `${m}m${s}s`;
+  return `${s}s`;
+}
+
 export function healthcheckInput(h: Healthcheck): docker.types.input.ContainerHealthcheck {
   return {
     tests: h.test,
-    interval: `${h.intervalSeconds ?? 5}s`,
-    timeout: `${h.timeoutSeconds ?? 3}s`,
+    interval: goDuration(h.intervalSeconds ?? 5),
+    timeout: goDuration(h.timeoutSeconds ?? 3),
     retries: h.retries ?? 5,
-    startPeriod: `${h.startPeriodSeconds ?? 10}s`,
+    startPeriod: goDuration(h.startPeriodSeconds ?? 10),
   };
 }
 
@@ -72,37 +84,16 @@ export function labContainer(a: LabContainerArgs): docker.Container {
     wait: true,
     waitTimeout: a.waitSeconds ?? 180,
     labels: [{ label: "lab.prefix", value: a.prefix }, { label: "lab.service", value: a.service }],
-  }, { parent: a.parent, dependsOn: a.dependsOn });
+  }, {
+    parent: a.parent, dependsOn: a.dependsOn,
+    // The provider updates a healthcheck in place, but a running container keeps the one it was created with.
+    replaceOnChanges: ["healthcheck"],
+  });
 }
 
-/** A named Docker volume for one service's data, kept by `pulumi destroy` only if retainOnDelete is set. */
+/** A named Docker volume for one service's data; lab:keepData makes `pulumi destroy` keep it (lab.ts). */
 export function labVolume(prefix: string, name: string, parent: pulumi.Resource): docker.Volume {
   return new docker.Volume(name, { name: `${prefix}-${name}`, labels: [{ label: "lab.prefix", value: prefix }] }, { parent });
 }
 
 export const REPO_ROOT = path.join(__dirname, "..");
-
-export interface LabImageArgs {
-  prefix: string;
-  /** Short name: the image is tagged `<prefix>-<image>:local`. */
-  image: string;
-  /** Build context and Dockerfile, relative to the repository root (Dockerfile defaults to <context>/Dockerfile). */
-  context: string;
-  dockerfile?: string;
-  /** Build arguments, e.g. the pinned base image from lab:images. */
-  args?: Record<string, pulumi.Input<string>>;
-}
-
-/** An image the lab builds locally (never pushed); containers use its `repoDigest`, so a rebuild rolls them. */
-export function labImage(name: string, a: LabImageArgs, opts: pulumi.CustomResourceOptions): docker.Image {
-  return new docker.Image(name, {
-    imageName: `${a.prefix}-${a.image}:local`,
-    build: {
-      context: path.join(REPO_ROOT, a.context),
-      ...(a.dockerfile ? { dockerfile: path.join(REPO_ROOT, a.dockerfile) } : {}),
-      args: a.args,
-      platform: "linux/amd64",
-    },
-    skipPush: true,
-  }, opts);
-}

@@ -21,7 +21,7 @@ export interface MinioArgs {
   prefix: string;
   network: LabNetwork;
   bindAddress: string;
-  image: string;
+  image: pulumi.Input<string>;
   ports: { api: number; console: number };
   /** Root user (the seed's `minio`) and its secret key. */
   accessKey?: string;

@@ -12,8 +12,10 @@ export interface MonitoringArgs {
   prefix: string;
   network: LabNetwork;
   bindAddress: string;
-  images: { prometheus: string; grafana: string };
+  images: { prometheus: pulumi.Input<string>; grafana: pulumi.Input<string> };
   ports: { prometheus: number; grafana: number };
+  /** Off where Grafana's registry image cannot be pulled (it is packaged nowhere else). */
+  grafana: boolean;
   scrapeJobs: ScrapeJob[];
   grafanaAdminPassword: pulumi.Input<string>;
   /** Start scraping only once these are up (their containers are healthy). */
@@ -23,8 +25,8 @@ export interface MonitoringArgs {
 /** Prometheus scraping the lab's /metrics endpoints and Grafana with the seed's three dashboards provisioned. */
 export class Monitoring extends pulumi.ComponentResource {
   public readonly prometheus: docker.Container;
-  public readonly grafana: docker.Container;
-  public readonly grafanaUrl: string;
+  public readonly grafana?: docker.Container;
+  public readonly grafanaUrl?: string;
   public readonly prometheusUrl: string;
 
   constructor(name: string, args: MonitoringArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -38,7 +40,7 @@ export class Monitoring extends pulumi.ComponentResource {
       healthcheck: { test: ["CMD", "wget", "-q", "-O", "/dev/null", "http://127.0.0.1:9090/-/ready"] },
       dependsOn: args.dependsOn,
     });
-    this.grafana = labContainer({
+    if (args.grafana) this.grafana = labContainer({
       ...common, service: "grafana", image: args.images.grafana,
       ports: [{ internal: 3000, external: args.ports.grafana }],
       env: { GF_SECURITY_ADMIN_USER: "admin", GF_SECURITY_ADMIN_PASSWORD: args.grafanaAdminPassword, GF_ANALYTICS_REPORTING_ENABLED: "false", GF_ANALYTICS_CHECK_FOR_UPDATES: "false" },
@@ -52,7 +54,7 @@ export class Monitoring extends pulumi.ComponentResource {
       healthcheck: { test: ["CMD", "wget", "-q", "-O", "/dev/null", "http://127.0.0.1:3000/api/health"], startPeriodSeconds: 30 },
       dependsOn: [this.prometheus],
     });
-    this.grafanaUrl = `http://${args.bindAddress}:${args.ports.grafana}`;
+    if (args.grafana) this.grafanaUrl = `http://${args.bindAddress}:${args.ports.grafana}`;
     this.prometheusUrl = `http://${args.bindAddress}:${args.ports.prometheus}`;
     this.registerOutputs({ grafanaUrl: this.grafanaUrl, prometheusUrl: this.prometheusUrl });
   }

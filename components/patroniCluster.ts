@@ -1,7 +1,8 @@
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import { EtcdCluster } from "./etcdCluster";
-import { labContainer, labImage, labVolume } from "./labContainer";
+import { labContainer, labVolume } from "./labContainer";
+import { LabImages } from "./labImages";
 import { LabNetwork } from "./network";
 import {
   FAST_FAILOVER_DCS, LogicalSlot, PATRONI_CONFIG_PATH, PATRONI_PASSWORD_ENV, PATRONI_PG_PORT, PATRONI_REST_PORT,
@@ -13,8 +14,8 @@ export interface PatroniClusterArgs {
   network: LabNetwork;
   etcd: EtcdCluster;
   nodes: number;
-  /** The postgres image the Patroni image is built FROM (a mirror may be set in lab:images.postgres). */
-  baseImage: string;
+  /** Builds the Patroni image FROM the lab's postgres (lab:images.postgres, or its Debian build). */
+  images: LabImages;
   bindAddress: string;
   dcs: Omit<PatroniDcsTimings, "maximumLagOnFailover">;
   superuserPassword: pulumi.Input<string>;
@@ -48,8 +49,8 @@ export class PatroniCluster extends pulumi.ComponentResource {
   constructor(name: string, args: PatroniClusterArgs, opts?: pulumi.ComponentResourceOptions) {
     super("lab:postgres:PatroniCluster", name, {}, opts);
     this.scope = `${args.prefix}-${name}`;
-    this.image = labImage(`${name}-image`, {
-      prefix: args.prefix, image: "patroni", context: "images/patroni", args: { POSTGRES_IMAGE: args.baseImage },
+    this.image = args.images.build(`${name}-image`, {
+      image: "patroni", context: "images/patroni", from: { key: "postgres", arg: "POSTGRES_IMAGE" },
     }, { parent: this });
     const names = Array.from({ length: args.nodes }, (_, i) => `${name}-${i + 1}`);
     this.members = names.map((member) => {

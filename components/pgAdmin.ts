@@ -20,7 +20,7 @@ export interface PgAdminServer {
 export interface PgAdminArgs {
   prefix: string;
   network: LabNetwork;
-  image: string;
+  image: pulumi.Input<string>;
   bindAddress: string;
   port: number;
   /** pgAdmin's login: an e-mail address and a password. */

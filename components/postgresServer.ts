@@ -24,7 +24,7 @@ export interface PostgresServerArgs {
   network: LabNetwork;
   /** Container name suffix and host name in the lab network. */
   service: string;
-  image: string;
+  image: pulumi.Input<string>;
   bindAddress: string;
   /** Host port (loopback) the server is published on. */
   port: number;

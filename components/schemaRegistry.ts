@@ -15,7 +15,7 @@ export interface SchemaRegistryArgs {
   network: LabNetwork;
   bindAddress: string;
   port: number;
-  image: string;
+  image: pulumi.Input<string>;
   service?: string;
 }
 

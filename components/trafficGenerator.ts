@@ -2,13 +2,15 @@ import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import { TRAFFIC_ENV } from "../apps/traffic-generator/options";
 import { TRAFFIC_GENERATOR_BUILD, trafficHealthCheck } from "../apps/traffic-generator/container";
-import { labContainer, labImage } from "./labContainer";
+import { labContainer } from "./labContainer";
+import { LabImages } from "./labImages";
 import { LabNetwork } from "./network";
 
 export interface TrafficGeneratorArgs {
   prefix: string;
   network: LabNetwork;
-  nodeImage: string;
+  /** Builds the generator FROM the lab's Node (lab:images.node, or its Debian build). */
+  images: LabImages;
   bindAddress: string;
   /** Secret URLs as the lab network sees them (through HAProxy). */
   readWriteUrl: pulumi.Input<string>;
@@ -23,8 +25,8 @@ export class TrafficGenerator extends pulumi.ComponentResource {
 
   constructor(name: string, args: TrafficGeneratorArgs, opts?: pulumi.ComponentResourceOptions) {
     super("lab:apps:TrafficGenerator", name, {}, opts);
-    const image = labImage(`${name}-image`, {
-      prefix: args.prefix, image: "traffic-generator", ...TRAFFIC_GENERATOR_BUILD, args: { NODE_IMAGE: args.nodeImage },
+    const image = args.images.build(`${name}-image`, {
+      image: "traffic-generator", ...TRAFFIC_GENERATOR_BUILD, from: { key: "node", arg: "NODE_IMAGE" },
     }, { parent: this });
     this.container = labContainer({
       prefix: args.prefix, service: name, image: image.repoDigest, network: args.network.network,

@@ -23,11 +23,11 @@ export const SOURCE_DATABASE = "demo";
 export const REPLICA_SLOT = "replica_slot";
 export const REPLICATION_USER = "replicator";
 
-export function cdcDatavault({ cfg, prefix, parent }: HomeworkContext): Record<string, pulumi.Input<unknown>> {
+export function cdcDatavault({ cfg, prefix, parent, images }: HomeworkContext): Record<string, pulumi.Input<unknown>> {
   const opts = { parent };
   const net = new LabNetwork("net", { prefix }, opts);
   const password = cfg.secrets.postgresPassword;
-  const pg = { prefix, network: net, image: cfg.images.postgres, bindAddress: cfg.bindAddress, superuserPassword: password };
+  const pg = { prefix, network: net, image: images.run("postgres"), bindAddress: cfg.bindAddress, superuserPassword: password };
 
   const primary = new PostgresServer("primary", {
     ...pg, service: "postgres-primary", port: cfg.ports.postgresPrimary, database: SOURCE_DATABASE,
@@ -51,9 +51,9 @@ export function cdcDatavault({ cfg, prefix, parent }: HomeworkContext): Record<s
   const presentationSql = new SqlMigrations("presentation-sql", { connection: presentation.connection(), migrations: path.join(REPO_ROOT, "sql", "presentation") },
     { parent, dependsOn: [presentation.container] });
 
-  const kafka = new Kafka("kafka", { prefix, network: net, image: cfg.images.kafka, bindAddress: cfg.bindAddress, port: cfg.ports.kafka }, opts);
+  const kafka = new Kafka("kafka", { prefix, network: net, image: images.run("kafka"), bindAddress: cfg.bindAddress, port: cfg.ports.kafka }, opts);
   const connect = new KafkaConnect("connect", {
-    prefix, network: net, kafka, kafkaImage: cfg.images.kafka, bindAddress: cfg.bindAddress, port: cfg.ports.connect, workers: 1,
+    prefix, network: net, kafka, images, bindAddress: cfg.bindAddress, port: cfg.ports.connect, workers: 1,
   }, opts);
   // Registered once Connect answers and the tables (with their replica identity) exist.
   const source = new KafkaConnector("bookings-source", {
@@ -64,14 +64,14 @@ export function cdcDatavault({ cfg, prefix, parent }: HomeworkContext): Record<s
   }, { parent, dependsOn: [...connect.workers, sourceSql] });
 
   const loader = new DvLoader("dv-loader", {
-    prefix, network: net, kafka, dwh, nodeImage: cfg.images.node, bindAddress: cfg.bindAddress,
+    prefix, network: net, kafka, dwh, images, bindAddress: cfg.bindAddress,
     topicPrefix: DV_TOPIC_PREFIX, sourceSchema: DV_SOURCE_SCHEMA, dependsOn: [dwhSql, source],
   }, opts);
 
   const inner = (s: PostgresServer) => pulumi.secret(pulumi.interpolate`postgresql://postgres:${password}@${s.internalHost}:${PG_PORT}/${s.database}`);
   const airflow = new Airflow("airflow", {
     prefix, network: net, bindAddress: cfg.bindAddress, port: cfg.ports.airflow,
-    image: { ref: cfg.images.airflow }, metadataImage: cfg.images.postgres,
+    image: { ref: images.run("airflow") }, metadataImage: images.run("postgres"),
     adminPassword: cfg.secrets.airflowAdminPassword,
     connections: { lab_primary: inner(primary), lab_presentation: inner(presentation) },
     dags: dagFiles(path.join(REPO_ROOT, "airflow", "dags"), ["simple_dag.py"]),

@@ -16,13 +16,13 @@ export const BOOKINGS_DB = { service: "bookings-db", database: "demo", user: "po
 /** The DAGs of this homework and the module they import; the official image gets them as files. */
 export const BOOKINGS_DAGS = ["bookings_stg_ddl.py", "bookings_to_gp_stage.py", "bookings_tables.py", ".airflowignore"];
 
-export function greenplumPxf({ cfg, prefix, parent }: HomeworkContext): Record<string, pulumi.Input<unknown>> {
+export function greenplumPxf({ cfg, prefix, parent, images }: HomeworkContext): Record<string, pulumi.Input<unknown>> {
   const opts = { parent };
   const net = new LabNetwork("net", { prefix }, opts);
   const bookingsPassword = cfg.secrets.bookingsPassword;
 
   const bookings = new PostgresServer("bookings", {
-    prefix, network: net, service: BOOKINGS_DB.service, image: cfg.images.postgres, bindAddress: cfg.bindAddress,
+    prefix, network: net, service: BOOKINGS_DB.service, image: images.run("postgres"), bindAddress: cfg.bindAddress,
     port: cfg.ports.bookings, database: BOOKINGS_DB.database, superuserPassword: bookingsPassword, role: { kind: "standalone" },
   }, opts);
   // The seed's bookings.bookings was empty: the lab's data set fills every table (sql/bookings).
@@ -32,14 +32,14 @@ export function greenplumPxf({ cfg, prefix, parent }: HomeworkContext): Record<s
   }, { parent, dependsOn: [bookings.container] });
 
   const greenplum = new Greenplum("greenplum", {
-    prefix, network: net, bindAddress: cfg.bindAddress, baseImage: cfg.images.greenplum, port: cfg.ports.greenplum,
+    prefix, network: net, bindAddress: cfg.bindAddress, images, port: cfg.ports.greenplum,
     password: cfg.secrets.greenplumPassword,
     servers: { bookingsDb: { host: BOOKINGS_DB.service, port: BOOKINGS_DB.port, database: BOOKINGS_DB.database, user: BOOKINGS_DB.user, password: bookingsPassword } },
   }, opts);
 
   const airflow = new Airflow("airflow", {
     prefix, network: net, bindAddress: cfg.bindAddress, port: cfg.ports.airflow,
-    image: { ref: cfg.images.airflow }, metadataImage: cfg.images.postgres,
+    image: { ref: images.run("airflow") }, metadataImage: images.run("postgres"),
     adminPassword: cfg.secrets.airflowAdminPassword,
     connections: { greenplum: greenplum.innerUrl(cfg.secrets.greenplumPassword) },
     dags: dagFiles(path.join(REPO_ROOT, "airflow", "dags"), BOOKINGS_DAGS),

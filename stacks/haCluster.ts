@@ -14,18 +14,18 @@ export interface HaCluster {
   ports: { readWrite: number; readOnly: number; stats: number };
 }
 
-export function haCluster({ cfg, prefix, parent }: HomeworkContext, net: LabNetwork, extra: {
+export function haCluster({ cfg, prefix, parent, images }: HomeworkContext, net: LabNetwork, extra: {
   parameters?: Record<string, string | number | boolean>;
   slots?: Record<string, LogicalSlot>;
 } = {}): HaCluster {
   const opts = { parent };
-  const etcd = new EtcdCluster("etcd", { prefix, network: net, image: cfg.images.etcd, members: 3, bindAddress: cfg.bindAddress }, opts);
+  const etcd = new EtcdCluster("etcd", { prefix, network: net, image: images.run("etcd"), members: 3, bindAddress: cfg.bindAddress }, opts);
   const pg = new PatroniCluster("pg", {
-    prefix, network: net, etcd, nodes: 3, baseImage: cfg.images.postgres, bindAddress: cfg.bindAddress,
+    prefix, network: net, etcd, nodes: 3, images, bindAddress: cfg.bindAddress,
     dcs: cfg.patroni, superuserPassword: cfg.secrets.postgresPassword, replicationPassword: cfg.secrets.replicationPassword,
     parameters: extra.parameters, slots: extra.slots,
   }, opts);
   const ports = { readWrite: cfg.ports.haproxyReadWrite, readOnly: cfg.ports.haproxyReadOnly, stats: cfg.ports.haproxyStats };
-  const proxy = new HaProxy("haproxy", { prefix, network: net, image: cfg.images.haproxy, backends: pg, bindAddress: cfg.bindAddress, ports }, opts);
+  const proxy = new HaProxy("haproxy", { prefix, network: net, image: images.run("haproxy"), backends: pg, bindAddress: cfg.bindAddress, ports }, opts);
   return { etcd, pg, proxy, ports };
 }

@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { Homework, LabConfig } from "../config";
+import { LabImages } from "../components/labImages";
 
 /** What a homework composition gets: the parsed config, its Docker prefix and the component to parent under. */
 export interface HomeworkContext {
@@ -7,6 +8,8 @@ export interface HomeworkContext {
   /** Docker-level prefix: the stack's, plus the homework when a stack runs several. */
   prefix: string;
   parent: pulumi.ComponentResource;
+  /** Every image this homework runs or builds FROM, per lab:imageSource. */
+  images: LabImages;
 }
 
 /**
@@ -22,5 +25,6 @@ export class HomeworkResource extends pulumi.ComponentResource {
 
 export function homeworkContext(cfg: LabConfig, homework: Homework): HomeworkContext {
   const prefix = cfg.homeworks.length > 1 ? `${cfg.prefix}-${homework}` : cfg.prefix;
-  return { cfg, prefix, parent: new HomeworkResource(homework) };
+  const parent = new HomeworkResource(homework);
+  return { cfg, prefix, parent, images: new LabImages(prefix, cfg.images, cfg.build, parent) };
 }

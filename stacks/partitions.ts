@@ -23,20 +23,20 @@ export function partitionMigrations() {
   return [...loadMigrations(path.join(REPO_ROOT, "sql", "partitioning_tool")), { ...demo, id: "900_demo_test_part" }];
 }
 
-export function partitions({ cfg, prefix, parent }: HomeworkContext): Record<string, pulumi.Input<unknown>> {
+export function partitions({ cfg, prefix, parent, images }: HomeworkContext): Record<string, pulumi.Input<unknown>> {
   const opts = { parent };
   const net = new LabNetwork("net", { prefix }, opts);
   const minioSecret = cfg.secrets.minioSecretKey;
   const gpPassword = cfg.secrets.greenplumPassword;
 
   const minio = new Minio("minio", {
-    prefix, network: net, bindAddress: cfg.bindAddress, image: cfg.images.minio,
+    prefix, network: net, bindAddress: cfg.bindAddress, image: images.run("minio"),
     ports: { api: cfg.ports.minio, console: cfg.ports.minioConsole },
     secretKey: minioSecret, buckets: [PARTITION_BUCKET],
   }, opts);
 
   const greenplum = new Greenplum("greenplum", {
-    prefix, network: net, bindAddress: cfg.bindAddress, baseImage: cfg.images.greenplum, port: cfg.ports.greenplum,
+    prefix, network: net, bindAddress: cfg.bindAddress, images, port: cfg.ports.greenplum,
     password: gpPassword,
     servers: { minio: { endpoint: minio.innerEndpoint, accessKey: minio.accessKey, secretKey: minioSecret } },
   }, opts);
@@ -49,9 +49,9 @@ export function partitions({ cfg, prefix, parent }: HomeworkContext): Record<str
     prefix, network: net, bindAddress: cfg.bindAddress, port: cfg.ports.airflow,
     // The lab image bakes the DAGs, the YAML configs, yoyo and the tools' SQL (images/airflow/README.md).
     image: {
-      build: { context: ".", dockerfile: "images/airflow/Dockerfile", args: { AIRFLOW_IMAGE: cfg.images.airflow } },
+      build: { context: ".", dockerfile: "images/airflow/Dockerfile", from: { key: "airflow", arg: "AIRFLOW_IMAGE" } }, images,
     },
-    metadataImage: cfg.images.postgres,
+    metadataImage: images.run("postgres"),
     adminPassword: cfg.secrets.airflowAdminPassword,
     connections: { greenplum: greenplum.innerUrl(gpPassword) },
     dependsOn: [greenplum.container, tools, ...minio.buckets],

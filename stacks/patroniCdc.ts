@@ -5,7 +5,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { Kafka } from "../components/kafka";
 import { KafkaConnect } from "../components/kafkaConnect";
-import { labContainer, labImage } from "../components/labContainer";
+import { labContainer } from "../components/labContainer";
 import { LabNetwork } from "../components/network";
 import { PgAdmin } from "../components/pgAdmin";
 import { PG_PORT, PostgresServer } from "../components/postgresServer";
@@ -27,13 +27,14 @@ export const PGADMIN_EMAIL = "admin@lab.local";
 /** Topics carry JSON with inline schemas; switch to { kind: "avro", ... } to put the schemas in the registry. */
 const FORMAT_KIND: RecordFormat["kind"] = "json";
 
-export function patroniCdc({ cfg, prefix, parent }: HomeworkContext): Record<string, pulumi.Input<unknown>> {
+export function patroniCdc(ctx: HomeworkContext): Record<string, pulumi.Input<unknown>> {
+  const { cfg, prefix, parent, images } = ctx;
   const opts = { parent };
   const password = cfg.secrets.postgresPassword;
   const net = new LabNetwork("net", { prefix }, opts);
-  const { pg, proxy, ports } = haCluster({ cfg, prefix, parent }, net, { parameters: PATRONI_CDC_PARAMETERS, slots: PATRONI_CDC_SLOTS });
+  const { pg, proxy, ports } = haCluster(ctx, net, { parameters: PATRONI_CDC_PARAMETERS, slots: PATRONI_CDC_SLOTS });
   const destination = new PostgresServer("destination", {
-    prefix, network: net, service: "destination", image: cfg.images.postgres, bindAddress: cfg.bindAddress,
+    prefix, network: net, service: "destination", image: images.run("postgres"), bindAddress: cfg.bindAddress,
     port: cfg.ports.destination, database: DESTINATION_DATABASE, superuserPassword: password, role: { kind: "standalone" },
   }, opts);
 
@@ -47,11 +48,11 @@ export function patroniCdc({ cfg, prefix, parent }: HomeworkContext): Record<str
   const sourceSql = sqlOn("source", cfg.bindAddress, ports.readWrite, SOURCE_DATABASE, PATRONI_CDC_SQL.source, [clusterSql]);
   const destinationSql = sqlOn("destination", cfg.bindAddress, cfg.ports.destination, DESTINATION_DATABASE, PATRONI_CDC_SQL.destination, [destination.container]);
 
-  const kafka = new Kafka("kafka", { prefix, network: net, image: cfg.images.kafka, bindAddress: cfg.bindAddress, port: cfg.ports.kafka }, opts);
+  const kafka = new Kafka("kafka", { prefix, network: net, image: images.run("kafka"), bindAddress: cfg.bindAddress, port: cfg.ports.kafka }, opts);
   const connect = new KafkaConnect("connect", {
-    prefix, network: net, kafka, kafkaImage: cfg.images.kafka, bindAddress: cfg.bindAddress, port: cfg.ports.connect, workers: 2,
+    prefix, network: net, kafka, images, bindAddress: cfg.bindAddress, port: cfg.ports.connect, workers: 2,
   }, opts);
-  const registry = new SchemaRegistry("schema-registry", { prefix, network: net, image: cfg.images.schemaRegistry, bindAddress: cfg.bindAddress, port: cfg.ports.schemaRegistry }, opts);
+  const registry = new SchemaRegistry("schema-registry", { prefix, network: net, image: images.run("schemaRegistry"), bindAddress: cfg.bindAddress, port: cfg.ports.schemaRegistry }, opts);
   const format: RecordFormat = FORMAT_KIND === "json" ? { kind: "json" } : { kind: "avro", registryUrl: registry.internalRegistryUrl };
 
   // Connect reaches HAProxy by service name on the port it listens on inside its container (the published number).
@@ -73,8 +74,8 @@ export function patroniCdc({ cfg, prefix, parent }: HomeworkContext): Record<str
   }, { parent, dependsOn: [...afterConnect, sourceSql] });
 
   // The writer and the reader: one image, the command picks the app.
-  const appsImage = labImage("cdc-apps-image", {
-    prefix, image: "cdc-apps", context: ".", dockerfile: "images/cdc-apps/Dockerfile", args: { NODE_IMAGE: cfg.images.node },
+  const appsImage = images.build("cdc-apps-image", {
+    image: "cdc-apps", from: { key: "node", arg: "NODE_IMAGE" }, context: ".", dockerfile: "images/cdc-apps/Dockerfile",
   }, opts);
   const inLab = (host: string, port: number, db: string) => pulumi.secret(pulumi.interpolate`postgresql://postgres:${password}@${host}:${port}/${db}`);
   const app = (service: string, main: string, env: Record<string, pulumi.Input<string>>, dependsOn: pulumi.Resource[]) => labContainer({
@@ -93,7 +94,7 @@ export function patroniCdc({ cfg, prefix, parent }: HomeworkContext): Record<str
   app("cdc-reader", "main", { DESTINATION_URL: inLab(destination.internalHost, PG_PORT, DESTINATION_DATABASE) }, [destinationSql]);
 
   const pgAdmin = new PgAdmin("pgadmin", {
-    prefix, network: net, image: cfg.images.pgAdmin, bindAddress: cfg.bindAddress, port: cfg.ports.pgAdmin,
+    prefix, network: net, image: images.run("pgAdmin"), bindAddress: cfg.bindAddress, port: cfg.ports.pgAdmin,
     email: PGADMIN_EMAIL, password, group: "debezium_test",
     servers: [
       { name: "haproxy", host: "haproxy", port: ports.readWrite, database: SOURCE_DATABASE, user: "postgres" },

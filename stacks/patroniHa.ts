@@ -11,13 +11,14 @@ import { REPO_ROOT } from "../components/labContainer";
 import { haCluster } from "./haCluster";
 import { HomeworkContext } from "./homework";
 
-export function patroniHa({ cfg, prefix, parent }: HomeworkContext): Record<string, pulumi.Input<unknown>> {
+export function patroniHa(ctx: HomeworkContext): Record<string, pulumi.Input<unknown>> {
+  const { cfg, prefix, parent, images } = ctx;
   const opts = { parent };
   const net = new LabNetwork("net", { prefix }, opts);
-  const { etcd, pg, proxy } = haCluster({ cfg, prefix, parent }, net);
+  const { etcd, pg, proxy } = haCluster(ctx, net);
   const monitoring = new Monitoring("monitoring", {
     prefix, network: net, bindAddress: cfg.bindAddress,
-    images: { prometheus: cfg.images.prometheus, grafana: cfg.images.grafana },
+    images: { prometheus: images.run("prometheus"), grafana: images.run("grafana") }, grafana: cfg.grafana.enabled,
     ports: { prometheus: cfg.ports.prometheus, grafana: cfg.ports.grafana },
     grafanaAdminPassword: cfg.secrets.grafanaAdminPassword,
     scrapeJobs: [
@@ -40,7 +41,7 @@ export function patroniHa({ cfg, prefix, parent }: HomeworkContext): Record<stri
   if (cfg.traffic.enabled) {
     // Inside the lab network HAProxy listens on the published port numbers.
     new TrafficGenerator("traffic-generator", {
-      prefix, network: net, nodeImage: cfg.images.node, bindAddress: cfg.bindAddress, ratePerSecond: cfg.traffic.ratePerSecond,
+      prefix, network: net, images, bindAddress: cfg.bindAddress, ratePerSecond: cfg.traffic.ratePerSecond,
       readWriteUrl: url(`haproxy:${cfg.ports.haproxyReadWrite}`), readOnlyUrl: url(`haproxy:${cfg.ports.haproxyReadOnly}`),
       dependsOn: [sql],
     }, opts);

@@ -69,4 +69,25 @@ describe("config: lab:* parsing and validation", () => {
   it("knows every secret it may ask for", () => {
     for (const needs of Object.values(HOMEWORK_NEEDS)) for (const s of needs.secrets) assert.ok(SECRET_KEYS.includes(s));
   });
+  it("defaults to registry images, a pulled Debian base, Docker's build network, linux/amd64, data deleted on destroy", () => {
+    const c = parseLabConfig(rawConfig());
+    assert.deepStrictEqual(c.build, { imageSource: "registry", debianBase: "pull", platform: "linux/amd64" });
+    assert.strictEqual(c.keepData, false);
+    assert.deepStrictEqual(c.grafana, { enabled: true });
+  });
+  it("reads build mode, the debootstrap base, its mirror, the build network and the platform", () => {
+    const c = parseLabConfig(rawConfig({ imageSource: "build", debianBase: "debootstrap", debianMirror: "http://mirror.example/debian", buildNetwork: "host", platform: "linux/arm64", keepData: true, grafana: { enabled: false } }));
+    assert.deepStrictEqual(c.build, { imageSource: "build", debianBase: "debootstrap", debianMirror: "http://mirror.example/debian", network: "host", platform: "linux/arm64" });
+    assert.strictEqual(c.keepData, true);
+    assert.strictEqual(c.grafana.enabled, false);
+  });
+  it("rejects a bad image source, base, mirror, build network, platform or keepData, naming key and value", () => {
+    rejects({ imageSource: "local" }, /lab:imageSource = "local": must be one of: registry, build/);
+    rejects({ debianBase: "scratch" }, /lab:debianBase = "scratch": must be one of: pull, debootstrap/);
+    rejects({ debianMirror: "mirror/debian" }, /lab:debianMirror = "mirror\/debian": must be a Debian mirror URL/);
+    rejects({ buildNetwork: "no such net" }, /lab:buildNetwork = "no such net": must be a Docker network name/);
+    rejects({ platform: "windows/amd64" }, /lab:platform = "windows\/amd64": must be linux\/amd64 or linux\/arm64/);
+    rejects({ keepData: "yes" }, /lab:keepData = "yes": must be true or false/);
+    rejects({ grafana: { enabled: 1 } }, /lab:grafana.enabled = 1: must be true or false/);
+  });
 });

@@ -4,7 +4,7 @@ import { composeLab } from "../../lab";
 import { connectionEnv, dagFiles } from "../../components/airflow";
 import { jdbcDriverVersion } from "../../components/greenplum";
 import { rawConfig } from "../config/rawConfig";
-import { assertContainerHygiene, assertNoPlaintextSecrets, container, containersOf, envOf, MockRun, Registered, runMocked, waitsFor } from "./mockLab";
+import { assertContainerHygiene, assertNoPlaintextSecrets, container, containersOf, envOf, MockRun, Registered, runMocked, waitsFor, mockImageId } from "./mockLab";
 
 export const SECRET_VALUES = ["greenplumPassword-value", "bookingsPassword-value", "airflowAdminPassword-value", "minioSecretKey-value"];
 
@@ -13,7 +13,7 @@ export function assertGreenplumHealthcheck(gp: Registered): void {
   const hc = gp.inputs.healthcheck;
   assert.deepStrictEqual(hc.tests, ["CMD", "/usr/local/lib/lab/healthcheck.sh"]);
   assert.ok(!hc.tests.join(" ").includes("||"), "no `||` escape in the Greenplum healthcheck");
-  const seconds = (d: string) => Number(/^(\d+)s$/.exec(d)![1]);
+  const seconds = (d: string) => { const m = /^(?:(\d+)h)?(?:(\d+)m)?(\d+)s$/.exec(d)!; return Number(m[1] ?? 0) * 3600 + Number(m[2] ?? 0) * 60 + Number(m[3]); };
   assert.ok(seconds(hc.startPeriod) >= 180, `start period ${hc.startPeriod} must cover cluster init + PXF start`);
   assert.ok(gp.inputs.waitTimeout >= 600, "pulumi up must wait long enough for a first Greenplum start");
 }
@@ -47,7 +47,7 @@ describe("stacks: greenplum-pxf under mocks", () => {
     assert.strictEqual(images[0].inputs.build.args.GREENPLUM_BASE_IMAGE, "woblerr/greenplum:6.27.1");
     assert.strictEqual(images[0].inputs.build.args.POSTGRES_JDBC_VERSION, "42.7.4");
     assert.match(images[0].inputs.build.dockerfile, /images\/greenplum\/Dockerfile$/);
-    assert.strictEqual(container(run, "lab-dev-greenplum").inputs.image, "lab-dev-greenplum:local@sha256:mock");
+    assert.strictEqual(container(run, "lab-dev-greenplum").inputs.image, mockImageId("lab-dev-greenplum:local"));
     assert.strictEqual(container(run, "lab-dev-bookings-db").inputs.image, "postgres:15.10-bookworm");
     assert.strictEqual(container(run, "lab-dev-airflow-webserver").inputs.image, "apache/airflow:2.10.5-python3.11");
   });

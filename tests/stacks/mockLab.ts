@@ -2,6 +2,7 @@
 // inputs and the URNs it depends on (from the register requests the mock monitor receives).
 import * as assert from "assert";
 import * as pulumi from "@pulumi/pulumi";
+import { createHash } from "crypto";
 
 export interface Registered {
   type: string;
@@ -19,6 +20,11 @@ export interface MockRun {
   outputs: Record<string, unknown>;
   /** Output names whose values are marked secret. */
   secretOutputs: string[];
+}
+
+/** The id the mocks give the local build tagged `imageName` (a stand-in for the digest of its layers). */
+export function mockImageId(imageName: string): string {
+  return `sha256:${createHash("sha256").update(imageName).digest("hex")}`;
 }
 
 let installed = false;
@@ -42,8 +48,8 @@ async function install(): Promise<void> {
   await pulumi.runtime.setMocks({
     newResource: (args) => ({
       id: `${args.name}-id`,
-      // A built image is referred to by digest, as the docker provider reports it after a build.
-      state: args.type === "docker:index/image:Image" ? { ...args.inputs, repoDigest: `${args.inputs.imageName}@sha256:mock` } : { ...args.inputs },
+      // A local (never pushed) build: the docker provider reports its repoDigest as the image id, `sha256:<id>`.
+      state: args.type === "docker:index/image:Image" ? { ...args.inputs, repoDigest: mockImageId(args.inputs.imageName) } : { ...args.inputs },
     }),
     call: () => ({}),
   }, "lab", "mocktest", false);

@@ -2,7 +2,7 @@ import * as assert from "assert";
 import { parseLabConfig } from "../../config";
 import { composeLab } from "../../lab";
 import { rawConfig } from "../config/rawConfig";
-import { assertContainerHygiene, assertNoPlaintextSecrets, container, containersOf, envOf, MockRun, runMocked, waitsFor } from "./mockLab";
+import { assertContainerHygiene, assertNoPlaintextSecrets, container, containersOf, envOf, MockRun, runMocked, waitsFor, mockImageId } from "./mockLab";
 import { assertAirflowWaitsFor, assertGreenplumHealthcheck, SECRET_VALUES } from "./greenplumPxf.test";
 
 describe("stacks: partitions under mocks", () => {
@@ -24,7 +24,7 @@ describe("stacks: partitions under mocks", () => {
     assert.strictEqual(airflowImage.build.args.AIRFLOW_IMAGE, "apache/airflow:2.10.5-python3.11");
     assert.ok(images.every((i) => i.skipPush === true));
     for (const n of ["airflow-init", "airflow-webserver", "airflow-scheduler"]) {
-      assert.strictEqual(container(run, `lab-dev-${n}`).inputs.image, "lab-dev-airflow:local@sha256:mock", `${n} runs the lab's Airflow image`);
+      assert.strictEqual(container(run, `lab-dev-${n}`).inputs.image, mockImageId("lab-dev-airflow:local"), `${n} runs the lab's Airflow image`);
       assert.deepStrictEqual(container(run, `lab-dev-${n}`).inputs.uploads, [], `${n}: the image bakes the DAGs`);
     }
     assert.strictEqual(container(run, "lab-dev-minio").inputs.image, "minio/minio:RELEASE.2024-11-07T00-52-20Z");

@@ -5,7 +5,7 @@ import { composeLab } from "../../lab";
 import { renderServersJson } from "../../components/pgAdmin";
 import { converterConfig } from "../../debezium/patroni-cdc";
 import { rawConfig } from "../config/rawConfig";
-import { assertContainerHygiene, container as containerNamed, containersOf, envOf, MockRun, Registered, runMocked, waitsFor } from "./mockLab";
+import { assertContainerHygiene, container as containerNamed, containersOf, envOf, MockRun, Registered, runMocked, waitsFor, mockImageId } from "./mockLab";
 
 const SECRET_VALUES = ["postgresPassword-value", "replicationPassword-value"];
 const CONNECTOR = "pulumi-nodejs:dynamic/lab:KafkaConnector";
@@ -40,7 +40,7 @@ describe("stacks: patroni-cdc under mocks", () => {
     assert.match(apps.build.dockerfile, /images\/cdc-apps\/Dockerfile$/);
     assert.strictEqual(apps.build.args.NODE_IMAGE, DEFAULT_IMAGES.node);
     for (const app of ["cdc-writer", "cdc-reader"]) {
-      assert.strictEqual(container(app).inputs.image, "lab-dev-cdc-apps:local@sha256:mock");
+      assert.strictEqual(container(app).inputs.image, mockImageId("lab-dev-cdc-apps:local"));
       assert.deepStrictEqual(container(app).inputs.command, ["node", `dist/${app}/src/main.js`]);
     }
   });

@@ -2,7 +2,7 @@ import * as assert from "assert";
 import { parseLabConfig } from "../../config";
 import { composeLab } from "../../lab";
 import { rawConfig } from "../config/rawConfig";
-import { MockRun, assertContainerHygiene, assertNoPlaintextSecrets, containersOf, runMocked, waitsFor } from "./mockLab";
+import { MockRun, assertContainerHygiene, assertNoPlaintextSecrets, containersOf, runMocked, waitsFor, mockImageId } from "./mockLab";
 
 const SECRET_VALUES = ["postgresPassword-value", "replicationPassword-value", "grafanaAdminPassword-value"];
 
@@ -29,7 +29,7 @@ describe("stacks: patroni-ha under mocks", () => {
 
   it("runs Patroni from the image it built, by digest", () => {
     for (const c of containersOf(run).filter((x) => /-pg-\d$/.test(x.inputs.name))) {
-      assert.strictEqual(c.inputs.image, "lab-dev-patroni:local@sha256:mock");
+      assert.strictEqual(c.inputs.image, mockImageId("lab-dev-patroni:local"));
     }
   });
 
