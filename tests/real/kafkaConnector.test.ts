@@ -3,6 +3,7 @@ import { changeTopic, jdbcSinkConfig, jdbcSinkSecrets, postgresSourceConfig, pos
 import {
   getConfig, getStatus, KAFKA_CONNECTOR_PROVIDER_VERSION, KafkaConnectorInputs, KafkaConnectorOutputs, kafkaConnectorProvider as provider,
 } from "../../providers/kafkaConnector";
+import { main } from "../../tools/lab";
 import { KafkaLab, startKafka } from "./harness/kafka";
 import { LocalPostgres, startPostgres } from "./harness/postgres";
 import { stopAll, waitFor } from "./harness/proc";
@@ -21,12 +22,12 @@ describe("real: KafkaConnector on Kafka Connect (2 workers) with Debezium", func
   const sink = { name: "sink-connector", outs: undefined as unknown as KafkaConnectorOutputs };
 
   const db = (database: string) => ({ host: "127.0.0.1", port: pg.port, user: "postgres", database });
-  const sourceInputs = (connectUrl: string): KafkaConnectorInputs => ({
+  const sourceInputs = (connectUrl: string | string[]): KafkaConnectorInputs => ({
     version: KAFKA_CONNECTOR_PROVIDER_VERSION, connectUrl, name: source.name, waitTimeoutMs: 90_000,
     config: postgresSourceConfig({ db: db("source_db"), slot: "source_slot", topicPrefix: "source", tables: ["public.debezium_table"] }),
     sensitiveConfig: postgresSourceSecrets(SECRET),
   });
-  const sinkInputs = (connectUrl: string, extra: Record<string, string> = {}): KafkaConnectorInputs => ({
+  const sinkInputs = (connectUrl: string | string[], extra: Record<string, string> = {}): KafkaConnectorInputs => ({
     version: KAFKA_CONNECTOR_PROVIDER_VERSION, connectUrl, name: sink.name, waitTimeoutMs: 90_000,
     config: jdbcSinkConfig({ db: db("destination_db"), topics: [changeTopic("source", "public.debezium_table")], extra }),
     sensitiveConfig: jdbcSinkSecrets(SECRET),
@@ -150,6 +151,31 @@ describe("real: KafkaConnector on Kafka Connect (2 workers) with Debezium", func
     await pg.query("insert into public.debezium_table values (7, 'after failover', 70)", [], "source_db");
     await converged("after a worker was killed");
     await lab.restartWorker(victim);
+  });
+
+  it("reaches Connect through every worker: with worker 0 killed, read, update, the CLI and delete use worker 1", async () => {
+    const both = [lab.connectUrl(0), lab.connectUrl(1)];
+    await lab.killWorker(0);
+    try {
+      const t0 = Date.now();
+      const read = await provider.read!(sink.name, { ...sink.outs, connectUrl: both });
+      const readMs = Date.now() - t0;
+      assert.strictEqual(read.id, sink.name, "the connector is still there");
+      const t1 = Date.now();
+      sink.outs = (await provider.update!(sink.name, sink.outs, sinkInputs(both))).outs!;
+      console.log(`      worker 0 dead: read ${readMs} ms, update (moves to RUNNING) ${Date.now() - t1} ms through ${lab.connectUrl(1)}`);
+      assert.strictEqual(sink.outs.connectorState, "RUNNING");
+      const out: string[] = [];
+      const err: string[] = [];
+      const code = await main(["connectors"], { LAB_CONNECT_URL: both.join(","), LAB_PREFIX: "lab-real-none" }, (l) => out.push(l), (l) => err.push(l));
+      assert.strictEqual(code, 0, err.join("\n"));
+      assert.match(out.join("\n"), /^sink-connector\t(RUNNING|UNASSIGNED)/m);
+      const t2 = Date.now();
+      await provider.delete!("scratch-absent", { ...sink.outs, name: "scratch-absent", connectUrl: both });
+      console.log(`      worker 0 dead: delete (404 = gone) ${Date.now() - t2} ms`);
+    } finally {
+      await lab.restartWorker(0);
+    }
   });
 
   it("rejects a config that fails validation, listing each field, and creates nothing", async () => {
