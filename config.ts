@@ -91,6 +91,15 @@ export interface PatroniSettings {
   synchronousMode: boolean;
 }
 
+/** Patroni's own limits on its timings (seconds), the one place both config.ts and the renderer check. */
+export const PATRONI_TIMING_LIMITS = { ttl: [20, 3600], loopWait: [1, 3600], retryTimeout: [3, 3600] } as const;
+
+/** Patroni's rule between the timings (it rewrites values that break it): loop_wait + 2 × retry_timeout ≤ ttl. */
+export function patroniTimingRule(p: { ttl: number; loopWait: number; retryTimeout: number }): string | undefined {
+  if (p.loopWait + 2 * p.retryTimeout <= p.ttl) return undefined;
+  return `Patroni needs loopWait + 2*retryTimeout <= ttl (${p.loopWait} + 2*${p.retryTimeout} = ${p.loopWait + 2 * p.retryTimeout} > ${p.ttl})`;
+}
+
 export interface TrafficSettings {
   enabled: boolean;
   ratePerSecond: number;
@@ -140,6 +149,8 @@ export interface RawConfig {
   stack: string;
   get(key: string): unknown;
   secret(key: SecretKey): pulumi.Output<string> | undefined;
+  /** The decrypted text of a set secret, only to refuse an empty one before anything is created. */
+  secretText?(key: SecretKey): string | undefined;
 }
 
 export class ConfigError extends Error {
@@ -184,6 +195,7 @@ export function parseLabConfig(raw: RawConfig, presentKeys: string[] = []): LabC
   const needed = new Set(homeworks.flatMap((h) => HOMEWORK_NEEDS[h].secrets));
   for (const key of SECRET_KEYS) {
     const s = raw.secret(key);
+    if (s && raw.secretText?.(key)?.trim() === "") throw new ConfigError(key, "(empty)", `an empty secret is no password; set it with \`pulumi config set --secret lab:${key} <value>\``);
     if (s) secrets[key] = s;
     else if (needed.has(key)) {
       throw new ConfigError(key, undefined, `missing secret needed by ${homeworks.filter((h) => HOMEWORK_NEEDS[h].secrets.includes(key)).join(", ")}; set it with \`pulumi config set --secret lab:${key} <value>\``);
@@ -266,12 +278,15 @@ function parsePorts(raw: RawConfig, homeworks: Homework[]): Ports {
 }
 
 function parsePatroni(raw: RawConfig): PatroniSettings {
-  const p = parseMap(raw, "patroni", { ttl: 20, loopWait: 2, retryTimeout: 5, synchronousMode: true }, (key, v) =>
-    key === "synchronousMode" ? bool(`patroni.${key}`, v) : intIn(`patroni.${key}`, v, 1, 3600)) as PatroniSettings;
-  if (p.ttl < 20) throw new ConfigError("patroni.ttl", p.ttl, "Patroni's minimum leader lease is 20 s");
-  if (p.loopWait + 2 * p.retryTimeout > p.ttl) {
-    throw new ConfigError("patroni.retryTimeout", p.retryTimeout, `loopWait + 2*retryTimeout must be <= ttl (${p.loopWait} + 2*${p.retryTimeout} > ${p.ttl})`);
-  }
+  const p = parseMap(raw, "patroni", { ttl: 20, loopWait: 2, retryTimeout: 5, synchronousMode: true }, (key, v) => {
+    if (key === "synchronousMode") return bool(`patroni.${key}`, v);
+    const [min, max] = PATRONI_TIMING_LIMITS[key];
+    if (key === "ttl" && typeof v === "number" && v < min) throw new ConfigError("patroni.ttl", v, `Patroni's minimum leader lease is ${min} s`);
+    return intIn(`patroni.${key}`, v, min, max);
+  }) as PatroniSettings;
+  // The rule binds three keys: name them all, with the values that break it.
+  const broken = patroniTimingRule(p);
+  if (broken) throw new ConfigError("patroni", { ttl: p.ttl, loopWait: p.loopWait, retryTimeout: p.retryTimeout }, broken);
   return p;
 }
 
@@ -325,5 +340,6 @@ export function loadLabConfig(): LabConfig {
     },
     // getSecret answers with an Output even when the key is unset: decide presence from the key list.
     secret: (key) => (present.includes(key) ? cfg.requireSecret(key) : undefined),
+    secretText: (key) => all[`lab:${key}`],
   }, present);
 }

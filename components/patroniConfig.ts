@@ -1,6 +1,7 @@
 // Pure renderer of one Patroni node's YAML: the containers (components) and the real tests (local processes)
 // both call it, so what the tests prove is what the stack runs.
 import { stringify } from "yaml";
+import { PATRONI_TIMING_LIMITS, patroniTimingRule } from "../config";
 
 /** Where the image expects the rendered YAML (mounted read-only). */
 export const PATRONI_CONFIG_PATH = "/etc/patroni/patroni.yml";
@@ -110,13 +111,10 @@ function checkInteger(key: string, value: number, min: number): void {
 
 /** Throws on timings Patroni would reject or silently rewrite. */
 export function validateDcsTimings(dcs: PatroniDcsTimings): void {
-  checkInteger("dcs.ttl", dcs.ttl, 20);
-  checkInteger("dcs.loopWait", dcs.loopWait, 1);
-  checkInteger("dcs.retryTimeout", dcs.retryTimeout, 3);
+  for (const k of ["ttl", "loopWait", "retryTimeout"] as const) checkInteger(`dcs.${k}`, dcs[k], PATRONI_TIMING_LIMITS[k][0]);
   checkInteger("dcs.maximumLagOnFailover", dcs.maximumLagOnFailover, 0);
-  if (dcs.loopWait + 2 * dcs.retryTimeout > dcs.ttl) {
-    fail("dcs.ttl", dcs.ttl, `must be >= loopWait + 2*retryTimeout = ${dcs.loopWait} + 2*${dcs.retryTimeout}`);
-  }
+  const broken = patroniTimingRule(dcs);
+  if (broken) fail("dcs.ttl", dcs.ttl, broken);
   if (typeof dcs.synchronousMode !== "boolean") fail("dcs.synchronousMode", dcs.synchronousMode, "must be true or false");
 }
 

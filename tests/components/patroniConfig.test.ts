@@ -86,7 +86,7 @@ describe("renderPatroniConfig", () => {
     assert.throws(() => validateDcsTimings({ ...FAST_FAILOVER_DCS, loopWait: 0 }), /dcs\.loopWait = 0/);
     assert.throws(() => validateDcsTimings({ ...FAST_FAILOVER_DCS, retryTimeout: 2 }), /dcs\.retryTimeout = 2/);
     assert.throws(() => validateDcsTimings({ ttl: 20, loopWait: 10, retryTimeout: 6, maximumLagOnFailover: 0, synchronousMode: true }),
-      /dcs\.ttl = 20: must be >= loopWait \+ 2\*retryTimeout = 10 \+ 2\*6/);
+      /dcs\.ttl = 20: Patroni needs loopWait \+ 2\*retryTimeout <= ttl \(10 \+ 2\*6 = 22 > 20\)/);
     assert.doesNotThrow(() => validateDcsTimings({ ttl: 30, loopWait: 10, retryTimeout: 10, maximumLagOnFailover: 0, synchronousMode: false }));
   });
 

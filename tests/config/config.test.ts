@@ -44,6 +44,9 @@ describe("config: lab:* parsing and validation", () => {
     assert.strictEqual(parseLabConfig(rawConfig({ bindAddress: "0.0.0.0", allowNonLoopback: true })).bindAddress, "0.0.0.0");
   });
   it("rejects a missing secret, naming it and the homework", () => rejects({}, /lab:grafanaAdminPassword = undefined: missing secret needed by patroni-ha/, "dev", ["grafanaAdminPassword"]));
+  it("rejects an empty secret, naming it", () => {
+    assert.throws(() => parseLabConfig(rawConfig({}, "dev", [], { postgresPassword: " " })), /lab:postgresPassword = "\(empty\)": an empty secret is no password/);
+  });
   it("does not ask for secrets the chosen homeworks do not use", () => {
     assert.doesNotThrow(() => parseLabConfig(rawConfig({}, "dev", ["minioSecretKey", "airflowAdminPassword"])));
   });
@@ -54,7 +57,12 @@ describe("config: lab:* parsing and validation", () => {
   it("rejects a bad prefix", () => rejects({ prefix: "Lab_1" }, /lab:prefix = "Lab_1"/));
   it("enforces Patroni's ttl floor and timing rule", () => {
     rejects({ patroni: { ttl: 10 } }, /lab:patroni.ttl = 10: Patroni's minimum leader lease is 20 s/);
-    rejects({ patroni: { retryTimeout: 10 } }, /lab:patroni.retryTimeout = 10: loopWait \+ 2\*retryTimeout must be <= ttl/);
+    rejects({ patroni: { retryTimeout: 10 } }, /lab:patroni = \{"ttl":20,"loopWait":2,"retryTimeout":10\}: Patroni needs loopWait \+ 2\*retryTimeout <= ttl \(2 \+ 2\*10 = 22 > 20\)/);
+    // Blames the whole rule, not the key the user did not touch (ttl 20 with loopWait 30).
+    rejects({ patroni: { loopWait: 30 } }, /lab:patroni = \{"ttl":20,"loopWait":30,"retryTimeout":5\}: Patroni needs/);
+    // Patroni's own floors, before any component is registered (the renderer would otherwise be first to say no).
+    rejects({ patroni: { retryTimeout: 2 } }, /lab:patroni.retryTimeout = 2: must be 3..3600/);
+    rejects({ patroni: { loopWait: 0 } }, /lab:patroni.loopWait = 0: must be 1..3600/);
   });
   it("rejects two homeworks that publish the same service", () => rejects({ homeworks: ["greenplum-pxf", "partitions"] }, /lab:homeworks = .*greenplum-pxf and partitions both publish lab:ports.greenplum/));
   it("accepts two homeworks with disjoint ports in one stack", () => {
