@@ -1,21 +1,27 @@
-// Pure: `npm run lab -- <command> [args] [--flags]` → what to run and where. Connection details come from flags,
-// then LAB_* environment variables, then the stack's loopback defaults (config.ts DEFAULT_PORTS).
-import { DEFAULT_PORTS } from "../../config";
+// Pure: `npm run lab -- <command> [args] [--flags]` → what to run and where (node:util parseArgs). Where the lab is:
+// flags, then LAB_* environment variables, then what the running containers say (tools/lab/docker.ts, found by the
+// labels lab.prefix/lab.service); the prefix defaults to the selected stack's (lab-<stack>, or its lab:prefix).
+import { parseArgs } from "util";
+import { EXPERIMENT_NAMES } from "./experiments/names";
 
-export interface Endpoints {
-  connectUrl: string;
-  bootstrap: string;
-  schemaRegistryUrl: string;
-  patroniUrl: string;
-  sourceUrl: string;
+/** Where the lab's services are; unset endpoints are looked up in Docker when a command needs them. */
+export interface Where {
   prefix: string;
+  /** How the prefix was chosen, for error messages. */
+  prefixFrom: string;
+  connectUrls?: string[];
+  bootstrap?: string;
+  schemaRegistryUrl?: string;
+  /** host:port of HAProxy's read-write port (experiments write through it). */
+  readWrite?: string;
+  sourceUrl: string;
 }
 
 export interface Invocation {
   command: string;
   args: string[];
-  flags: Record<string, string | true>;
-  endpoints: Endpoints;
+  flags: Record<string, string | boolean | undefined>;
+  where: Where;
 }
 
 interface CommandSpec {
@@ -28,20 +34,23 @@ interface CommandSpec {
   help: string;
 }
 
-/** Flags every command accepts: where the lab's services are. */
-const ENDPOINT_FLAGS: Record<string, { env: string; key: keyof Endpoints; dflt: string }> = {
-  "connect-url": { env: "LAB_CONNECT_URL", key: "connectUrl", dflt: `http://127.0.0.1:${DEFAULT_PORTS.connect}` },
-  "bootstrap": { env: "LAB_KAFKA_BOOTSTRAP", key: "bootstrap", dflt: `127.0.0.1:${DEFAULT_PORTS.kafka}` },
-  "schema-registry": { env: "LAB_SCHEMA_REGISTRY_URL", key: "schemaRegistryUrl", dflt: `http://127.0.0.1:${DEFAULT_PORTS.schemaRegistry}` },
-  "patroni-url": { env: "LAB_PATRONI_URL", key: "patroniUrl", dflt: "http://127.0.0.1:8008" },
-  "source-url": { env: "LAB_SOURCE_URL", key: "sourceUrl", dflt: `postgresql://postgres@127.0.0.1:${DEFAULT_PORTS.postgresPrimary}/demo` },
-  "prefix": { env: "LAB_PREFIX", key: "prefix", dflt: "lab-dev" },
+/** Flags every command accepts: where the lab is. */
+const WHERE_FLAGS: Record<string, { env: string; help: string }> = {
+  prefix: { env: "LAB_PREFIX", help: "the lab's Docker prefix (default: the selected stack's)" },
+  stack: { env: "LAB_STACK", help: "the stack whose prefix to use (default: `pulumi stack select`'s, else dev)" },
+  "connect-url": { env: "LAB_CONNECT_URL", help: "Connect workers' REST URLs, comma-separated (default: every connect-N container)" },
+  bootstrap: { env: "LAB_KAFKA_BOOTSTRAP", help: "Kafka bootstrap host:port (default: the kafka container's port)" },
+  "schema-registry": { env: "LAB_SCHEMA_REGISTRY_URL", help: "schema registry URL (default: the schema-registry container's port)" },
+  "read-write": { env: "LAB_READ_WRITE", help: "HAProxy read-write host:port (default: the haproxy container's)" },
+  "source-url": { env: "LAB_SOURCE_URL", help: "source database URL for signal-snapshot" },
 };
 
+const DEFAULT_SOURCE_URL = "postgresql://postgres@127.0.0.1:5432/demo";
+
 export const COMMANDS: Record<string, CommandSpec> = {
+  status: { args: [], optional: ["connector"], help: "every container of the lab: health, Patroni roles, connectors, URLs; with <connector>: its Connect status" },
   connectors: { args: [], help: "list connectors with their state and tasks (list-connectors.sh)" },
   config: { args: ["connector"], help: "print a connector's config (connector-config.sh)" },
-  status: { args: ["connector"], help: "print a connector's status" },
   pause: { args: ["connector"], help: "pause a connector (pause-connector.sh)" },
   resume: { args: ["connector"], help: "resume a paused connector (resume-connectors.sh)" },
   restart: { args: ["connector"], help: "restart a connector and its tasks (restart-connectors.sh)" },
@@ -49,10 +58,15 @@ export const COMMANDS: Record<string, CommandSpec> = {
   topics: { args: [], help: "list Kafka topics (kafka-topics.sh)" },
   consume: {
     args: ["topic"], flags: ["max", "timeout", "from-beginning", "avro"],
-    help: "print records as JSON lines; --avro decodes with the schema registry (kafka-console-consumer.sh, kafka-avro-console-consumer.sh)",
+    help: "print up to --max records (10) as JSON lines; --avro decodes with the schema registry (kafka-console-consumer.sh, kafka-avro-console-consumer.sh)",
   },
-  switchover: { args: [], flags: ["leader", "candidate"], help: "Patroni switchover through its REST API (patronictl.sh switchover)" },
-  kill: { args: ["service"], flags: ["signal"], help: "docker kill <prefix>-<service> (kill.sh)" },
+  switchover: { args: [], flags: ["leader", "candidate"], help: "patronictl switchover through docker exec (patronictl.sh switchover)" },
+  kill: { args: ["service"], flags: ["signal"], help: "docker kill the lab's <service> container, found by its labels (kill.sh)" },
+  start: { args: ["service"], help: "docker start the lab's <service> container again" },
+  experiment: {
+    args: ["name"], flags: ["rate", "settle"],
+    help: `run a seed experiment under traffic and print its figures: ${EXPERIMENT_NAMES.join(", ")}`,
+  },
   "signal-snapshot": {
     args: ["table"], variadic: true, flags: ["signal-table"],
     help: "request an incremental snapshot of schema.table... through the signal table (signal-snapshot.sh)",
@@ -63,6 +77,9 @@ export const COMMANDS: Record<string, CommandSpec> = {
   },
   help: { args: [], help: "this text" },
 };
+
+const BOOLEAN_FLAGS = ["from-beginning", "avro"];
+const VALUE_FLAGS = [...new Set([...Object.keys(WHERE_FLAGS), ...Object.values(COMMANDS).flatMap((c) => c.flags ?? [])])].filter((f) => !BOOLEAN_FLAGS.includes(f));
 
 export const COMPATIBILITY_LEVELS = ["BACKWARD", "BACKWARD_TRANSITIVE", "FORWARD", "FORWARD_TRANSITIVE", "FULL", "FULL_TRANSITIVE", "NONE"];
 
@@ -76,60 +93,96 @@ export class UsageError extends Error {
 export function usage(): string {
   const lines = Object.entries(COMMANDS).map(([name, c]) => {
     const args = [...c.args.map((a) => `<${a}>${c.variadic ? "..." : ""}`), ...(c.optional ?? []).map((a) => `[${a}]`)].join(" ");
-    const flags = (c.flags ?? []).map((f) => `[--${f}${["from-beginning", "avro"].includes(f) ? "" : " X"}]`).join(" ");
+    const flags = (c.flags ?? []).map((f) => `[--${f}${BOOLEAN_FLAGS.includes(f) ? "" : " X"}]`).join(" ");
     return `  ${[name, args, flags].filter(Boolean).join(" ").padEnd(58)} ${c.help}`;
   });
-  const endpoints = Object.entries(ENDPOINT_FLAGS).map(([flag, e]) => `  --${flag.padEnd(16)} ${e.env.padEnd(24)} default ${e.dflt}`);
+  const where = Object.entries(WHERE_FLAGS).map(([flag, e]) => `  --${flag.padEnd(16)} ${e.env.padEnd(24)} ${e.help}`);
   return ["usage: npm run lab -- <command> [arguments] [flags]", "", "commands:", ...lines, "",
-    "where the lab is (flag, environment variable, default):", ...endpoints, ""].join("\n");
+    "where the lab is (flag, environment variable, default):", ...where, ""].join("\n");
 }
 
-const BOOLEAN_FLAGS = new Set(["from-beginning", "avro"]);
+/** The selected stack and its prefix; called only when neither --prefix nor LAB_PREFIX says it. */
+export type StackPrefix = (stack: string | undefined) => { stack: string; prefix: string; from: string };
+
+const PREFIX = /^[a-z][a-z0-9-]{0,60}$/;
+const HOST_PORT = /^[A-Za-z0-9.-]+:\d{1,5}$/;
 
 /** Parses argv (without node and the script) and the environment; throws UsageError naming what is wrong. */
-export function parseInvocation(argv: string[], env: Record<string, string | undefined>): Invocation {
-  const positional: string[] = [];
-  const flags: Record<string, string | true> = {};
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    if (!a.startsWith("--")) { positional.push(a); continue; }
-    const eq = a.indexOf("=");
-    const name = eq > 0 ? a.slice(2, eq) : a.slice(2);
-    if (BOOLEAN_FLAGS.has(name) && eq < 0) { flags[name] = true; continue; }
-    const value = eq > 0 ? a.slice(eq + 1) : argv[++i];
-    if (value === undefined || value === "") throw new UsageError(`flag --${name} needs a value`);
-    flags[name] = value;
+export function parseInvocation(argv: string[], env: Record<string, string | undefined>, stackPrefix: StackPrefix): Invocation {
+  let parsed: ReturnType<typeof parseArgs>;
+  try {
+    parsed = parseArgs({
+      args: argv, allowPositionals: true, strict: true,
+      options: Object.fromEntries([
+        ...BOOLEAN_FLAGS.map((f) => [f, { type: "boolean" as const }]),
+        ...VALUE_FLAGS.map((f) => [f, { type: "string" as const }]),
+      ]),
+    });
+  } catch (e) {
+    throw new UsageError((e as Error).message.split("\n")[0]);
   }
-  const [command = "help", ...args] = positional;
+  const flags = { ...parsed.values } as Record<string, string | boolean | undefined>;
+  const [command = "help", ...args] = parsed.positionals;
   const spec = COMMANDS[command];
   if (!spec) throw new UsageError(`unknown command ${JSON.stringify(command)}; commands: ${Object.keys(COMMANDS).join(", ")}`);
   for (const f of Object.keys(flags)) {
-    if (!(f in ENDPOINT_FLAGS) && !(spec.flags ?? []).includes(f)) {
-      throw new UsageError(`${command}: unknown flag --${f}; it takes: ${[...(spec.flags ?? []), ...Object.keys(ENDPOINT_FLAGS)].map((x) => `--${x}`).join(", ")}`);
+    if (!(f in WHERE_FLAGS) && !(spec.flags ?? []).includes(f)) {
+      throw new UsageError(`${command}: unknown flag --${f}; it takes: ${[...(spec.flags ?? []), ...Object.keys(WHERE_FLAGS)].map((x) => `--${x}`).join(", ")}`);
     }
+    if (typeof flags[f] === "string" && (flags[f] as string).trim() === "") throw new UsageError(`flag --${f} needs a value`);
   }
   if (args.length < spec.args.length) throw new UsageError(`${command}: missing argument <${spec.args[args.length]}>`);
   const max = spec.args.length + (spec.optional ?? []).length;
   if (!spec.variadic && args.length > max) throw new UsageError(`${command}: unexpected argument ${JSON.stringify(args[max])}`);
-  const endpoints = {} as Endpoints;
-  for (const [flag, e] of Object.entries(ENDPOINT_FLAGS)) {
-    const v = flags[flag] ?? env[e.env] ?? e.dflt;
-    endpoints[e.key] = String(v).replace(/\/+$/, "");
-  }
-  for (const key of ["connectUrl", "schemaRegistryUrl", "patroniUrl"] as const) {
-    if (!/^https?:\/\/[^/\s]+/.test(endpoints[key])) throw new UsageError(`${key} = ${JSON.stringify(endpoints[key])}: must be an http(s) URL`);
-  }
-  if (!/^postgres(ql)?:\/\//.test(endpoints.sourceUrl)) throw new UsageError(`sourceUrl = ${JSON.stringify(endpoints.sourceUrl.replace(/:[^:@/]*@/, ":***@"))}: must be a postgresql:// URL`);
   checkCommand(command, args, flags);
-  return { command, args, flags, endpoints };
+  return { command, args, flags, where: whereOf(flags, env, stackPrefix) };
 }
 
+const value = (flags: Invocation["flags"], env: Record<string, string | undefined>, flag: string): string | undefined => {
+  const v = flags[flag] ?? env[WHERE_FLAGS[flag].env];
+  return typeof v === "string" && v.trim() !== "" ? v.trim() : undefined;
+};
+
+function whereOf(flags: Invocation["flags"], env: Record<string, string | undefined>, stackPrefix: StackPrefix): Where {
+  let prefix = value(flags, env, "prefix");
+  let prefixFrom = flags.prefix ? "--prefix" : "LAB_PREFIX";
+  if (!prefix) {
+    const s = stackPrefix(value(flags, env, "stack"));
+    prefix = s.prefix;
+    prefixFrom = s.from;
+  }
+  if (!PREFIX.test(prefix)) throw new UsageError(`prefix = ${JSON.stringify(prefix)} (${prefixFrom}): must be a lab prefix such as lab-dev`);
+  const where: Where = { prefix, prefixFrom, sourceUrl: value(flags, env, "source-url") ?? DEFAULT_SOURCE_URL };
+  const connect = value(flags, env, "connect-url");
+  if (connect) {
+    where.connectUrls = connect.split(",").map((u) => u.trim().replace(/\/+$/, "")).filter(Boolean);
+    for (const u of where.connectUrls) if (!/^https?:\/\/[^/\s]+$/.test(u)) throw new UsageError(`connectUrl = ${JSON.stringify(u)}: must be an http(s) URL`);
+  }
+  const registry = value(flags, env, "schema-registry");
+  if (registry) {
+    where.schemaRegistryUrl = registry.replace(/\/+$/, "");
+    if (!/^https?:\/\/[^/\s]+/.test(where.schemaRegistryUrl)) throw new UsageError(`schemaRegistryUrl = ${JSON.stringify(registry)}: must be an http(s) URL`);
+  }
+  for (const [flag, key] of [["bootstrap", "bootstrap"], ["read-write", "readWrite"]] as const) {
+    const v = value(flags, env, flag);
+    if (v === undefined) continue;
+    if (!HOST_PORT.test(v)) throw new UsageError(`--${flag} = ${JSON.stringify(v)}: must be host:port`);
+    where[key] = v;
+  }
+  if (!/^postgres(ql)?:\/\//.test(where.sourceUrl)) throw new UsageError(`sourceUrl = ${JSON.stringify(where.sourceUrl.replace(/:[^:@/]*@/, ":***@"))}: must be a postgresql:// URL`);
+  return where;
+}
+
+const positive = (command: string, flags: Invocation["flags"], f: string) => {
+  if (flags[f] !== undefined && !/^[1-9]\d*$/.test(String(flags[f]))) throw new UsageError(`${command}: --${f} = ${JSON.stringify(flags[f])}: must be a positive integer`);
+};
+
 /** Per-command checks of argument values. */
-function checkCommand(command: string, args: string[], flags: Record<string, string | true>): void {
-  if (command === "consume") {
-    for (const f of ["max", "timeout"]) {
-      if (flags[f] !== undefined && !/^[1-9]\d*$/.test(String(flags[f]))) throw new UsageError(`consume: --${f} = ${JSON.stringify(flags[f])}: must be a positive integer`);
-    }
+function checkCommand(command: string, args: string[], flags: Invocation["flags"]): void {
+  if (command === "consume") for (const f of ["max", "timeout"]) positive(command, flags, f);
+  if (command === "experiment") {
+    for (const f of ["rate", "settle"]) positive(command, flags, f);
+    if (!(EXPERIMENT_NAMES as readonly string[]).includes(args[0])) throw new UsageError(`experiment: ${JSON.stringify(args[0])} is not one of ${EXPERIMENT_NAMES.join(", ")}`);
   }
   if (command === "signal-snapshot") {
     for (const t of args) if (!/^[A-Za-z_][\w$]*\.[A-Za-z_][\w$]*$/.test(t)) throw new UsageError(`signal-snapshot: table ${JSON.stringify(t)} must be schema.table`);
@@ -139,9 +192,11 @@ function checkCommand(command: string, args: string[], flags: Record<string, str
   if (command === "compatibility" && args[0] !== undefined && !COMPATIBILITY_LEVELS.includes(args[0].toUpperCase())) {
     throw new UsageError(`compatibility: level ${JSON.stringify(args[0])} is not one of ${COMPATIBILITY_LEVELS.join(", ")}`);
   }
-  if (command === "kill") {
-    if (!/^[a-z0-9][a-z0-9_.-]*$/.test(args[0])) throw new UsageError(`kill: service ${JSON.stringify(args[0])} is not a container service name`);
-    if (flags.signal !== undefined && !/^(SIG)?[A-Z0-9]+$/.test(String(flags.signal))) throw new UsageError(`kill: --signal = ${JSON.stringify(flags.signal)} is not a signal name`);
+  if (command === "kill" || command === "start") {
+    if (!/^[a-z0-9][a-z0-9_.-]*$/.test(args[0])) throw new UsageError(`${command}: service ${JSON.stringify(args[0])} is not a container service name`);
+  }
+  if (command === "kill" && flags.signal !== undefined && !/^(SIG)?[A-Z0-9]+$/.test(String(flags.signal))) {
+    throw new UsageError(`kill: --signal = ${JSON.stringify(flags.signal)} is not a signal name`);
   }
 }
 
