@@ -1,5 +1,5 @@
 // Kafka Connect: N distributed workers in one group, from the lab's Connect image (images/connect: Debezium
-// PostgreSQL source, Debezium JDBC sink, Apicurio Avro converter). The first worker's REST API is published.
+// PostgreSQL source, Debezium JDBC sink, Apicurio Avro converter). Every worker's REST API is published: worker N on port + N - 1.
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import { Kafka } from "./kafka";
@@ -17,7 +17,7 @@ export interface KafkaConnectArgs {
   /** Builds the Connect image FROM the lab's Kafka (lab:images.kafka, or its Debian build). */
   images: LabImages;
   bindAddress: string;
-  /** Host port of the first worker's REST API. */
+  /** Host port of worker 1's REST API; worker N publishes on port + N - 1 (config.ts keeps that range free). */
   port: number;
   workers: number;
   /** Group id and the prefix of its three internal topics. */
@@ -59,15 +59,18 @@ export function connectHealthCheck(): string[] {
 export class KafkaConnect extends pulumi.ComponentResource {
   public readonly image: docker.Image;
   public readonly workers: docker.Container[];
-  /** The first worker's REST API on the Pulumi host. */
+  /** Worker 1's REST API on the Pulumi host. */
   public readonly url: string;
+  /** Every worker's REST API on the Pulumi host, worker 1 first: clients use any live one. */
+  public readonly urls: string[];
   public readonly groupId: string;
 
   constructor(name: string, args: KafkaConnectArgs, opts?: pulumi.ComponentResourceOptions) {
     super("lab:kafka:KafkaConnect", name, {}, opts);
     if (!Number.isInteger(args.workers) || args.workers < 1) throw new Error(`connect.workers = ${JSON.stringify(args.workers)}: must be at least 1`);
     this.groupId = args.groupId ?? `${args.prefix}-connect`;
-    this.url = `http://${args.bindAddress}:${args.port}`;
+    this.urls = Array.from({ length: args.workers }, (_, i) => `http://${args.bindAddress}:${args.port + i}`);
+    this.url = this.urls[0];
     // Context: the repository root, as the image reuses the real tests' Maven poms (Dockerfile.dockerignore trims the rest).
     this.image = args.images.build(`${name}-image`, {
       image: "connect", context: ".", dockerfile: "images/connect/Dockerfile", from: { key: "kafka", arg: "KAFKA_IMAGE" },
@@ -76,12 +79,12 @@ export class KafkaConnect extends pulumi.ComponentResource {
       const service = `${name}-${i + 1}`;
       return labContainer({
         prefix: args.prefix, service, image: this.image.repoDigest, network: args.network.network, bindAddress: args.bindAddress, parent: this,
-        ports: i === 0 ? [{ internal: CONNECT_REST_PORT, external: args.port }] : [],
+        ports: [{ internal: CONNECT_REST_PORT, external: args.port + i }],
         files: [{ path: PROPERTIES_PATH, content: renderConnectWorkerProperties({ bootstrap: args.kafka.internalBootstrap, groupId: this.groupId, advertisedHost: service }) }],
         healthcheck: { test: connectHealthCheck(), intervalSeconds: 5, retries: 12, startPeriodSeconds: 60 },
         dependsOn: [args.kafka.container],
       });
     });
-    this.registerOutputs({ url: this.url, groupId: this.groupId });
+    this.registerOutputs({ url: this.url, urls: this.urls, groupId: this.groupId });
   }
 }
