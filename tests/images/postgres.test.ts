@@ -1,0 +1,223 @@
+// images/debian/postgres in place of postgres:15.10-bookworm: POSTGRES_* really set the superuser, password and
+// database, TCP clients need the password, initdb.d runs once, `postgres -c ...` reaches the server, and the lab's
+// own primary init script and streaming-replica start script work on it as they do on the official image.
+import * as assert from "assert";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { Client } from "pg";
+import * as tar from "tar-fs";
+import { postgresHealthCheck, replicaHealthCheck, settingsArgs } from "../../components/postgresServer";
+import { PRIMARY_SETTINGS, REPLICA_START_SCRIPT, renderPrimaryInitScript, replicaEnv } from "../../components/postgresReplicaConfig";
+import { containerLogs, docker, execIn, waitHealthy } from "../../testbed/docker";
+import { buildServiceImage, checkContract, cleanupContainers, startContainer, testNetwork, TestContainer } from "./build";
+
+const PASSWORD = "s3cret-Pass";
+const PGDATA = "/var/lib/postgresql/data";
+
+/** Runs a command in the container until it exits 0 (bounded in tries and time). */
+async function waitFor(c: { id: string }, cmd: string[], timeoutMs: number, user?: string): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  let last = "";
+  for (let i = 0; i < 300 && Date.now() < until; i++) {
+    const r = await execIn(c.id, cmd, { user }).catch((e: Error) => ({ code: -1, stdout: "", stderr: e.message }));
+    if (r.code === 0) return;
+    last = r.stdout + r.stderr;
+    const state = (await docker.getContainer(c.id).inspect()).State;
+    if (!state.Running) throw new Error(`container exited (${state.ExitCode}) while waiting for ${cmd.join(" ")}:\n${await containerLogs(c.id, 200)}`);
+    await new Promise((res) => setTimeout(res, 500));
+  }
+  throw new Error(`${cmd.join(" ")} never exited 0 in ${timeoutMs} ms: ${last}`);
+}
+
+/** Files put into a created container before it starts, as the lab's `uploads` do (build.ts starts at once). */
+async function putFiles(containerId: string, files: Record<string, { content: string; mode?: number }>): Promise<void> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "lab-test-pg-"));
+  try {
+    for (const [p, f] of Object.entries(files)) {
+      fs.mkdirSync(path.join(dir, path.dirname(p)), { recursive: true });
+      fs.writeFileSync(path.join(dir, p), f.content, { mode: f.mode ?? 0o644 });
+    }
+    // Directories 0755: the archive's root entry lands on "/", and mkdtemp's 0700 would lock every other user out.
+    const stream = tar.pack(dir, { map: (h) => ({ ...h, uid: 0, gid: 0, mode: h.type === "directory" ? 0o755 : h.mode }) });
+    await docker.getContainer(containerId).putArchive(stream as unknown as NodeJS.ReadableStream, { path: "/" });
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** A labelled volume by name. build.ts's testVolume returns undefined (dockerode's createVolume resolves to a
+ * Volume handle, not its data), which Docker turns into one shared volume named "undefined". */
+async function freshVolume(name: string): Promise<string> {
+  const full = `lab-test-${name}-${process.pid}`;
+  await docker.createVolume({ Name: full, Labels: { "lab.test": `images-${process.pid}` } });
+  return full;
+}
+
+async function query(port: number, sql: string, o: { user?: string; password?: string; database?: string } = {}): Promise<any[]> {
+  const client = new Client({ host: "127.0.0.1", port, user: o.user ?? "postgres", password: o.password ?? PASSWORD, database: o.database ?? "postgres", connectionTimeoutMillis: 5000 });
+  await client.connect();
+  try {
+    return (await client.query(sql)).rows;
+  } finally {
+    await client.end();
+  }
+}
+
+async function waitExited(id: string, timeoutMs: number): Promise<number> {
+  const until = Date.now() + timeoutMs;
+  for (let i = 0; i < 200 && Date.now() < until; i++) {
+    const s = (await docker.getContainer(id).inspect()).State;
+    if (!s.Running) return s.ExitCode;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(`container ${id.slice(0, 12)} still running after ${timeoutMs} ms`);
+}
+
+describe("images/debian/postgres: the official postgres image's contract", function () {
+  let image: string;
+  let server: TestContainer & { hostPort(p: number): Promise<number> };
+  let port: number;
+
+  before(async function () {
+    this.timeout(20 * 60_000);
+    image = await buildServiceImage("postgres");
+  });
+
+  after(async function () {
+    this.timeout(60_000);
+    await cleanupContainers();
+  });
+
+  describe("a server on an empty volume", function () {
+    before(async function () {
+      this.timeout(120_000);
+      const volume = await freshVolume("pg-data");
+      const c = await docker.createContainer({
+        Image: image, Env: [`POSTGRES_PASSWORD=${PASSWORD}`, "POSTGRES_DB=app"], Labels: { "lab.test": `images-${process.pid}` },
+        Cmd: ["postgres", "-c", "wal_level=logical", "-c", "max_wal_senders=7"],
+        ExposedPorts: { "5432/tcp": {} },
+        HostConfig: { PortBindings: { "5432/tcp": [{ HostIp: "127.0.0.1", HostPort: "" }] }, Binds: [`${volume}:${PGDATA}`] },
+      });
+      await putFiles(c.id, {
+        "docker-entrypoint-initdb.d/10-schema.sql": { content: "CREATE TABLE init_runs (at timestamptz DEFAULT now());\nINSERT INTO init_runs DEFAULT VALUES;\n" },
+        // Not executable: sourced, as the lab's primary init script is (it reads POSTGRES_USER and PGDATA).
+        "docker-entrypoint-initdb.d/20-sourced.sh": { content: `psql -v ON_ERROR_STOP=1 -U "$POSTGRES_USER" -d "$POSTGRES_DB" -c "INSERT INTO init_runs DEFAULT VALUES"\necho "# sourced $PGDATA" >> "$PGDATA/pg_hba.conf"\n` },
+        "docker-entrypoint-initdb.d/30-run.sh": { content: "#!/bin/sh\nset -eu\ntouch \"$PGDATA/ran-executable\"\n", mode: 0o755 },
+      });
+      await c.start();
+      server = {
+        id: c.id, exec: (cmd, user) => execIn(c.id, cmd, { user }), logs: async () => "", waitHealthy: (ms) => waitHealthy(c.id, ms),
+        stop: async () => { await c.stop({ t: 10 }); }, remove: async () => { await c.remove({ force: true, v: true }); },
+        hostPort: async (p) => Number((await c.inspect()).NetworkSettings.Ports[`${p}/tcp`]![0].HostPort),
+      };
+      port = await server.hostPort(5432);
+      await waitFor(server, postgresHealthCheck().slice(1), 60_000);
+    });
+
+    it("keeps the generic contract (root image, drops to postgres; paths, tools, port 5432)", async function () {
+      this.timeout(60_000);
+      await checkContract("postgres", server);
+      const id = await server.exec(["id", "postgres"]);
+      assert.match(id.stdout, /^uid=999\(postgres\) gid=999\(postgres\)/, "postgres has the official image's uid/gid 999");
+      const status = await server.exec(["sh", "-c", "grep '^Uid:' /proc/1/status"]);
+      assert.match(status.stdout, /^Uid:\s+999\s+999/, `PID 1 (the server) runs as postgres: ${status.stdout}`);
+      const which = await server.exec(["sh", "-c", "for t in psql pg_isready pg_basebackup; do command -v $t; done"]);
+      assert.deepStrictEqual(which.stdout.trim().split("\n"), ["psql", "pg_isready", "pg_basebackup"].map((t) => `/usr/lib/postgresql/15/bin/${t}`));
+      const env = await server.exec(["sh", "-c", "echo $PGDATA"]);
+      assert.strictEqual(env.stdout.trim(), PGDATA);
+    });
+
+    it("POSTGRES_PASSWORD is the superuser's password over TCP; a wrong one is refused", async function () {
+      const rows = await query(port, "SELECT current_user AS u, current_setting('server_version_num')::int AS v");
+      assert.strictEqual(rows[0].u, "postgres");
+      assert.ok(rows[0].v >= 150000 && rows[0].v < 160000, `PostgreSQL 15, got ${rows[0].v}`);
+      await assert.rejects(query(port, "SELECT 1", { password: "wrong" }), /password authentication failed/);
+    });
+
+    it("POSTGRES_DB is created and UTF8; the server listens on all addresses", async function () {
+      const rows = await query(port, "SELECT pg_encoding_to_char(encoding) AS enc FROM pg_database WHERE datname = 'app'");
+      assert.deepStrictEqual(rows, [{ enc: "UTF8" }]);
+      const listen = await query(port, "SHOW listen_addresses");
+      assert.strictEqual(listen[0].listen_addresses, "*");
+    });
+
+    it("`postgres -c name=value` reaches the server", async function () {
+      const rows = await query(port, "SELECT current_setting('wal_level') AS w, current_setting('max_wal_senders') AS s");
+      assert.deepStrictEqual(rows, [{ w: "logical", s: "7" }]);
+    });
+
+    it("initdb.d: *.sql runs in POSTGRES_DB, *.sh is sourced or run, all once; a restart skips them", async function () {
+      this.timeout(90_000);
+      const before = await query(port, "SELECT count(*)::int AS n FROM init_runs", { database: "app" });
+      assert.strictEqual(before[0].n, 2, "the .sql and the sourced .sh each inserted one row");
+      const hba = await server.exec(["sh", "-c", `grep -c '^# sourced ${PGDATA}$' ${PGDATA}/pg_hba.conf; test -f ${PGDATA}/ran-executable`]);
+      assert.strictEqual(hba.code, 0, `sourced script saw PGDATA and the executable one ran: ${hba.stdout}${hba.stderr}`);
+      await docker.getContainer(server.id).restart({ t: 10 });
+      await waitFor(server, postgresHealthCheck().slice(1), 60_000);
+      port = await server.hostPort(5432); // a restart picks a new free host port
+      const after = await query(port, "SELECT count(*)::int AS n FROM init_runs", { database: "app" });
+      assert.strictEqual(after[0].n, 2, "init scripts did not run again on restart");
+      const logs = (await docker.getContainer(server.id).logs({ stdout: true, stderr: true, tail: 200 })).toString();
+      assert.match(logs, /appears to contain a database; Skipping initialization/);
+    });
+
+    it("loopback inside the container is trusted, as the official image's initdb leaves it (the replica healthcheck relies on it)", async function () {
+      const r = await server.exec(["psql", "-h", "127.0.0.1", "-U", "postgres", "-tAc", "select 42"], "postgres");
+      assert.strictEqual(r.code, 0, r.stderr);
+      assert.strictEqual(r.stdout.trim(), "42");
+    });
+  });
+
+  it("POSTGRES_USER names the superuser and the default database (the Airflow metadata DB)", async function () {
+    this.timeout(90_000);
+    const c = await startContainer({ image, env: { POSTGRES_USER: "airflow", POSTGRES_PASSWORD: PASSWORD, POSTGRES_DB: "airflow" }, ports: [5432] });
+    // The lab's healthcheck asks as postgres, a role that does not exist here: pg_isready still says "accepting".
+    await waitFor(c, postgresHealthCheck().slice(1), 60_000);
+    const rows = await query(await c.hostPort(5432), "SELECT current_user AS u, current_database() AS d, rolsuper FROM pg_roles WHERE rolname = current_user", { user: "airflow", database: "airflow" });
+    assert.deepStrictEqual(rows, [{ u: "airflow", d: "airflow", rolsuper: true }]);
+  });
+
+  it("refuses to initialize without POSTGRES_PASSWORD, naming it", async function () {
+    this.timeout(60_000);
+    const c = await startContainer({ image });
+    const code = await waitExited(c.id, 30_000);
+    assert.notStrictEqual(code, 0);
+    const logs = (await docker.getContainer(c.id).logs({ stdout: true, stderr: true })).toString();
+    assert.match(logs, /POSTGRES_PASSWORD is empty/);
+  });
+
+  it("runs the lab's primary init script and streaming replica (pg_basebackup through the slot) like the official image", async function () {
+    this.timeout(180_000);
+    const network = await testNetwork("pg-repl");
+    const primaryVolume = await freshVolume("pg-primary");
+    const replicaVolume = await freshVolume("pg-replica");
+    const labels = { "lab.test": `images-${process.pid}` };
+    const primary = await docker.createContainer({
+      Image: image, Labels: labels, Env: [`POSTGRES_PASSWORD=${PASSWORD}`, "POSTGRES_DB=shop", "REPLICATION_PASSWORD=repl-pass"],
+      Cmd: ["postgres", ...settingsArgs(PRIMARY_SETTINGS)],
+      HostConfig: { NetworkMode: network, Binds: [`${primaryVolume}:${PGDATA}`] },
+      NetworkingConfig: { EndpointsConfig: { [network]: { Aliases: ["primary"] } } },
+    });
+    await putFiles(primary.id, { "docker-entrypoint-initdb.d/10-replication.sh": { content: renderPrimaryInitScript("replicator", "replica_1") } });
+    await primary.start();
+    await waitFor(primary, postgresHealthCheck().slice(1), 60_000);
+    await execIn(primary.id, ["psql", "-U", "postgres", "-d", "shop", "-c", "CREATE TABLE t (id int); INSERT INTO t VALUES (1), (2), (3)"]);
+
+    const env = replicaEnv({ primaryHost: "primary", primaryPort: 5432, replicationUser: "replicator", slot: "replica_1", applicationName: "replica_1", passFile: "/var/lib/postgresql/.pgpass", waitTries: 60 });
+    const replica = await docker.createContainer({
+      Image: image, Labels: labels, User: "postgres", Entrypoint: ["/bin/sh", "/opt/lab/start-replica.sh"],
+      Cmd: settingsArgs(PRIMARY_SETTINGS),
+      Env: [...Object.entries(env).map(([k, v]) => `${k}=${v}`), `PGDATA=${PGDATA}`, "REPLICATION_PASSWORD=repl-pass"],
+      Healthcheck: { Test: replicaHealthCheck(), Interval: 1e9, Timeout: 3e9, Retries: 3 },
+      HostConfig: { NetworkMode: network, Binds: [`${replicaVolume}:${PGDATA}`] },
+    });
+    await putFiles(replica.id, { "opt/lab/start-replica.sh": { content: REPLICA_START_SCRIPT, mode: 0o755 } });
+    await replica.start();
+    await waitHealthy(replica.id, 120_000);
+    await execIn(primary.id, ["psql", "-U", "postgres", "-d", "shop", "-c", "INSERT INTO t VALUES (4)"]);
+    await waitFor(replica, ["sh", "-c", `test "$(psql -h 127.0.0.1 -U postgres -d shop -tAc 'select count(*) from t')" = 4`], 30_000);
+    const slot = await execIn(primary.id, ["psql", "-U", "postgres", "-tAc", "select active from pg_replication_slots where slot_name = 'replica_1'"]);
+    assert.strictEqual(slot.stdout.trim(), "t", "the replica streams through the physical slot the init script made");
+  });
+});
