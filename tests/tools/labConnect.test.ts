@@ -64,6 +64,10 @@ describe("real: lab CLI against Kafka and Kafka Connect", function () {
     const values = c.out.split("\n").map((l) => JSON.parse(l).value);
     // The worker's JsonConverter wraps each line with its schema.
     assert.deepStrictEqual(values.map((v) => v.payload), ["first", "second", "third"]);
+    // One fetch delivers the whole batch: --max must still cut it.
+    const two = await lab_("consume", TOPIC, "--from-beginning", "--max", "2", "--timeout", "20000");
+    assert.strictEqual(two.code, 0, two.err);
+    assert.deepStrictEqual(two.out.split("\n").map((l) => JSON.parse(l).value.payload), ["first", "second"]);
   });
 
   it("fails naming the connector and the 404 when it does not exist; deletes one that does", async () => {
