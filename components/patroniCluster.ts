@@ -1,6 +1,7 @@
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import { EtcdCluster } from "./etcdCluster";
+import { PatroniDcs } from "../providers/patroniDcs";
 import { labContainer, labVolume } from "./labContainer";
 import { LabImages } from "./labImages";
 import { LabNetwork } from "./network";
@@ -45,6 +46,8 @@ export class PatroniCluster extends pulumi.ComponentResource {
   public readonly image: docker.Image;
   public readonly members: PatroniMember[];
   public readonly scope: string;
+  /** lab:patroni applied to the running cluster (changing it restarts no member). */
+  public readonly dcs: PatroniDcs;
 
   constructor(name: string, args: PatroniClusterArgs, opts?: pulumi.ComponentResourceOptions) {
     super("lab:postgres:PatroniCluster", name, {}, opts);
@@ -60,7 +63,9 @@ export class PatroniCluster extends pulumi.ComponentResource {
         restApi: { listen: `0.0.0.0:${PATRONI_REST_PORT}`, connectAddress: `${member}:${PATRONI_REST_PORT}` },
         postgres: { listen: `0.0.0.0:${PATRONI_PG_PORT}`, connectAddress: `${member}:${PATRONI_PG_PORT}`, dataDir: PATRONI_DATA_DIR },
         etcd3Hosts: args.etcd.clientHosts,
-        dcs: { ...args.dcs, maximumLagOnFailover: FAST_FAILOVER_DCS.maximumLagOnFailover },
+        // Only the first bootstrap reads bootstrap.dcs: fixed here so a change of lab:patroni rewrites no member's
+        // file (which would restart it); PatroniDcs below sets the configured values on the running cluster.
+        dcs: FAST_FAILOVER_DCS,
         parameters: args.parameters,
         slots: args.slots,
         // Only the lab network and the loopback-published HAProxy reach these ports.
@@ -79,6 +84,11 @@ export class PatroniCluster extends pulumi.ComponentResource {
       });
       return { name: member, container, pgHost: member, pgPort: PATRONI_PG_PORT, apiPort: PATRONI_REST_PORT };
     });
+    this.dcs = new PatroniDcs(`${name}-dcs`, {
+      members: this.members.map((m) => m.container.name),
+      configPath: PATRONI_CONFIG_PATH,
+      settings: { ttl: args.dcs.ttl, loop_wait: args.dcs.loopWait, retry_timeout: args.dcs.retryTimeout, synchronous_mode: args.dcs.synchronousMode },
+    }, { parent: this, dependsOn: this.members.map((m) => m.container) });
     this.registerOutputs({ scope: this.scope, members: names });
   }
 

@@ -37,7 +37,7 @@ export function patroniHa(ctx: HomeworkContext): Record<string, pulumi.Input<unk
   const sql = new SqlMigrations("owners-events", {
     connection: { host: cfg.bindAddress, port: cfg.ports.haproxyReadWrite, user: "postgres", database: "postgres", password },
     migrations: path.join(REPO_ROOT, "sql", "patroni-ha"),
-  }, { parent, dependsOn: [proxy.container] });
+  }, { parent, dependsOn: [proxy.container, pg.dcs] });
   if (cfg.traffic.enabled) {
     // Inside the lab network HAProxy listens on the published port numbers.
     new TrafficGenerator("traffic-generator", {

@@ -1,0 +1,89 @@
+// PatroniDcs: lab:patroni's timings and mode applied to the RUNNING cluster (Patroni keeps them in the DCS, so
+// bootstrap.dcs in the YAML counts only at the first bootstrap). Set and read through `docker exec patronictl` on
+// any live member; a read shows drift (someone ran edit-config), an update changes no container.
+import * as pulumi from "@pulumi/pulumi";
+import { changedKeys, checkWith, VersionedInputs, withoutProviderKey } from "../dynamic";
+import { retry } from "../retry";
+import { LabDocker } from "../../tools/lab/docker";
+import { DCS_KEYS, DcsSettings, editConfigCommand, parseShowConfig, showConfigCommand, validateDcsSettings } from "./policy";
+
+export * from "./policy";
+
+export const PATRONI_DCS_PROVIDER_VERSION = "1";
+
+export interface PatroniDcsInputs extends VersionedInputs {
+  /** Container names of the members, tried in order: any live one answers for the cluster. */
+  members: string[];
+  configPath: string;
+  settings: DcsSettings;
+}
+
+const POLICY = { timeoutMs: 60_000, initialDelayMs: 500, maxDelayMs: 3_000, attemptTimeoutMs: 15_000 };
+
+/** Runs a patronictl command on the first member that succeeds; bounded by POLICY. */
+async function onAnyMember(inputs: PatroniDcsInputs, cmd: string[], phase: string): Promise<string> {
+  const docker = new LabDocker();
+  const { value } = await retry<string>(`patroni ${phase} on ${inputs.members.join(", ")}`, POLICY, async (timeoutMs) => {
+    const failures: string[] = [];
+    for (const m of inputs.members) {
+      try {
+        const r = await docker.exec(m, cmd, timeoutMs);
+        if (r.exitCode === 0) return { value: r.stdout };
+        failures.push(`${m}: exit ${r.exitCode}: ${(r.stderr || r.stdout).trim().split("\n").slice(-2).join(" ")}`);
+      } catch (e) {
+        failures.push(`${m}: ${(e as Error).message}`);
+      }
+    }
+    return { retry: failures.join("; ") };
+  });
+  return value;
+}
+
+async function apply(inputs: PatroniDcsInputs): Promise<PatroniDcsInputs> {
+  validateDcsSettings(inputs.settings);
+  await onAnyMember(inputs, editConfigCommand(inputs.configPath, inputs.settings), "edit-config");
+  const live = parseShowConfig(await onAnyMember(inputs, showConfigCommand(inputs.configPath), "show-config"));
+  const off = DCS_KEYS.filter((k) => live[k] !== inputs.settings[k]);
+  if (off.length) throw new Error(`patroni edit-config did not take: ${off.map((k) => `${k} is ${live[k]}, wanted ${inputs.settings[k]}`).join("; ")}`);
+  return withoutProviderKey(inputs);
+}
+
+export const patroniDcsProvider: pulumi.dynamic.ResourceProvider<PatroniDcsInputs, PatroniDcsInputs> = {
+  async check(_olds, news) {
+    return checkWith(news, (n) => validateDcsSettings(n.settings));
+  },
+  async diff(_id, olds, news) {
+    // Settings change in place; new members (a replaced cluster) need the settings applied again.
+    return { changes: changedKeys(olds as any, news as any, ["settings", "members", "configPath", "version"]).length > 0, deleteBeforeReplace: false };
+  },
+  async create(inputs) {
+    const outs = await apply(inputs);
+    return { id: inputs.members.join(","), outs };
+  },
+  async update(_id, _olds, news) {
+    return { outs: await apply(news) };
+  },
+  async read(id, props) {
+    const p = props as PatroniDcsInputs;
+    const live = parseShowConfig(await onAnyMember(p, showConfigCommand(p.configPath), "show-config"));
+    return { id, props: { ...p, settings: live } };
+  },
+  // The settings live as long as the cluster: nothing to undo.
+  async delete() {
+    return;
+  },
+};
+
+export interface PatroniDcsArgs {
+  members: pulumi.Input<string>[];
+  configPath: string;
+  settings: pulumi.Input<DcsSettings>;
+}
+
+export class PatroniDcs extends pulumi.dynamic.Resource {
+  declare public readonly settings: pulumi.Output<DcsSettings>;
+
+  constructor(name: string, args: PatroniDcsArgs, opts?: pulumi.CustomResourceOptions) {
+    super(patroniDcsProvider, name, { ...args, version: PATRONI_DCS_PROVIDER_VERSION }, opts, "lab", "PatroniDcs");
+  }
+}
