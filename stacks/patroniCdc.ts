@@ -75,7 +75,7 @@ export function patroniCdc(ctx: HomeworkContext): Record<string, pulumi.Input<un
 
   // The writer and the reader: one image, the command picks the app.
   const appsImage = images.build("cdc-apps-image", {
-    image: "cdc-apps", from: { key: "node", arg: "NODE_IMAGE" }, context: ".", dockerfile: "images/cdc-apps/Dockerfile",
+    image: "cdc-apps", from: { key: "node", arg: "NODE_IMAGE" }, context: "apps", dockerfile: "apps/cdc-apps/Dockerfile",
   }, opts);
   const inLab = (host: string, port: number, db: string) => pulumi.secret(pulumi.interpolate`postgresql://postgres:${password}@${host}:${port}/${db}`);
   const app = (service: string, main: string, env: Record<string, pulumi.Input<string>>, dependsOn: pulumi.Resource[]) => labContainer({

@@ -37,7 +37,8 @@ describe("stacks: patroni-cdc under mocks", () => {
     const images = run.byType("docker:index/image:Image").map((i) => i.inputs);
     assert.deepStrictEqual(images.map((i) => i.imageName).sort(), ["lab-dev-cdc-apps:local", "lab-dev-connect:local", "lab-dev-patroni:local"]);
     const apps = images.find((i) => i.imageName === "lab-dev-cdc-apps:local")!;
-    assert.match(apps.build.dockerfile, /images\/cdc-apps\/Dockerfile$/);
+    assert.match(apps.build.dockerfile, /apps\/cdc-apps\/Dockerfile$/);
+    assert.match(apps.build.context, /\/apps$/);
     assert.strictEqual(apps.build.args.NODE_IMAGE, DEFAULT_IMAGES.node);
     for (const app of ["cdc-writer", "cdc-reader"]) {
       assert.strictEqual(container(app).inputs.image, mockImageId("lab-dev-cdc-apps:local"));
