@@ -58,6 +58,16 @@ export const SECRET_KEYS = [
 ] as const;
 export type SecretKey = (typeof SECRET_KEYS)[number];
 
+/**
+ * The public passwords the committed stack files carry (encrypted with the passphrase `lab`): fine on loopback,
+ * refused on any other address. Words that occur nowhere else, so Pulumi's masking of secrets hides nothing else.
+ */
+export const PUBLIC_DEFAULT_SECRETS: Record<SecretKey, string> = {
+  postgresPassword: "lab-pg-secret", replicationPassword: "lab-repl-secret", grafanaAdminPassword: "lab-grafana-secret",
+  minioSecretKey: "lab-minio-secret", airflowAdminPassword: "lab-airflow-secret", greenplumPassword: "lab-gp-secret",
+  bookingsPassword: "lab-bookings-secret",
+};
+
 /** What each homework needs from the config: the ports it publishes and the secrets it reads. */
 export const HOMEWORK_NEEDS: Record<Homework, { ports: PortKey[]; secrets: SecretKey[] }> = {
   "patroni-ha": {
@@ -196,6 +206,9 @@ export function parseLabConfig(raw: RawConfig, presentKeys: string[] = []): LabC
   for (const key of SECRET_KEYS) {
     const s = raw.secret(key);
     if (s && raw.secretText?.(key)?.trim() === "") throw new ConfigError(key, "(empty)", `an empty secret is no password; set it with \`pulumi config set --secret lab:${key} <value>\``);
+    if (s && bindAddress.split(".")[0] !== "127" && raw.secretText?.(key) === PUBLIC_DEFAULT_SECRETS[key]) {
+      throw new ConfigError(key, "(the public default)", `lab:bindAddress = ${bindAddress} publishes beyond this host: set a password of your own with \`pulumi config set --secret lab:${key} <value>\``);
+    }
     if (s) secrets[key] = s;
     else if (needed.has(key)) {
       throw new ConfigError(key, undefined, `missing secret needed by ${homeworks.filter((h) => HOMEWORK_NEEDS[h].secrets.includes(key)).join(", ")}; set it with \`pulumi config set --secret lab:${key} <value>\``);

@@ -1,5 +1,5 @@
 import * as assert from "assert";
-import { ConfigError, DEFAULT_PORTS, HOMEWORK_NEEDS, SECRET_KEYS, SecretKey, parseLabConfig } from "../../config";
+import { ConfigError, DEFAULT_PORTS, HOMEWORK_NEEDS, SECRET_KEYS, SecretKey, parseLabConfig, PUBLIC_DEFAULT_SECRETS } from "../../config";
 import { rawConfig } from "./rawConfig";
 
 function rejects(values: Record<string, unknown>, pattern: RegExp, stack = "dev", missing: SecretKey[] = []) {
@@ -44,6 +44,11 @@ describe("config: lab:* parsing and validation", () => {
     assert.strictEqual(parseLabConfig(rawConfig({ bindAddress: "0.0.0.0", allowNonLoopback: true })).bindAddress, "0.0.0.0");
   });
   it("rejects a missing secret, naming it and the homework", () => rejects({}, /lab:grafanaAdminPassword = undefined: missing secret needed by patroni-ha/, "dev", ["grafanaAdminPassword"]));
+  it("refuses the public default passwords when publishing beyond loopback", () => {
+    const raw = rawConfig({ bindAddress: "192.0.2.10", allowNonLoopback: true }, "dev", [], { postgresPassword: PUBLIC_DEFAULT_SECRETS.postgresPassword });
+    assert.throws(() => parseLabConfig(raw), /lab:postgresPassword = "\(the public default\)": lab:bindAddress = 192.0.2.10 publishes beyond this host/);
+    assert.doesNotThrow(() => parseLabConfig(rawConfig({}, "dev", [], { postgresPassword: PUBLIC_DEFAULT_SECRETS.postgresPassword })));
+  });
   it("rejects an empty secret, naming it", () => {
     assert.throws(() => parseLabConfig(rawConfig({}, "dev", [], { postgresPassword: " " })), /lab:postgresPassword = "\(empty\)": an empty secret is no password/);
   });

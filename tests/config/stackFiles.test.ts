@@ -5,7 +5,7 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
-import { HOMEWORKS, HOMEWORK_NEEDS, SECRET_KEYS, SecretKey, parseLabConfig } from "../../config";
+import { HOMEWORKS, HOMEWORK_NEEDS, PUBLIC_DEFAULT_SECRETS, SECRET_KEYS, SecretKey, parseLabConfig } from "../../config";
 import { loadEngine } from "../engine/harness";
 import { tempDir } from "../real/harness/proc";
 
@@ -50,10 +50,13 @@ describe("config: committed stack files through the real Pulumi CLI", function (
       }, Object.keys(values).map((k) => k.replace(/^lab:/, "")));
       const homework = stack === "dev" ? "patroni-ha" : stack;
       assert.deepStrictEqual(cfg.homeworks, [homework]);
-      for (const s of HOMEWORK_NEEDS[cfg.homeworks[0]].secrets) {
+      const needed = HOMEWORK_NEEDS[cfg.homeworks[0]].secrets;
+      for (const s of needed) {
         assert.ok(values[`lab:${s}`]?.secret, `${file}: lab:${s} must be a secret`);
-        assert.ok(String(values[`lab:${s}`].value).length > 0, `${file}: lab:${s} is empty`);
+        assert.strictEqual(values[`lab:${s}`].value, PUBLIC_DEFAULT_SECRETS[s], `${file}: lab:${s} is not the documented public default`);
       }
+      // Only what its homework reads: a stray secret is one more password to leak and to mask in the output.
+      for (const s of SECRET_KEYS) if (!needed.includes(s)) assert.ok(!values[`lab:${s}`], `${file}: carries lab:${s}, which ${homework} does not use`);
     });
   }
 });
