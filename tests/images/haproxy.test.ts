@@ -1,0 +1,86 @@
+// images/debian/haproxy in place of haproxy:2.6-bookworm: the lab's rendered haproxy.cfg at the official path
+// starts, the lab's /ready healthcheck (bash /dev/tcp) passes with a leader and fails without, /metrics is
+// served by the built-in Prometheus exporter, the process runs as haproxy (uid 99).
+import * as assert from "assert";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import * as tar from "tar-fs";
+import { haproxyReadyCheck } from "../../components/haproxy";
+import { HAPROXY_CONFIG_PATH, renderHaproxyConfig } from "../../components/haproxyConfig";
+import { containerLogs, docker, execIn } from "../../testbed/docker";
+import { buildServiceImage, checkContract, cleanupContainers } from "./build";
+
+const PORTS = { readWrite: 5001, readOnly: 5002, stats: 7001 };
+
+/** A container with the rendered config in place before it starts, as the lab's `uploads` do. */
+async function startWithConfig(image: string, apiPort: number): Promise<string> {
+  // The one "member" is HAProxy's own stats port, which answers any path with 200: a stand-in leader.
+  const cfg = renderHaproxyConfig({ members: [{ name: "pg-1", host: "127.0.0.1", pgPort: 5432, apiPort }], ports: PORTS, bindAddress: "0.0.0.0" });
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "lab-test-haproxy-"));
+  fs.mkdirSync(path.join(dir, path.dirname(HAPROXY_CONFIG_PATH)), { recursive: true });
+  fs.writeFileSync(path.join(dir, HAPROXY_CONFIG_PATH), cfg);
+  const c = await docker.createContainer({ Image: image, Labels: { "lab.test": `images-${process.pid}` } });
+  // Directories 0755: the archive's root entry lands on "/".
+  await c.putArchive(tar.pack(dir, { map: (h) => ({ ...h, uid: 0, gid: 0, mode: h.type === "directory" ? 0o755 : h.mode }) }) as unknown as NodeJS.ReadableStream, { path: "/" });
+  fs.rmSync(dir, { recursive: true, force: true });
+  await c.start();
+  return c.id;
+}
+
+async function exitCodeWithin(id: string, cmd: string[], want: number, timeoutMs: number): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  let last = -1;
+  for (let i = 0; i < 60 && Date.now() < until; i++) {
+    last = (await execIn(id, cmd).catch(() => ({ code: -1 }))).code;
+    if (last === want) return;
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  throw new Error(`${cmd.join(" ")} exited ${last}, wanted ${want} within ${timeoutMs} ms\n${await containerLogs(id)}`);
+}
+
+describe("images/debian/haproxy: the official haproxy image's contract", function () {
+  let image: string;
+  let healthy: string;
+
+  before(async function () {
+    this.timeout(20 * 60_000);
+    image = await buildServiceImage("haproxy");
+    healthy = await startWithConfig(image, PORTS.stats);
+    await exitCodeWithin(healthy, haproxyReadyCheck(PORTS.stats).slice(1), 0, 20_000);
+  });
+
+  after(async function () {
+    this.timeout(60_000);
+    await cleanupContainers();
+  });
+
+  it("keeps the generic contract (user haproxy uid 99, config dir, bash for the healthcheck)", async function () {
+    this.timeout(30_000);
+    await checkContract("haproxy", { id: healthy, exec: (cmd, user) => execIn(healthy, cmd, { user }) } as any);
+    const id = await execIn(healthy, ["id"]);
+    assert.match(id.stdout, /^uid=99\(haproxy\) gid=99\(haproxy\)/);
+    const v = await execIn(healthy, ["haproxy", "-v"]);
+    assert.match(v.stdout, /version 2\.6\./);
+  });
+
+  it("runs the lab's config in master-worker mode from the entrypoint, and it validates", async function () {
+    const check = await execIn(healthy, ["haproxy", "-c", "-f", HAPROXY_CONFIG_PATH]);
+    assert.strictEqual(check.code, 0, check.stdout + check.stderr);
+    const cmdline = await execIn(healthy, ["sh", "-c", "tr '\\0' ' ' < /proc/1/cmdline"]);
+    assert.match(cmdline.stdout, /haproxy -W -db -f \/usr\/local\/etc\/haproxy\/haproxy.cfg/);
+  });
+
+  it("serves Prometheus metrics on the stats port (exporter built in)", async function () {
+    const r = await execIn(healthy, ["bash", "-c",
+      `exec 3<>/dev/tcp/127.0.0.1/${PORTS.stats} && printf 'GET /metrics HTTP/1.0\\r\\n\\r\\n' >&3 && cat <&3`]);
+    assert.match(r.stdout, / 200 /);
+    assert.match(r.stdout, /^haproxy_backend_active_servers\{proxy="pg_read_write"\} 1$/m);
+  });
+
+  it("the lab's healthcheck fails while no leader answers", async function () {
+    this.timeout(30_000);
+    const noLeader = await startWithConfig(image, 1); // nothing listens on port 1
+    await exitCodeWithin(noLeader, haproxyReadyCheck(PORTS.stats).slice(1), 1, 20_000);
+  });
+});

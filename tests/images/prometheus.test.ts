@@ -1,0 +1,77 @@
+// images/debian/prometheus in place of prom/prometheus: the official default command reads the lab's rendered
+// config at /etc/prometheus/prometheus.yml, keeps its TSDB on /prometheus as nobody, the lab's wget healthcheck
+// passes, and a scrape job is really scraped (up == 1 through the query API).
+import * as assert from "assert";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import * as tar from "tar-fs";
+import { renderPrometheusConfig } from "../../components/monitoringConfig";
+import { containerLogs, docker, execIn } from "../../testbed/docker";
+import { buildServiceImage, checkContract, cleanupContainers } from "./build";
+
+const READY = ["wget", "-q", "-O", "/dev/null", "http://127.0.0.1:9090/-/ready"];
+
+async function waitFor(id: string, cmd: string[], timeoutMs: number, ok: (out: string) => boolean = () => true): Promise<string> {
+  const until = Date.now() + timeoutMs;
+  let last = "";
+  for (let i = 0; i < 120 && Date.now() < until; i++) {
+    const r = await execIn(id, cmd).catch((e: Error) => ({ code: -1, stdout: "", stderr: e.message }));
+    if (r.code === 0 && ok(r.stdout)) return r.stdout;
+    last = r.stdout + r.stderr;
+    await new Promise((res) => setTimeout(res, 1000));
+  }
+  throw new Error(`${cmd.join(" ")} not satisfied in ${timeoutMs} ms: ${last}\n${await containerLogs(id)}`);
+}
+
+describe("images/debian/prometheus: the prom/prometheus contract as the lab uses it", function () {
+  let id: string;
+
+  before(async function () {
+    this.timeout(20 * 60_000);
+    const image = await buildServiceImage("prometheus");
+    const volume = `lab-test-prometheus-data-${process.pid}`;
+    await docker.createVolume({ Name: volume, Labels: { "lab.test": `images-${process.pid}` } });
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "lab-test-prom-"));
+    fs.mkdirSync(path.join(dir, "etc/prometheus"), { recursive: true });
+    fs.writeFileSync(path.join(dir, "etc/prometheus/prometheus.yml"), renderPrometheusConfig([{ job: "self", targets: ["127.0.0.1:9090"] }], 1));
+    const c = await docker.createContainer({ Image: image, Labels: { "lab.test": `images-${process.pid}` }, HostConfig: { Binds: [`${volume}:/prometheus`] } });
+    // Directories 0755 (the root entry lands on "/"); the file readable by nobody.
+    await c.putArchive(tar.pack(dir, { map: (h) => ({ ...h, uid: 0, gid: 0, mode: h.type === "directory" ? 0o755 : 0o644 }) }) as unknown as NodeJS.ReadableStream, { path: "/" });
+    fs.rmSync(dir, { recursive: true, force: true });
+    await c.start();
+    id = c.id;
+    await waitFor(id, READY, 60_000);
+  });
+
+  after(async function () {
+    this.timeout(60_000);
+    await cleanupContainers();
+  });
+
+  it("keeps the generic contract (nobody, /bin/prometheus, promtool, wget, port 9090)", async function () {
+    this.timeout(30_000);
+    await checkContract("prometheus", { id, exec: (cmd: string[], user?: string) => execIn(id, cmd, { user }) } as any);
+    const args = (await docker.getContainer(id).inspect()).Args;
+    assert.ok(args.includes("--config.file=/etc/prometheus/prometheus.yml") && args.includes("--storage.tsdb.path=/prometheus"), args.join(" "));
+  });
+
+  it("the lab's rendered config passes promtool", async function () {
+    const r = await execIn(id, ["promtool", "check", "config", "/etc/prometheus/prometheus.yml"]);
+    assert.strictEqual(r.code, 0, r.stdout + r.stderr);
+  });
+
+  it("scrapes the job (up == 1 from the query API) and writes its TSDB on /prometheus as nobody", async function () {
+    this.timeout(60_000);
+    const out = await waitFor(id, ["wget", "-q", "-O", "-", "http://127.0.0.1:9090/api/v1/query?query=up{job=\"self\"}"], 40_000,
+      (o) => JSON.parse(o).data.result.length === 1);
+    assert.strictEqual(JSON.parse(out).data.result[0].value[1], "1");
+    const owner = await execIn(id, ["stat", "-c", "%U", "/prometheus/wal"]);
+    assert.strictEqual(owner.stdout.trim(), "nobody");
+  });
+
+  it("the healthcheck fails where nothing serves (it can fail)", async function () {
+    const r = await execIn(id, ["wget", "-q", "-T", "2", "-t", "1", "-O", "/dev/null", "http://127.0.0.1:9091/-/ready"]);
+    assert.notStrictEqual(r.code, 0);
+  });
+});
