@@ -1,0 +1,117 @@
+// images/patroni FROM images/debian/postgres (lab:imageSource=build): the entrypoint refuses a missing config or
+// password with its messages, and a member rendered as the lab renders it bootstraps a leader on the built etcd.
+import * as assert from "assert";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import * as tar from "tar-fs";
+import { etcdHealthCheck } from "../../components/etcdCluster";
+import { ETCD_CLIENT_PORT, ETCD_PEER_PORT, etcdMemberArgs } from "../../components/etcdConfig";
+import { patroniHealthCheck } from "../../components/patroniCluster";
+import {
+  FAST_FAILOVER_DCS, PATRONI_CONFIG_PATH, PATRONI_DATA_DIR, PATRONI_PASSWORD_ENV, PATRONI_PG_PORT, PATRONI_REST_PORT,
+  PATRONI_VOLUME_PATH, labPgHba, renderPatroniConfig,
+} from "../../components/patroniConfig";
+import { containerLogs, docker, execIn } from "../../testbed/docker";
+import { buildContext, buildServiceImage, cleanupContainers, startContainer, testNetwork } from "./build";
+
+const LABELS = { "lab.test": `images-${process.pid}` };
+
+async function runOnce(image: string, env: string[], files: Record<string, string> = {}): Promise<{ code: number; out: string }> {
+  const c = await docker.createContainer({ Image: image, Env: env, Labels: LABELS });
+  if (Object.keys(files).length) await putFiles(c.id, files);
+  await c.start();
+  const r = await Promise.race([c.wait() as Promise<{ StatusCode: number }>, new Promise<never>((_, rej) => setTimeout(() => rej(new Error("still running after 30 s")), 30_000))]);
+  return { code: r.StatusCode, out: (await c.logs({ stdout: true, stderr: true })).toString() };
+}
+
+/** Files put into a created container before it starts, as the lab's `uploads` do; owned by postgres like Patroni's own. */
+async function putFiles(id: string, files: Record<string, string>): Promise<void> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "lab-test-patroni-"));
+  for (const [p, content] of Object.entries(files)) {
+    fs.mkdirSync(path.join(dir, path.dirname(p)), { recursive: true });
+    fs.writeFileSync(path.join(dir, p), content);
+  }
+  // Directories 0755 (the root entry lands on "/"), files readable.
+  await docker.getContainer(id).putArchive(tar.pack(dir, { map: (h) => ({ ...h, uid: 0, gid: 0, mode: h.type === "directory" ? 0o755 : 0o644 }) }) as unknown as NodeJS.ReadableStream, { path: "/" });
+  fs.rmSync(dir, { recursive: true, force: true });
+}
+
+async function waitFor(id: string, cmd: string[], timeoutMs: number): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  let last = "";
+  for (let i = 0; i < 200 && Date.now() < until; i++) {
+    const r = await execIn(id, cmd).catch((e: Error) => ({ code: -1, stdout: "", stderr: e.message }));
+    if (r.code === 0) return;
+    last = r.stdout + r.stderr;
+    await new Promise((res) => setTimeout(res, 1000));
+  }
+  throw new Error(`${cmd.join(" ")} never exited 0 in ${timeoutMs} ms: ${last}\n${await containerLogs(id, 60)}`);
+}
+
+describe("images/patroni FROM the built postgres image", function () {
+  let patroni: string;
+
+  before(async function () {
+    this.timeout(25 * 60_000);
+    const postgres = await buildServiceImage("postgres");
+    patroni = await buildContext("lab-test-patroni:debian", "images/patroni", undefined, { POSTGRES_IMAGE: postgres });
+  });
+
+  after(async function () {
+    this.timeout(60_000);
+    await cleanupContainers();
+  });
+
+  it("runs as postgres with Patroni 4.1.5 and the server binaries on PATH", async function () {
+    this.timeout(30_000);
+    const c = await startContainer({ image: patroni, entrypoint: ["sleep", "60"] });
+    const r = await c.exec(["sh", "-c", "id -un; patroni --version; command -v postgres pg_ctl"]);
+    assert.strictEqual(r.code, 0, r.stderr);
+    assert.match(r.stdout, /^postgres\npatroni 4\.1\.5\n\/usr\/lib\/postgresql\/15\/bin\/postgres\n/);
+  });
+
+  it("refuses a missing config, then missing passwords, with its messages (exit 64)", async function () {
+    this.timeout(60_000);
+    const none = await runOnce(patroni, []);
+    assert.strictEqual(none.code, 64);
+    assert.match(none.out, /LAB_PATRONI_CONFIG=\/etc\/patroni\/patroni.yml is not a readable file/);
+    const noPassword = await runOnce(patroni, [], { [PATRONI_CONFIG_PATH]: "scope: x\n" });
+    assert.strictEqual(noPassword.code, 64);
+    assert.match(noPassword.out, /PATRONI_SUPERUSER_PASSWORD is empty/);
+  });
+
+  it("bootstraps a leader on the built etcd with the lab's rendered config", async function () {
+    this.timeout(10 * 60_000);
+    const etcdImage = await buildServiceImage("etcd");
+    const network = await testNetwork("patroni");
+    const self = { name: "etcd-1", host: "etcd-1", clientPort: ETCD_CLIENT_PORT, peerPort: ETCD_PEER_PORT };
+    const etcd = await startContainer({
+      image: etcdImage, network, aliases: ["etcd-1"],
+      cmd: ["etcd", ...etcdMemberArgs(self, [self], { dataDir: "/etcd-data", listenHost: "0.0.0.0", clusterToken: "lab-test" })],
+    });
+    await waitFor(etcd.id, etcdHealthCheck(ETCD_CLIENT_PORT).slice(1), 60_000);
+    const yaml = renderPatroniConfig({
+      scope: "lab-test", name: "pg-1",
+      restApi: { listen: `0.0.0.0:${PATRONI_REST_PORT}`, connectAddress: `pg-1:${PATRONI_REST_PORT}` },
+      postgres: { listen: `0.0.0.0:${PATRONI_PG_PORT}`, connectAddress: `pg-1:${PATRONI_PG_PORT}`, dataDir: PATRONI_DATA_DIR },
+      etcd3Hosts: [`etcd-1:${ETCD_CLIENT_PORT}`], dcs: FAST_FAILOVER_DCS,
+      pgHba: labPgHba("replicator", "0.0.0.0/0"), usernames: { superuser: "postgres", replication: "replicator" },
+    });
+    const volume = `lab-test-patroni-data-${process.pid}`;
+    await docker.createVolume({ Name: volume, Labels: LABELS });
+    const c = await docker.createContainer({
+      Image: patroni, Labels: LABELS,
+      Env: [`${PATRONI_PASSWORD_ENV.superuser}=su-pass`, `${PATRONI_PASSWORD_ENV.replication}=repl-pass`],
+      HostConfig: { NetworkMode: network, Binds: [`${volume}:${PATRONI_VOLUME_PATH}`] },
+      NetworkingConfig: { EndpointsConfig: { [network]: { Aliases: ["pg-1"] } } },
+    });
+    await putFiles(c.id, { [PATRONI_CONFIG_PATH]: yaml });
+    await c.start();
+    await waitFor(c.id, patroniHealthCheck(PATRONI_REST_PORT).slice(1), 180_000);
+    const list = await execIn(c.id, ["patronictl", "-c", PATRONI_CONFIG_PATH, "list"]);
+    assert.match(list.stdout, /pg-1.*Leader.*running/, list.stdout + list.stderr);
+    const sql = await execIn(c.id, ["psql", "-h", "pg-1", "-U", "postgres", "-d", "postgres", "-tAc", "select pg_is_in_recovery()"], { env: ["PGPASSWORD=su-pass"] });
+    assert.strictEqual(sql.stdout.trim(), "f", sql.stderr);
+  });
+});
