@@ -15,6 +15,7 @@ export const DEFAULT_PORTS = {
   pgAdmin: 5050,
   kafka: 9092,
   connect: 8083,
+  connectWorker2: 8084,
   schemaRegistry: 8081,
   postgresPrimary: 5432,
   postgresReplica: 5433,
@@ -75,7 +76,7 @@ export const HOMEWORK_NEEDS: Record<Homework, { ports: PortKey[]; secrets: Secre
     secrets: ["postgresPassword", "replicationPassword", "grafanaAdminPassword"],
   },
   "patroni-cdc": {
-    ports: ["haproxyReadWrite", "haproxyReadOnly", "haproxyStats", "kafka", "connect", "schemaRegistry", "destination", "pgAdmin"],
+    ports: ["haproxyReadWrite", "haproxyReadOnly", "haproxyStats", "kafka", "connect", "connectWorker2", "schemaRegistry", "destination", "pgAdmin"],
     secrets: ["postgresPassword", "replicationPassword"],
   },
   "cdc-datavault": {

@@ -1,5 +1,5 @@
 // Kafka Connect: N distributed workers in one group, from the lab's Connect image (images/connect: Debezium
-// PostgreSQL source, Debezium JDBC sink, Apicurio Avro converter). Every worker's REST API is published: worker N on port + N - 1.
+// PostgreSQL source, Debezium JDBC sink, Apicurio Avro converter). Every worker's REST API is published on its own port.
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import { Kafka } from "./kafka";
@@ -17,9 +17,8 @@ export interface KafkaConnectArgs {
   /** Builds the Connect image FROM the lab's Kafka (lab:images.kafka, or its Debian build). */
   images: LabImages;
   bindAddress: string;
-  /** Host port of worker 1's REST API; worker N publishes on port + N - 1 (config.ts keeps that range free). */
-  port: number;
-  workers: number;
+  /** One host port per worker (lab:ports.connect, lab:ports.connectWorker2, …: config.ts keeps them distinct). */
+  ports: number[];
   /** Group id and the prefix of its three internal topics. */
   groupId?: string;
 }
@@ -67,19 +66,19 @@ export class KafkaConnect extends pulumi.ComponentResource {
 
   constructor(name: string, args: KafkaConnectArgs, opts?: pulumi.ComponentResourceOptions) {
     super("lab:kafka:KafkaConnect", name, {}, opts);
-    if (!Number.isInteger(args.workers) || args.workers < 1) throw new Error(`connect.workers = ${JSON.stringify(args.workers)}: must be at least 1`);
+    if (args.ports.length < 1) throw new Error("connect.ports = []: one port per worker, at least one");
     this.groupId = args.groupId ?? `${args.prefix}-connect`;
-    this.urls = Array.from({ length: args.workers }, (_, i) => `http://${args.bindAddress}:${args.port + i}`);
+    this.urls = args.ports.map((p) => `http://${args.bindAddress}:${p}`);
     this.url = this.urls[0];
-    // Context: the repository root, as the image reuses the real tests' Maven poms (Dockerfile.dockerignore trims the rest).
+    // Context: images/connect alone (its jars/ poms are also what .ci/install.d/30-kafka.sh lays out for the real tests).
     this.image = args.images.build(`${name}-image`, {
-      image: "connect", context: ".", dockerfile: "images/connect/Dockerfile", from: { key: "kafka", arg: "KAFKA_IMAGE" },
+      image: "connect", context: "images/connect", from: { key: "kafka", arg: "KAFKA_IMAGE" },
     }, { parent: this });
-    this.workers = Array.from({ length: args.workers }, (_, i) => {
+    this.workers = args.ports.map((port, i) => {
       const service = `${name}-${i + 1}`;
       return labContainer({
         prefix: args.prefix, service, image: this.image.repoDigest, network: args.network.network, bindAddress: args.bindAddress, parent: this,
-        ports: [{ internal: CONNECT_REST_PORT, external: args.port + i }],
+        ports: [{ internal: CONNECT_REST_PORT, external: port }],
         files: [{ path: PROPERTIES_PATH, content: renderConnectWorkerProperties({ bootstrap: args.kafka.internalBootstrap, groupId: this.groupId, advertisedHost: service }) }],
         healthcheck: { test: connectHealthCheck(), intervalSeconds: 5, retries: 12, startPeriodSeconds: 60 },
         dependsOn: [args.kafka.container],

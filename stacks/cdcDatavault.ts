@@ -53,11 +53,11 @@ export function cdcDatavault({ cfg, prefix, parent, images }: HomeworkContext): 
 
   const kafka = new Kafka("kafka", { prefix, network: net, image: images.run("kafka"), bindAddress: cfg.bindAddress, port: cfg.ports.kafka }, opts);
   const connect = new KafkaConnect("connect", {
-    prefix, network: net, kafka, images, bindAddress: cfg.bindAddress, port: cfg.ports.connect, workers: 1,
+    prefix, network: net, kafka, images, bindAddress: cfg.bindAddress, ports: [cfg.ports.connect],
   }, opts);
   // Registered once Connect answers and the tables (with their replica identity) exist.
   const source = new KafkaConnector("bookings-source", {
-    connectUrl: connect.url,
+    connectUrl: connect.urls,
     name: DV_SOURCE_CONNECTOR,
     config: dvSourceConfig({ db: { host: primary.internalHost, port: PG_PORT, user: "postgres", database: SOURCE_DATABASE } }),
     sensitiveConfig: pulumi.output(password).apply(postgresSourceSecrets),
@@ -88,7 +88,7 @@ export function cdcDatavault({ cfg, prefix, parent, images }: HomeworkContext): 
     dwhUrl: dwh.url(),
     presentationUrl: presentation.url(),
     kafkaBootstrap: kafka.bootstrap,
-    connectUrl: connect.url,
+    connectUrl: connect.urls.join(","),
     airflow: airflow.url,
     sourceConnector: DV_SOURCE_CONNECTOR,
     slot: DV_SLOT,

@@ -50,7 +50,7 @@ export function patroniCdc(ctx: HomeworkContext): Record<string, pulumi.Input<un
 
   const kafka = new Kafka("kafka", { prefix, network: net, image: images.run("kafka"), bindAddress: cfg.bindAddress, port: cfg.ports.kafka }, opts);
   const connect = new KafkaConnect("connect", {
-    prefix, network: net, kafka, images, bindAddress: cfg.bindAddress, port: cfg.ports.connect, workers: 2,
+    prefix, network: net, kafka, images, bindAddress: cfg.bindAddress, ports: [cfg.ports.connect, cfg.ports.connectWorker2],
   }, opts);
   const registry = new SchemaRegistry("schema-registry", { prefix, network: net, image: images.run("schemaRegistry"), bindAddress: cfg.bindAddress, port: cfg.ports.schemaRegistry }, opts);
   const format: RecordFormat = FORMAT_KIND === "json" ? { kind: "json" } : { kind: "avro", registryUrl: registry.internalRegistryUrl };
@@ -63,14 +63,14 @@ export function patroniCdc(ctx: HomeworkContext): Record<string, pulumi.Input<un
   const sourceSecret = pulumi.output(password).apply(postgresSourceSecrets);
   const afterConnect = [...connect.workers, registry.container];
   const source = new KafkaConnector("source-connector", {
-    connectUrl: connect.url, name: SOURCE_CONNECTOR, config: sourceConnectorConfig(endpoints, format), sensitiveConfig: sourceSecret,
+    connectUrl: connect.urls, name: SOURCE_CONNECTOR, config: sourceConnectorConfig(endpoints, format), sensitiveConfig: sourceSecret,
   }, { parent, dependsOn: [...afterConnect, sourceSql] });
   const sink = new KafkaConnector("sink-connector", {
-    connectUrl: connect.url, name: SINK_CONNECTOR, config: sinkConnectorConfig(endpoints, format),
+    connectUrl: connect.urls, name: SINK_CONNECTOR, config: sinkConnectorConfig(endpoints, format),
     sensitiveConfig: pulumi.output(password).apply(jdbcSinkSecrets),
   }, { parent, dependsOn: [...afterConnect, destinationSql, source] });
   const outbox = new KafkaConnector("outbox-connector", {
-    connectUrl: connect.url, name: OUTBOX_CONNECTOR, config: outboxConnectorConfig(endpoints, format), sensitiveConfig: sourceSecret,
+    connectUrl: connect.urls, name: OUTBOX_CONNECTOR, config: outboxConnectorConfig(endpoints, format), sensitiveConfig: sourceSecret,
   }, { parent, dependsOn: [...afterConnect, sourceSql] });
 
   // The writer and the reader: one image, the command picks the app.
@@ -112,7 +112,7 @@ export function patroniCdc(ctx: HomeworkContext): Record<string, pulumi.Input<un
     sourceUrl: hostUrl(proxy.readWriteEndpoint, SOURCE_DATABASE),
     destinationUrl: hostUrl(destination.endpoint, DESTINATION_DATABASE),
     kafkaBootstrap: kafka.bootstrap,
-    connectUrl: connect.url,
+    connectUrl: connect.urls.join(","),
     schemaRegistry: registry.confluentUrl,
     pgAdmin: pgAdmin.url,
     connectors: [SOURCE_CONNECTOR, SINK_CONNECTOR, OUTBOX_CONNECTOR],

@@ -29,7 +29,7 @@ describe("stacks: cdc-datavault under mocks", () => {
     assert.deepStrictEqual(images.map((i) => i.imageName).sort(), ["lab-dev-connect:local", "lab-dev-dv-loader:local"]);
     const connectImage = images.find((i) => i.imageName === "lab-dev-connect:local")!;
     assert.strictEqual(connectImage.build.args.KAFKA_IMAGE, DEFAULT_IMAGES.kafka, "Connect is built FROM the configured Kafka image");
-    assert.match(connectImage.build.dockerfile, /images\/connect\/Dockerfile$/);
+    assert.match(connectImage.build.context, /images\/connect$/);
     assert.strictEqual(images.find((i) => i.imageName === "lab-dev-dv-loader:local")!.build.args.NODE_IMAGE, DEFAULT_IMAGES.node);
     assert.strictEqual(container("connect-1").inputs.image, mockImageId("lab-dev-connect:local"));
     assert.strictEqual(container("dv-loader").inputs.image, mockImageId("lab-dev-dv-loader:local"));
@@ -73,7 +73,7 @@ describe("stacks: cdc-datavault under mocks", () => {
 
   it("points Debezium at the primary inside the lab network, with a named slot and publication, password kept secret", () => {
     const c = run.byType(CONNECTOR)[0].inputs;
-    assert.strictEqual(c.connectUrl, "http://127.0.0.1:8083");
+    assert.deepStrictEqual(c.connectUrl, ["http://127.0.0.1:8083"]);
     assert.strictEqual(c.config["database.hostname"], "postgres-primary");
     assert.strictEqual(c.config["database.port"], "5432");
     assert.strictEqual(c.config["slot.name"], "bookings_dv_slot");

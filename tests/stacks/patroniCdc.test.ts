@@ -50,7 +50,7 @@ describe("stacks: patroni-cdc under mocks", () => {
     assertContainerHygiene(run);
     const published = containersOf(run).flatMap((c) => (c.inputs.ports ?? []).map((p: any) => `${c.inputs.name.replace("lab-dev-", "")}:${p.external}`)).sort();
     assert.deepStrictEqual(published, [
-      "connect-1:8083", "destination:5434", "haproxy:5001", "haproxy:5002", "haproxy:7001", "kafka:9092", "pgadmin:5050", "schema-registry:8081",
+      "connect-1:8083", "connect-2:8084", "destination:5434", "haproxy:5001", "haproxy:5002", "haproxy:7001", "kafka:9092", "pgadmin:5050", "schema-registry:8081",
     ]);
     assert.match(container("schema-registry").inputs.healthcheck.tests.join(" "), /curl -fsS .*127\.0\.0\.1:8080\/health\/ready/);
     assert.match(container("pgadmin").inputs.healthcheck.tests.join(" "), /wget .*127\.0\.0\.1:80\/misc\/ping/);
@@ -105,7 +105,7 @@ describe("stacks: patroni-cdc under mocks", () => {
 
   it("points Debezium at HAProxy on source_slot, the sink at destination_db with upsert/record_key/deletes/evolution", () => {
     const src = connector("source-connector").inputs;
-    assert.strictEqual(src.connectUrl, "http://127.0.0.1:8083");
+    assert.deepStrictEqual(src.connectUrl, ["http://127.0.0.1:8083", "http://127.0.0.1:8084"]);
     assert.deepStrictEqual([src.config["database.hostname"], src.config["database.port"], src.config["database.dbname"]], ["haproxy", "5001", "source_db"]);
     assert.deepStrictEqual([src.config["slot.name"], src.config["plugin.name"], src.config["publication.name"]], ["source_slot", "pgoutput", "source_publication"]);
     assert.strictEqual(src.config["signal.data.collection"], "public.debezium_signal");
@@ -143,7 +143,7 @@ describe("stacks: patroni-cdc under mocks", () => {
   it("exports endpoints, connectors and topics; connection strings secret, no plaintext secret elsewhere", () => {
     assert.strictEqual(out.readWrite, "127.0.0.1:5001");
     assert.strictEqual(out.destination, "127.0.0.1:5434");
-    assert.strictEqual(out.connectUrl, "http://127.0.0.1:8083");
+    assert.strictEqual(out.connectUrl, "http://127.0.0.1:8083,http://127.0.0.1:8084");
     assert.strictEqual(out.schemaRegistry, "http://127.0.0.1:8081/apis/ccompat/v7");
     assert.strictEqual(out.pgAdmin, "http://127.0.0.1:5050");
     assert.deepStrictEqual(out.connectors, ["source-connector", "sink-connector", "outbox-connector"]);
