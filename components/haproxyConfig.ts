@@ -68,6 +68,10 @@ export function validateHaproxyArgs(args: HaproxyConfigArgs): void {
   }
 }
 
+/** The body /primary must carry too: Patroni answers 200 as soon as it holds the leader lock, while PostgreSQL is
+ * still promoting (role from pg_is_in_recovery() = "replica"), so a write sent then fails as read-only. */
+export const PRIMARY_ROLE_EXPECT = `'"role": "primary"'`;
+
 function pgBackend(name: string, patroniPath: string, args: HaproxyConfigArgs): string[] {
   const c = args.check ?? FAST_CHECKS;
   return [
@@ -76,6 +80,7 @@ function pgBackend(name: string, patroniPath: string, args: HaproxyConfigArgs): 
     "  option httpchk",
     `  http-check send meth GET uri ${patroniPath}`,
     "  http-check expect status 200",
+    ...(patroniPath === "/primary" ? [`  http-check expect string ${PRIMARY_ROLE_EXPECT}`] : []),
     // A client left on a demoted leader would write into a read-only server: cut it when the member goes down.
     `  default-server inter ${c.interMs}ms fastinter ${Math.max(100, Math.floor(c.interMs / 2))}ms downinter ${c.interMs}ms fall ${c.fall} rise ${c.rise} on-marked-down shutdown-sessions`,
     ...args.members.map((m) => `  server ${m.name} ${m.host}:${m.pgPort} check port ${m.apiPort}`),

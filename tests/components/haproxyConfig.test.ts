@@ -1,6 +1,8 @@
 import * as assert from "assert";
-import { spawnSync } from "child_process";
+import { spawn, spawnSync } from "child_process";
 import * as fs from "fs";
+import * as http from "http";
+import { AddressInfo } from "net";
 import * as os from "os";
 import * as path from "path";
 import {
@@ -36,6 +38,8 @@ describe("renderHaproxyConfig", () => {
     const rw = s.get(`backend ${HAPROXY_READ_WRITE_BACKEND}`)!;
     assert.ok(rw.includes("http-check send meth GET uri /primary"), rw.join("\n"));
     assert.ok(rw.includes("http-check expect status 200"));
+    // Both expectations hold for one response: the leader lock (200) and a finished promotion (role primary).
+    assert.strictEqual(rw[rw.indexOf("http-check expect status 200") + 1], `http-check expect string '"role": "primary"'`);
     assert.ok(rw.includes("option httpchk"));
     assert.deepStrictEqual(rw.filter((l) => l.startsWith("server")), [
       "server patroni1 patroni1:5432 check port 8008", "server patroni2 patroni2:5432 check port 8008", "server patroni3 patroni3:5432 check port 8008",
@@ -48,6 +52,7 @@ describe("renderHaproxyConfig", () => {
   it("sends read-only clients to /replica members, falling back to the leader when none is up", () => {
     const ro = s.get(`backend ${HAPROXY_READ_ONLY_BACKEND}`)!;
     assert.ok(ro.includes("http-check send meth GET uri /replica"), ro.join("\n"));
+    assert.ok(!ro.some((l) => l.includes('"role"')), "Patroni's /replica already answers 503 unless the role is replica");
     assert.deepStrictEqual(s.get("frontend pg_read_only_in"), [
       "bind 0.0.0.0:5002",
       `use_backend ${HAPROXY_READ_WRITE_BACKEND} if { nbsrv(${HAPROXY_READ_ONLY_BACKEND}) lt 1 }`,
@@ -93,6 +98,46 @@ describe("renderHaproxyConfig", () => {
       assert.strictEqual(r.status, 0, `${r.stdout}${r.stderr}`);
       assert.match(r.stdout + r.stderr, /Configuration file is valid/);
     } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("marks up, behind the read-write port, only a member that holds the lock and finished promoting (real HAProxy)", async function () {
+    this.timeout(30_000);
+    if (!fs.existsSync(HAPROXY)) throw new Error(`${HAPROXY} is missing: run \`bash .ci/install.d/10-debian.sh\` first`);
+    // Patroni's /primary answers as members in three states do: promoted, lock held but still in recovery, demoted.
+    const states = { promoted: [200, "primary"], promoting: [200, "replica"], demoted: [503, "primary"] } as const;
+    const servers = await Promise.all(Object.values(states).map(([code, role]) => new Promise<http.Server>((resolve) => {
+      const srv = http.createServer((_req, res) => res.writeHead(code, { "Content-Type": "application/json" })
+        .end(JSON.stringify({ state: "running", role, timeline: 2 }).replace(/":/g, '": ')));
+      srv.listen(0, "127.0.0.1", () => resolve(srv));
+    })));
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "haproxy-run-"));
+    const file = path.join(dir, "haproxy.cfg");
+    const ports = { readWrite: 25101, readOnly: 25102, stats: 25103 };
+    fs.writeFileSync(file, renderHaproxyConfig({
+      members: Object.keys(states).map((name, i) => ({ name, host: "127.0.0.1", pgPort: 25110 + i, apiPort: (servers[i].address() as AddressInfo).port })),
+      ports, bindAddress: "127.0.0.1", check: { interMs: 200, fall: 1, rise: 1 },
+    }).replace(/^ {2}log .*$/gm, ""));
+    const proc = spawn(HAPROXY, ["-db", "-f", file], { stdio: ["ignore", "pipe", "pipe"] });
+    let err = "";
+    proc.stderr.on("data", (b) => { err += b; });
+    try {
+      let status: Record<string, string> = {};
+      for (let i = 0; i < 40; i++) {
+        await new Promise((r) => setTimeout(r, 250));
+        const csv = await fetch(`http://127.0.0.1:${ports.stats}/;csv`).then((r) => r.text()).catch(() => "");
+        status = Object.fromEntries(csv.split("\n").map((l) => l.split(",")).filter((f) => f[0] === HAPROXY_READ_WRITE_BACKEND && f[1] !== "BACKEND")
+          .map((f) => [f[1], `${f[17]} ${f[36]}`]));
+        // Settled: every server past its first check (UP or DOWN with a check result).
+        if (Object.values(status).length === 3 && Object.values(status).every((v) => /^(UP|DOWN) L7/.test(v))) break;
+      }
+      assert.match(status.promoted ?? "", /^UP L7OK/, `${JSON.stringify(status)} ${err}`);
+      assert.match(status.promoting ?? "", /^DOWN L7RSP/, JSON.stringify(status));
+      assert.match(status.demoted ?? "", /^DOWN L7STS/, JSON.stringify(status));
+    } finally {
+      proc.kill("SIGKILL");
+      for (const s of servers) s.close();
       fs.rmSync(dir, { recursive: true, force: true });
     }
   });
