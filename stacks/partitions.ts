@@ -33,6 +33,8 @@ export function partitions({ cfg, prefix, parent, images }: HomeworkContext): Re
     prefix, network: net, bindAddress: cfg.bindAddress, image: images.run("minio"),
     ports: { api: cfg.ports.minio, console: cfg.ports.minioConsole },
     secretKey: minioSecret, buckets: [PARTITION_BUCKET],
+    // The seed unloads partitions into the bucket: destroy empties it, unless lab:keepData keeps MinIO's volume.
+    forceDestroy: !cfg.keepData,
   }, opts);
 
   const greenplum = new Greenplum("greenplum", {

@@ -52,7 +52,7 @@ describe("stacks: partitions under mocks", () => {
     const bucket = run.byType("pulumi-nodejs:dynamic/lab:MinioBucket");
     assert.strictEqual(bucket.length, 1);
     assert.deepStrictEqual([bucket[0].inputs.bucket, bucket[0].inputs.endpoint, bucket[0].inputs.accessKey, bucket[0].inputs.forceDestroy],
-      ["dp-partition", "http://127.0.0.1:9000", "minio", false]);
+      ["dp-partition", "http://127.0.0.1:9000", "minio", true], "destroy must empty the bucket the seed unloads into (else it fails)");
     assert.ok(waitsFor(bucket[0], [container(run, "lab-dev-minio")]), "the bucket does not wait for MinIO health");
     assert.strictEqual(bucket[0].inputs.version, "1");
     assert.strictEqual(typeof bucket[0].inputs.__provider, "string");
