@@ -1,0 +1,232 @@
+// The real program, stack cdc-datavault, in build mode against this Docker engine: one bring-up shared by every
+// assertion (healthy containers, replica equal to the primary, the Data Vault filled by the dv-loader container and
+// unchanged by a replay, simple_dag run inside the Airflow scheduler into `presentation`, idempotently), a second run
+// that must change nothing and a teardown that must leave nothing labelled.
+import * as assert from "assert";
+import { Client, ClientConfig } from "pg";
+import { DvLoader } from "../../apps/dv-loader/src/loader";
+import { hashKey } from "../../apps/dv-loader/src/mapping";
+import { vaultCounts } from "../../apps/dv-loader/src/vault";
+import { DV_SOURCE_SCHEMA, DV_TOPIC_PREFIX } from "../../debezium/cdc-datavault";
+import { docker, execIn } from "../../testbed/docker";
+import { E2E_LABEL, leftovers, RunResult, runLab, teardown } from "./harness";
+
+const RUN = `cdc-datavault-${process.pid}`;
+const PREFIX = "lab-e2e-dv";
+const PASSWORD = "e2e-dv-postgres-pw";
+// Ports of their own: a developer's lab (or another e2e suite) on the default ports keeps running.
+const PORTS = { postgresPrimary: 35432, postgresReplica: 35433, dwh: 35435, presentation: 35436, kafka: 39092, connect: 38083, airflow: 38080 };
+const LAB = {
+  stack: "cdc-datavault",
+  runId: RUN,
+  config: { prefix: PREFIX, imageSource: "build", debianBase: "debootstrap", buildNetwork: "host", ports: PORTS },
+  secrets: { postgresPassword: PASSWORD, replicationPassword: "e2e-dv-replication-pw", airflowAdminPassword: "e2e-dv-airflow-pw" },
+  log: (line: string) => console.log(`      [e2e] ${line}`),
+};
+const pg = (port: number, database: string): ClientConfig =>
+  ({ host: "127.0.0.1", port, user: "postgres", password: PASSWORD, database, connectionTimeoutMillis: 5000, query_timeout: 60_000 });
+const primary = pg(PORTS.postgresPrimary, "demo");
+const replica = pg(PORTS.postgresReplica, "demo");
+const dwh = pg(PORTS.dwh, "dwh");
+const presentation = pg(PORTS.presentation, "presentation");
+const phases: [string, number][] = [];
+const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+
+async function poll<T>(what: string, timeoutMs: number, probe: () => Promise<T | undefined>, everyMs = 1000): Promise<T> {
+  const until = Date.now() + timeoutMs;
+  let last: unknown;
+  for (let i = 0; i < 10_000; i++) {
+    try { const v = await probe(); if (v !== undefined) return v; last = undefined; } catch (e) { last = e; }
+    if (Date.now() > until) break;
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+  throw new Error(`${what}: not reached within ${timeoutMs / 1000} s${last ? ` (last error: ${(last as Error).message})` : ""}`);
+}
+
+async function query<T = any>(conn: ClientConfig, text: string, params: unknown[] = []): Promise<T[]> {
+  const c = new Client(conn);
+  c.on("error", () => undefined);
+  await c.connect();
+  try { return (await c.query(text, params)).rows; } finally { await c.end().catch(() => undefined); }
+}
+
+/** Rows and an md5 over every row's text, per user table: equal on both sides means the same data. */
+async function tableChecksums(conn: ClientConfig): Promise<Record<string, string>> {
+  const tables = await query<{ t: string }>(conn, `select format('%I.%I', schemaname, tablename) as t from pg_tables
+    where schemaname not in ('pg_catalog', 'information_schema') order by 1`);
+  const out: Record<string, string> = {};
+  for (const { t } of tables) {
+    const [r] = await query(conn, `select count(*)::int as n, coalesce(md5(string_agg(x::text, ',' order by x::text)), '') as h from ${t} x`);
+    out[t] = `${r.n} rows ${r.h}`;
+  }
+  return out;
+}
+
+async function counts(): Promise<Record<string, number>> {
+  const c = new Client(dwh);
+  await c.connect();
+  try { return await vaultCounts(c); } finally { await c.end(); }
+}
+
+/** What the source says the vault must hold once the snapshot is loaded (tests/real/dataVault.test.ts). */
+async function expectedVault(): Promise<Record<string, number>> {
+  const n = async (table: string) => Number((await query(primary, `select count(*) as n from bookings.${table}`))[0].n);
+  const flights = await n("flights");
+  return {
+    hub_booking: await n("bookings"), hub_ticket: await n("tickets"), hub_airport: await n("airports"), hub_aircraft: await n("aircrafts"),
+    hub_flight: flights, link_ticket_booking: await n("tickets"), link_ticket_flight: await n("ticket_flights"),
+    link_flight_airport: 2 * flights, link_flight_aircraft: flights, sat_booking: await n("bookings"), sat_ticket: await n("tickets"),
+    sat_airport: await n("airports"), sat_aircraft: await n("aircrafts"), sat_flight: flights,
+  };
+}
+
+/** Every vault row but its load date (which records when, not what). */
+async function vaultFingerprint(): Promise<Record<string, string>> {
+  const out: Record<string, string> = {};
+  for (const table of Object.keys(await counts())) {
+    const [r] = await query(dwh, `select md5(string_agg(r::text, ',' order by r::text)) as h from (select to_jsonb(t) - 'load_date' as r from dv.${table} t) x`);
+    out[table] = r.h;
+  }
+  return out;
+}
+
+describe("e2e: cdc-datavault in build mode on the real engine", function () {
+  let first: RunResult;
+  const labContainers = async () => docker.listContainers({ all: true, filters: { label: [`${E2E_LABEL}=${RUN}`] } });
+  const phase = async <T>(name: string, work: () => Promise<T>): Promise<T> => {
+    const t = Date.now();
+    try { return await work(); } finally { phases.push([name, Date.now() - t]); console.log(`      [e2e] ${name}: ${seconds(Date.now() - t)}`); }
+  };
+
+  before(async function () {
+    this.timeout(90 * 60_000);
+    first = await phase("bring-up (builds included)", () => runLab(LAB));
+    console.log(`      [e2e] first run: ${JSON.stringify(first.counts)}`);
+  });
+
+  after(async function () {
+    this.timeout(300_000);
+    await teardown(RUN).catch((e) => console.log(`      [e2e] teardown: ${(e as Error).message}`));
+    console.log(`      [e2e] phases: ${phases.map(([n, ms]) => `${n} ${seconds(ms)}`).join("; ")}`);
+  });
+
+  it("runs every container healthy", async function () {
+    this.timeout(90_000);
+    const list = await labContainers();
+    assert.deepStrictEqual(list.map((c) => c.Names[0].slice(1)).sort(), [
+      "airflow-db", "airflow-init", "airflow-scheduler", "airflow-webserver", "connect-1", "dv-loader", "kafka",
+      "postgres-dwh", "postgres-presentation", "postgres-primary", "postgres-replica",
+    ].map((s) => `${PREFIX}-${s}`));
+    await poll("every container healthy", 60_000, async () => {
+      const bad: string[] = [];
+      for (const c of list) {
+        const s = (await docker.getContainer(c.Id).inspect()).State;
+        if (s.Health?.Status !== "healthy") bad.push(`${c.Names[0]}: ${s.Status}/${s.Health?.Status}`);
+      }
+      if (bad.length) throw new Error(bad.join(", "));
+      return true;
+    });
+  });
+
+  it("the replica equals the primary: rows and a checksum per table", async function () {
+    this.timeout(180_000);
+    const want = await tableChecksums(primary);
+    assert.ok(Object.keys(want).includes("bookings.ticket_flights") && !/^0 rows/.test(want["bookings.ticket_flights"]), JSON.stringify(want));
+    let got: Record<string, string> = {};
+    await phase("replica caught up", () => poll("replica checksums equal to the primary's", 120_000, async () => {
+      got = await tableChecksums(replica);
+      return JSON.stringify(got) === JSON.stringify(want) ? true : undefined;
+    }).catch((e) => { throw new Error(`${e.message}\nprimary ${JSON.stringify(want)}\nreplica ${JSON.stringify(got)}`); }));
+    const [r] = await query(replica, "select pg_is_in_recovery() as standby");
+    assert.strictEqual(r.standby, true, "5433 is no standby");
+    console.log(`      [e2e] ${Object.keys(want).length} tables equal: ${Object.entries(want).map(([t, v]) => `${t} ${v.split(" ")[0]}`).join(", ")}`);
+  });
+
+  it("fills the Data Vault (hubs, links, satellites) equal to the source, through Debezium and the dv-loader container", async function () {
+    this.timeout(300_000);
+    const want = await expectedVault();
+    assert.ok(want.hub_booking > 0 && want.link_ticket_flight > 0, `the bookings data is empty: ${JSON.stringify(want)}`);
+    let got: Record<string, number> = {};
+    await phase("vault filled", () => poll("vault counts to match the source", 240_000, async () => {
+      got = await counts();
+      return Object.entries(want).every(([t, n]) => got[t] === n) ? true : undefined;
+    }, 2000).catch((e) => { throw new Error(`${e.message}\nwant ${JSON.stringify(want)}\ngot  ${JSON.stringify(got)}`); }));
+    assert.deepStrictEqual(got, want);
+    const [{ ref }] = await query(dwh, "select min(book_ref) as ref from dv.hub_booking");
+    const [{ hk }] = await query(dwh, "select booking_hk as hk from dv.hub_booking where book_ref = $1", [ref]);
+    assert.strictEqual(hk, hashKey(ref), "the DWH holds the md5 of the normalised business key");
+    // Satellites carry the source's values: every booking's total_amount as in the primary.
+    const src = await query(primary, "select md5(string_agg(book_ref || ':' || total_amount::text, ',' order by book_ref)) as h from bookings.bookings");
+    const vault = await query(dwh, `select md5(string_agg(h.book_ref || ':' || s.total_amount::text, ',' order by h.book_ref)) as h
+      from dv.hub_booking h join dv.sat_booking s using (booking_hk)`);
+    assert.strictEqual(vault[0].h, src[0].h, "sat_booking's total_amount differs from bookings.bookings");
+    console.log(`      [e2e] ${Object.values(want).reduce((a, b) => a + b, 0)} vault rows`);
+  });
+
+  it("a replay of every topic from the start changes nothing in the vault", async function () {
+    this.timeout(240_000);
+    const before = await vaultFingerprint();
+    const replay = new DvLoader({
+      bootstrap: [`127.0.0.1:${PORTS.kafka}`], topicPrefix: DV_TOPIC_PREFIX, sourceSchema: DV_SOURCE_SCHEMA,
+      groupId: `e2e-replay-${process.pid}`, mode: "earliest", dwh,
+    });
+    try {
+      await phase("replay", async () => { await replay.start(); await replay.waitCaughtUp(180_000); });
+      assert.ok(replay.status().records > 0, "the replay read nothing");
+      assert.deepStrictEqual(replay.status().inserted, {}, "the replay inserted rows");
+    } finally {
+      await replay.stop();
+    }
+    assert.deepStrictEqual(await vaultFingerprint(), before);
+  });
+
+  describe("simple_dag inside the Airflow scheduler container", () => {
+    const scheduler = `${PREFIX}-airflow-scheduler`;
+    const figures = () => query(presentation, `select count(*)::int as n, sum(flights)::int as flights, sum(passengers)::int as passengers,
+      sum(revenue)::text as revenue, md5(string_agg(concat_ws(':', flight_date, departure_airport, flights, passengers, revenue), ',' order by flight_date, departure_airport)) as h
+      from public.presentation`);
+    const wanted = async () => (await query(primary, `select count(*)::int as n, sum(flights)::int as flights, sum(passengers)::int as passengers,
+      sum(revenue)::text as revenue, md5(string_agg(concat_ws(':', d, a, flights, passengers, revenue), ',' order by d, a)) as h from (
+        select (f.scheduled_departure at time zone 'UTC')::date as d, f.departure_airport as a, count(distinct f.flight_id)::int as flights,
+          count(tf.ticket_no)::int as passengers, coalesce(sum(tf.amount), 0)::numeric(14,2) as revenue
+        from bookings.flights f left join bookings.ticket_flights tf on tf.flight_id = f.flight_id group by 1, 2) x`))[0];
+    const dagsTest = async (date: string) => {
+      const r = await execIn(scheduler, ["airflow", "dags", "test", "simple_dag", date], { timeoutMs: 300_000 });
+      assert.strictEqual(r.code, 0, `airflow dags test: exit ${r.code}\n${r.stderr.slice(-2000)}\n${r.stdout.slice(-2000)}`);
+      const runs = await execIn(scheduler, ["airflow", "dags", "list-runs", "-d", "simple_dag", "-o", "json"], { timeoutMs: 120_000 });
+      assert.strictEqual(runs.code, 0, runs.stderr);
+      const run = (JSON.parse(runs.stdout.slice(runs.stdout.indexOf("["))) as { execution_date: string; state: string }[])
+        .find((x) => x.execution_date.startsWith(date));
+      assert.strictEqual(run?.state, "success", `simple_dag run of ${date}: ${JSON.stringify(run)}\n${r.stdout.slice(-1500)}`);
+    };
+
+    it("`airflow dags test simple_dag` succeeds and fills presentation with the primary's figures", async function () {
+      this.timeout(420_000);
+      await phase("simple_dag run 1", () => dagsTest("2024-03-01"));
+      const want = await wanted();
+      assert.ok(want.n > 0, "the primary has no flights");
+      assert.deepStrictEqual((await figures())[0], want);
+    });
+
+    it("a rerun leaves presentation unchanged", async function () {
+      this.timeout(420_000);
+      const before = await figures();
+      await phase("simple_dag run 2", () => dagsTest("2024-03-02"));
+      assert.deepStrictEqual(await figures(), before);
+    });
+  });
+
+  it("changes nothing on a second run", async function () {
+    this.timeout(30 * 60_000);
+    const second = await phase("second run", () => runLab(LAB));
+    console.log(`      [e2e] second run: ${JSON.stringify(second.counts)}`);
+    assert.deepStrictEqual({ ...second.counts, same: 0 }, { created: 0, updated: 0, replaced: 0, same: 0 }, JSON.stringify(Object.entries(second.ops).filter(([, op]) => op !== "same")));
+    assert.strictEqual(second.counts.same, first.counts.created);
+  });
+
+  it("teardown leaves no container, network or volume with the run's label", async function () {
+    this.timeout(300_000);
+    await phase("teardown", () => teardown(RUN));
+    assert.deepStrictEqual(await leftovers(RUN), []);
+  });
+});
