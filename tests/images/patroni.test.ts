@@ -22,7 +22,7 @@ async function runOnce(image: string, env: string[], files: Record<string, strin
   if (Object.keys(files).length) await putFiles(c.id, files);
   await c.start();
   const r = await Promise.race([c.wait() as Promise<{ StatusCode: number }>, new Promise<never>((_, rej) => setTimeout(() => rej(new Error("still running after 30 s")), 30_000))]);
-  return { code: r.StatusCode, out: (await c.logs({ stdout: true, stderr: true })).toString() };
+  return { code: r.StatusCode, out: await containerLogs(c.id, 200) };
 }
 
 /** Files put into a created container before it starts, as the lab's `uploads` do; owned by postgres like Patroni's own. */
