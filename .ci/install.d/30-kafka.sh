@@ -8,7 +8,7 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 source .ci/lib/cache.sh
 source .ci/lib/apt.sh
-jars=tests/real/harness/jars
+jars=images/connect/jars
 t0=$(date +%s)
 
 missing=()
