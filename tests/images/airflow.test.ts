@@ -1,0 +1,158 @@
+// images/debian/airflow in place of apache/airflow:2.10.5-python3.11, run as components/airflow.ts runs it: init
+// (db migrate + admin user) on a PostgreSQL metadata DB, webserver and scheduler with their healthchecks; the
+// entrypoint's command forms; and images/airflow (pip install as airflow, DagBag) built FROM it.
+import * as assert from "assert";
+import * as fs from "fs";
+import * as path from "path";
+import { AIRFLOW_INIT_MARKER, AIRFLOW_SCHEDULER_CHECK, AIRFLOW_WEBSERVER_CHECK, airflowInitScript } from "../../components/airflow";
+import { postgresHealthCheck } from "../../components/postgresServer";
+import { docker, REPO } from "../../testbed/docker";
+import { buildContext, buildServiceImage, checkContract, cleanupContainers, startContainer, testNetwork, TestContainer } from "./build";
+
+const DB_PASSWORD = "lab-test-metadata";
+const ADMIN_PASSWORD = "lab-test-admin";
+
+/** Runs a check command in the container until it exits 0 (bounded in count and time). */
+async function waitForCheck(c: TestContainer, test: string[], timeoutMs: number): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  let last = "";
+  for (let i = 0; i < 300 && Date.now() < until; i++) {
+    const r = await c.exec(test[0] === "CMD" ? test.slice(1) : test).catch((e: Error) => ({ code: -1, stdout: "", stderr: e.message }));
+    if (r.code === 0) return;
+    last = (r.stdout + r.stderr).slice(-500);
+    await new Promise((res) => setTimeout(res, 3000));
+  }
+  throw new Error(`${test.join(" ")} never exited 0 in ${timeoutMs} ms: ${last}\n${await c.logs()}`);
+}
+
+/** Runs a one-shot container to its exit (bounded); returns its exit code and output. */
+async function runToExit(image: string, cmd: string[], env: Record<string, string> = {}): Promise<{ code: number; logs: string }> {
+  const c = await startContainer({ image, cmd, env });
+  const r = await docker.getContainer(c.id).wait({ condition: "not-running" });
+  return { code: r.StatusCode, logs: await c.logs() };
+}
+
+describe("images/debian/airflow: the apache/airflow contract", function () {
+  let image: string;
+  let network: string;
+  let env: Record<string, string>;
+  let webserver: TestContainer;
+  let scheduler: TestContainer;
+
+  before(async function () {
+    this.timeout(40 * 60_000);
+    const [airflowImage, postgresImage] = await Promise.all([buildServiceImage("airflow"), buildServiceImage("postgres")]);
+    image = airflowImage;
+    network = await testNetwork("airflow");
+    const db = await startContainer({
+      image: postgresImage, network, aliases: ["airflow-db"],
+      env: { POSTGRES_USER: "airflow", POSTGRES_PASSWORD: DB_PASSWORD, POSTGRES_DB: "airflow" },
+    });
+    await waitForCheck(db, postgresHealthCheck(), 120_000);
+    env = {
+      AIRFLOW__CORE__EXECUTOR: "LocalExecutor",
+      AIRFLOW__CORE__LOAD_EXAMPLES: "false",
+      AIRFLOW__DATABASE__SQL_ALCHEMY_CONN: `postgresql+psycopg2://airflow:${DB_PASSWORD}@airflow-db:5432/airflow`,
+      AIRFLOW__WEBSERVER__SECRET_KEY: "lab-test-secret",
+      AIRFLOW_CONN_LAB_DB: `postgres://airflow:${DB_PASSWORD}@airflow-db:5432/airflow`,
+    };
+    const init = await startContainer({
+      image, network, cmd: ["bash", "-c", airflowInitScript()],
+      env: { ...env, LAB_AIRFLOW_ADMIN_USER: "airflow", LAB_AIRFLOW_ADMIN_PASSWORD: ADMIN_PASSWORD },
+    });
+    await waitForCheck(init, ["test", "-f", AIRFLOW_INIT_MARKER], 600_000);
+    [webserver, scheduler] = await Promise.all([
+      startContainer({ image, network, env, cmd: ["webserver"], ports: [8080] }),
+      startContainer({ image, network, env, cmd: ["scheduler"] }),
+    ]);
+    await Promise.all([
+      waitForCheck(webserver, AIRFLOW_WEBSERVER_CHECK.test, 300_000),
+      waitForCheck(scheduler, AIRFLOW_SCHEDULER_CHECK.test, 300_000),
+    ]);
+  });
+
+  after(async function () {
+    this.timeout(120_000);
+    await cleanupContainers();
+  });
+
+  it("keeps the generic contract (user airflow, paths, tools, port 8080)", async function () {
+    this.timeout(60_000);
+    await checkContract("airflow", webserver);
+    const id = await webserver.exec(["id"]);
+    assert.match(id.stdout, /^uid=50000\(airflow\) gid=0\(root\)/);
+  });
+
+  it("sets AIRFLOW_HOME and AIRFLOW_VERSION as the official image does", async function () {
+    const r = await webserver.exec(["bash", "-c", "echo $AIRFLOW_HOME $AIRFLOW_VERSION; airflow config get-value core dags_folder"]);
+    assert.strictEqual(r.code, 0, r.stderr);
+    assert.deepStrictEqual(r.stdout.trim().split("\n"), ["/opt/airflow 2.10.5", "/opt/airflow/dags"]);
+  });
+
+  it("the init step migrated the PostgreSQL metadata DB and created the admin user", async function () {
+    this.timeout(120_000);
+    const users = await webserver.exec(["airflow", "users", "list", "--output", "json"]);
+    assert.strictEqual(users.code, 0, users.stderr);
+    const list = JSON.parse(users.stdout.slice(users.stdout.indexOf("[")));
+    assert.ok(list.some((u: { username: string; roles: string }) => u.username === "airflow" && /Admin/.test(u.roles)), users.stdout);
+    // AIRFLOW__DATABASE__SQL_ALCHEMY_CONN is really what it uses: the DB check goes to PostgreSQL.
+    const conn = await webserver.exec(["airflow", "config", "get-value", "database", "sql_alchemy_conn"]);
+    assert.match(conn.stdout, /^postgresql\+psycopg2:\/\/airflow:.*@airflow-db:5432\/airflow/);
+  });
+
+  it("webserver answers /health from the host with a healthy metadata DB and scheduler", async function () {
+    this.timeout(120_000);
+    const port = await (webserver as TestContainer & { hostPort(p: number): Promise<number> }).hostPort(8080);
+    let health: any;
+    for (let i = 0; i < 30; i++) {
+      health = await fetch(`http://127.0.0.1:${port}/health`).then((r) => r.json()).catch(() => undefined);
+      if (health?.scheduler?.status === "healthy") break;
+      await new Promise((res) => setTimeout(res, 3000));
+    }
+    assert.strictEqual(health?.metadatabase?.status, "healthy", JSON.stringify(health));
+    assert.strictEqual(health?.scheduler?.status, "healthy", JSON.stringify(health));
+  });
+
+  it("reads AIRFLOW_CONN_* connections", async function () {
+    this.timeout(60_000);
+    const r = await webserver.exec(["airflow", "connections", "get", "lab_db", "--output", "json"]);
+    assert.strictEqual(r.code, 0, r.stderr);
+    assert.match(r.stdout, /"host": "airflow-db"/);
+  });
+
+  it("entrypoint: `airflow <cmd>`, `<cmd>`, `bash`/`python` as given, and a bounded wait for the DB", async function () {
+    this.timeout(300_000);
+    for (const cmd of [["version"], ["airflow", "version"]]) {
+      const r = await runToExit(image, cmd);
+      assert.strictEqual(r.code, 0, r.logs);
+      assert.match(r.logs, /^2\.10\.5$/m, `${cmd.join(" ")}: ${r.logs}`);
+    }
+    const py = await runToExit(image, ["python", "-c", "import airflow.providers.postgres, airflow.providers.common.sql; print('providers ok')"]);
+    assert.match(py.logs, /providers ok/);
+    const sh = await runToExit(image, ["bash", "-c", "echo from-bash"]);
+    assert.match(sh.logs, /^from-bash$/m);
+    // An unreachable DB: the entrypoint gives up after CONNECTION_CHECK_MAX_COUNT tries instead of running the command.
+    const down = await runToExit(image, ["bash", "-c", "echo ran"], {
+      AIRFLOW__DATABASE__SQL_ALCHEMY_CONN: "postgresql+psycopg2://airflow:x@127.0.0.1:1/airflow",
+      CONNECTION_CHECK_MAX_COUNT: "2", CONNECTION_CHECK_SLEEP_TIME: "1",
+    });
+    assert.notStrictEqual(down.code, 0);
+    assert.doesNotMatch(down.logs, /^ran$/m);
+    assert.match(down.logs, /not reachable after 2 tries/);
+  });
+
+  it("its constraints are the lab's (images/airflow/constraints-airflow-2.10.5-py3.11.txt)", function () {
+    const ours = fs.readFileSync(path.join(REPO, "images/debian/airflow/constraints.txt"), "utf8");
+    assert.strictEqual(ours, fs.readFileSync(path.join(REPO, "images/airflow/constraints-airflow-2.10.5-py3.11.txt"), "utf8"));
+  });
+
+  it("images/airflow builds FROM it: pip install as airflow, the DAGs import", async function () {
+    this.timeout(30 * 60_000);
+    const lab = await buildContext("lab-test-airflow-lab:contract", ".", "images/airflow/Dockerfile", { AIRFLOW_IMAGE: image });
+    const r = await runToExit(lab, ["python", "-c",
+      "import yoyo, airflow; from airflow.models import DagBag; b = DagBag('/opt/airflow/dags', include_examples=False); "
+      + "assert not b.import_errors, b.import_errors; print(airflow.__version__, sorted(b.dag_ids))"]);
+    assert.strictEqual(r.code, 0, r.logs);
+    assert.match(r.logs, /^2\.10\.5 \[.*'bookings_stg_ddl'.*'partitioning_test_part'.*\]$/m);
+  });
+});
