@@ -375,7 +375,10 @@ async function createResource(type: string, urn: string, inputs: any, runId: str
     const p = dynamicProvider(inputs);
     const checked = p.check ? await p.check({}, inputs) : { inputs };
     if (checked.failures?.length) throw new Error(`${urn}: check failed: ${checked.failures.map((f: any) => `${f.property}: ${f.reason}`).join("; ")}`);
+    const t = Date.now();
+    log(`${urn.split("::").pop()}: create (dynamic)`);
     const r = await p.create(checked.inputs);
+    log(`${urn.split("::").pop()}: created in ${((Date.now() - t) / 1000).toFixed(1)} s`);
     return { id: r.id, outputs: { ...(r.outs ?? {}), __provider: inputs.__provider } };
   }
   throw new Error(`${urn}: resource type ${type} is not implemented by the e2e harness`);
