@@ -55,6 +55,9 @@ describe("images/debian/airflow: the apache/airflow contract", function () {
       AIRFLOW__DATABASE__SQL_ALCHEMY_CONN: `postgresql+psycopg2://airflow:${DB_PASSWORD}@airflow-db:5432/airflow`,
       AIRFLOW__WEBSERVER__SECRET_KEY: "lab-test-secret",
       AIRFLOW_CONN_LAB_DB: `postgres://airflow:${DB_PASSWORD}@airflow-db:5432/airflow`,
+      // On a loaded 2-core host 4 gunicorn workers miss the webserver's 120 s master timeout (seen in a run).
+      AIRFLOW__WEBSERVER__WORKERS: "1",
+      AIRFLOW__WEBSERVER__WEB_SERVER_MASTER_TIMEOUT: "600",
     };
     const init = await startContainer({
       image, network, cmd: ["bash", "-c", airflowInitScript()],
