@@ -1,6 +1,9 @@
-// Write outage and lost acked writes seen by the traffic generator through HAProxy, on a local Patroni cluster:
-// (a) SIGKILL of the leader (like a container kill), (b) a planned `patronictl switchover`, with synchronous_mode
-// on (N runs each) and off (one run each). Not a test: `npx ts-node bench/failover.ts [--runs N] [--rate R]`.
+// Write outage and lost acked writes through HAProxy: (a) SIGKILL of the leader, (b) a planned `patronictl
+// switchover`, with synchronous_mode on (N runs each) and off (one run each). Not a test:
+//   npx ts-node --transpile-only bench/failover.ts [--target containers|processes] [--runs N] [--rate R]
+//     [--reuse] [--keep] [--resolver fast] [--sync-only]
+// containers (default): the real program's patroni-ha in build mode (bench/containerLab.ts), `docker kill` of the
+// leader container, an independent writer at R writes/s on 127.0.0.1; processes: the same configs as local processes.
 import * as path from "path";
 import { startTraffic } from "../apps/traffic-generator/generator";
 import { TrafficSummary } from "../apps/traffic-generator/stats";
@@ -8,6 +11,9 @@ import { FAST_FAILOVER_DCS } from "../components/patroniConfig";
 import { applyMigrations, loadMigrations } from "../providers/sqlMigrations";
 import { LocalPatroniCluster, startPatroniCluster } from "../tests/real/harness/patroniCluster";
 import { stopAll, waitFor } from "../tests/real/harness/proc";
+import { BENCH_PASSWORD, benchDown, benchLab, benchUp } from "./containerLab";
+import { applyResolverOptions, ContainerBench, ContainerSample, lookupSeconds } from "./containerFailover";
+import { LAB_DNS_OPTIONS } from "../components/resolver";
 
 type Fault = "kill" | "switchover";
 interface Sample { fault: Fault; sync: boolean; outageS: number; lost: number | null; from: string; to: string; summary: TrafficSummary }
@@ -20,6 +26,15 @@ function arg(name: string, fallback: number): number {
   return n;
 }
 
+const flag = (name: string) => process.argv.includes(name);
+function choice(name: string, values: string[], fallback: string): string {
+  const i = process.argv.indexOf(name);
+  const v = i < 0 ? fallback : process.argv[i + 1];
+  if (!values.includes(v)) throw new Error(`bench ${name} = ${JSON.stringify(v)}: must be one of ${values.join(", ")}`);
+  return v;
+}
+const TARGET = choice("--target", ["containers", "processes"], "containers");
+const RESOLVER = choice("--resolver", ["as-created", "fast"], "as-created");
 const RUNS = arg("--runs", 3);
 const RATE = arg("--rate", 20);
 const GOALS: Record<Fault, number> = { kill: FAST_FAILOVER_DCS.ttl + 3, switchover: 5 };
@@ -74,8 +89,8 @@ async function series(sync: boolean, runs: number): Promise<Sample[]> {
 
 const median = (xs: number[]) => { const s = [...xs].sort((a, b) => a - b); const m = s.length >> 1; return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2; };
 
-function table(samples: Sample[]): string {
-  const rows = [["scenario", "synchronous_mode", "runs", "outage min", "median", "max", "goal", "lost acked writes", "verdict"]];
+function table(samples: Pick<Sample, "fault" | "sync" | "outageS" | "lost">[], target = TARGET): string {
+  const rows = [["target", "scenario", "synchronous_mode", "runs", "outage min", "median", "max", "goal", "lost acked writes", "verdict"]];
   for (const sync of [true, false]) {
     for (const fault of ["kill", "switchover"] as Fault[]) {
       const s = samples.filter((x) => x.fault === fault && x.sync === sync);
@@ -83,7 +98,7 @@ function table(samples: Sample[]): string {
       const o = s.map((x) => x.outageS);
       const lost = s.reduce((n, x) => n + (x.lost ?? NaN), 0);
       const ok = Math.max(...o) <= GOALS[fault] && lost === 0;
-      rows.push([fault === "kill" ? "(a) SIGKILL leader" : "(b) switchover", sync ? "on" : "off", String(s.length),
+      rows.push([target, fault === "kill" ? "(a) SIGKILL leader" : "(b) switchover", sync ? "on" : "off", String(s.length),
         `${Math.min(...o).toFixed(2)} s`, `${median(o).toFixed(2)} s`, `${Math.max(...o).toFixed(2)} s`, `<= ${GOALS[fault]} s, 0 lost`,
         Number.isNaN(lost) ? "unknown" : String(lost), ok ? "meets goal" : "misses goal"]);
     }
@@ -91,8 +106,52 @@ function table(samples: Sample[]): string {
   return rows.map((r, i) => `| ${r.join(" | ")} |${i === 0 ? `\n|${r.map(() => "---").join("|")}|` : ""}`).join("\n");
 }
 
+/** The same faults on the containers of the real program: docker kill of the leader, patronictl switchover. */
+async function containerSeries(): Promise<ContainerSample[]> {
+  const lab = benchLab("patroni-ha");
+  if (!flag("--reuse")) { await benchDown("patroni-ha", () => undefined); await benchUp("patroni-ha", (l) => console.log(`  [lab] ${l}`)); }
+  try {
+    if (RESOLVER === "fast") console.log(`resolver options ${LAB_DNS_OPTIONS.join(" ")} written into ${(await applyResolverOptions(lab.prefix, LAB_DNS_OPTIONS)).length} containers`);
+    const bench = new ContainerBench({ prefix: lab.prefix, readWrite: lab.readWrite, password: BENCH_PASSWORD }, RATE);
+    const leader = await bench.healthy(true);
+    const gone = "pg-9"; // no such member: what a survivor's resolver does with a vanished name
+    console.log(`lookup of a name no container has, in ${lab.prefix}-${leader}: ${(await lookupSeconds(`${lab.prefix}-${leader}`, gone)).toFixed(2)} s`);
+    const samples: ContainerSample[] = [];
+    for (let i = 0; i < RUNS; i++) {
+      samples.push(await bench.measure("kill", true));
+      samples.push(await bench.measure("switchover", true));
+    }
+    if (flag("--sync-only")) return samples;
+    await bench.setSync(false);
+    try {
+      samples.push(await bench.measure("kill", false));
+      samples.push(await bench.measure("switchover", false));
+    } finally {
+      await bench.setSync(true);
+    }
+    return samples;
+  } finally {
+    if (!flag("--keep")) await benchDown("patroni-ha", () => undefined);
+  }
+}
+
+function containerDetails(samples: ContainerSample[]): string {
+  const rows = [["scenario", "sync", "outage", "new leader listed", "read-only errors (span)", "dead-name lookup", "failed writes", "lost"]];
+  for (const s of samples) {
+    rows.push([s.fault, s.sync ? "on" : "off", `${s.outageS.toFixed(2)} s`, `${s.newLeaderS.toFixed(1)} s`, `${s.readOnlyErrors} (${s.readOnlySpanS.toFixed(2)} s)`,
+      s.deadNameLookupS === undefined ? "-" : `${s.deadNameLookupS.toFixed(2)} s`, JSON.stringify(s.failures), String(s.lost)]);
+  }
+  return rows.map((r, i) => `| ${r.join(" | ")} |${i === 0 ? `\n|${r.map(() => "---").join("|")}|` : ""}`).join("\n");
+}
+
 async function main(): Promise<void> {
   const started = Date.now();
+  if (TARGET === "containers") {
+    console.log(`failover bench (containers, resolver ${RESOLVER}): ${RUNS} runs each with synchronous_mode on, 1 with it off; ${RATE} writes/s`);
+    const samples = await containerSeries();
+    console.log(`\n${table(samples)}\n\n${containerDetails(samples)}\n\n(${((Date.now() - started) / 1000).toFixed(0)} s in all)`);
+    return;
+  }
   console.log(`failover bench: ${RUNS} runs each with synchronous_mode on, 1 with it off; ${RATE} writes/s; ` +
     `ttl=${FAST_FAILOVER_DCS.ttl}s loop_wait=${FAST_FAILOVER_DCS.loopWait}s retry_timeout=${FAST_FAILOVER_DCS.retryTimeout}s`);
   const samples = [...await series(true, RUNS), ...await series(false, 1)];
