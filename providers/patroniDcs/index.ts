@@ -39,12 +39,21 @@ async function onAnyMember(inputs: PatroniDcsInputs, cmd: string[], phase: strin
   return value;
 }
 
+async function liveSettings(inputs: PatroniDcsInputs): Promise<DcsSettings> {
+  return parseShowConfig(await onAnyMember(inputs, showConfigCommand(inputs.configPath), "show-config"));
+}
+
+const differing = (live: DcsSettings, want: DcsSettings) => DCS_KEYS.filter((k) => live[k] !== want[k]);
+
+/** Edits only when the cluster differs (a fresh cluster bootstrapped with these values needs no edit). */
 async function apply(inputs: PatroniDcsInputs): Promise<PatroniDcsInputs> {
   validateDcsSettings(inputs.settings);
-  await onAnyMember(inputs, editConfigCommand(inputs.configPath, inputs.settings), "edit-config");
-  const live = parseShowConfig(await onAnyMember(inputs, showConfigCommand(inputs.configPath), "show-config"));
-  const off = DCS_KEYS.filter((k) => live[k] !== inputs.settings[k]);
-  if (off.length) throw new Error(`patroni edit-config did not take: ${off.map((k) => `${k} is ${live[k]}, wanted ${inputs.settings[k]}`).join("; ")}`);
+  if (differing(await liveSettings(inputs), inputs.settings).length) {
+    await onAnyMember(inputs, editConfigCommand(inputs.configPath, inputs.settings), "edit-config");
+    const live = await liveSettings(inputs);
+    const off = differing(live, inputs.settings);
+    if (off.length) throw new Error(`patroni edit-config did not take: ${off.map((k) => `${k} is ${live[k]}, wanted ${inputs.settings[k]}`).join("; ")}`);
+  }
   return withoutProviderKey(inputs);
 }
 
@@ -65,8 +74,7 @@ export const patroniDcsProvider: pulumi.dynamic.ResourceProvider<PatroniDcsInput
   },
   async read(id, props) {
     const p = props as PatroniDcsInputs;
-    const live = parseShowConfig(await onAnyMember(p, showConfigCommand(p.configPath), "show-config"));
-    return { id, props: { ...p, settings: live } };
+    return { id, props: { ...p, settings: await liveSettings(p) } };
   },
   // The settings live as long as the cluster: nothing to undo.
   async delete() {

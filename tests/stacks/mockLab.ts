@@ -11,6 +11,8 @@ export interface Registered {
   inputs: Record<string, any>;
   /** URNs this resource waits for (explicit dependsOn and input dependencies). */
   dependsOn: string[];
+  /** Input paths whose change replaces the resource (replaceOnChanges). */
+  replaceOnChanges: string[];
 }
 
 export interface MockRun {
@@ -58,7 +60,7 @@ async function install(): Promise<void> {
   monitor.registerResource = (req: any, callback: (err: any, res: any) => void) => {
     const inputs = unwrapSecrets(pulumi.runtime.deserializeProperties(req.getObject()));
     register(req, (err: any, res: any) => {
-      if (!err) registered.push({ type: req.getType(), name: req.getName(), urn: res.getUrn(), inputs, dependsOn: req.getDependenciesList() });
+      if (!err) registered.push({ type: req.getType(), name: req.getName(), urn: res.getUrn(), inputs, dependsOn: req.getDependenciesList(), replaceOnChanges: req.getReplaceonchangesList() });
       callback(err, res);
     });
   };
@@ -124,6 +126,8 @@ export function assertContainerHygiene(run: MockRun, bind = "127.0.0.1"): void {
     assert.doesNotMatch(cmd, /\|\|\s*(true|exit 0|echo)|;\s*exit 0\s*$/, `${c.name} healthcheck cannot fail: ${cmd}`);
     assert.strictEqual(c.inputs.restart, "unless-stopped", `${c.name} restart policy`);
     assert.strictEqual(c.inputs.wait, true, `${c.name} is not waited for`);
+    // The provider would update a healthcheck in place while the running container keeps the old one.
+    assert.ok(c.replaceOnChanges.includes("healthcheck"), `${c.name}: a healthcheck change must replace the container`);
     for (const p of c.inputs.ports ?? []) {
       assert.strictEqual(p.ip, bind, `${c.name} publishes ${p.external} on ${p.ip}`);
       published.push(p.external);
