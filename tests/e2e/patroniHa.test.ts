@@ -107,6 +107,21 @@ describe("e2e: patroni-ha in build mode on the real engine", function () {
     assert.strictEqual(second.counts.same, first.counts.created);
   });
 
+  it("applies a new lab:patroni to the running cluster without replacing a member", async function () {
+    this.timeout(30 * 60_000);
+    const ids = async () => Object.fromEntries((await labContainers()).filter((c) => /-pg-\d$/.test(c.Names[0])).map((c) => [c.Names[0], c.Id]));
+    const before = await ids();
+    const changed = await runLab({ ...LAB, config: { ...LAB.config, patroni: { ttl: 30, loopWait: 3, retryTimeout: 6, synchronousMode: true } } });
+    console.log(`      [e2e] lab:patroni change: ${JSON.stringify(changed.counts)}`);
+    assert.deepStrictEqual({ ...changed.counts, same: 0 }, { created: 0, updated: 1, replaced: 0, same: 0 }, JSON.stringify(changed.ops));
+    assert.deepStrictEqual(await ids(), before, "a member was replaced");
+    const r = await execIn("lab-e2e-ha-pg-2", ["patronictl", "-c", "/etc/patroni/patroni.yml", "show-config"]);
+    assert.strictEqual(r.code, 0, r.stderr);
+    assert.match(r.stdout, /^ttl: 30$/m);
+    assert.match(r.stdout, /^loop_wait: 3$/m);
+    assert.match(r.stdout, /^retry_timeout: 6$/m);
+  });
+
   it("teardown leaves no container, network or volume with the run's label", async function () {
     this.timeout(300_000);
     const t = Date.now();
