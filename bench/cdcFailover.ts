@@ -2,8 +2,11 @@
  * patroni-cdc: latency from a source commit (the writer's ack through HAProxy) to the row being readable in
  * destination_db, at a fixed rate, in steady state and across a SIGKILL of the Patroni leader; and the rows lost.
  * Local processes: Patroni ×3 + etcd ×3 + HAProxy, Kafka (KRaft) + 2 Connect workers, destination PostgreSQL.
- *   npx ts-node --transpile-only bench/cdcFailover.ts [rate=1000] [steadySeconds=20]
+ *   npx ts-node --transpile-only bench/cdcFailover.ts [rate=1000] [steadySeconds=20] --target processes
  * Goal: p95 ≤ 1 s in steady state, 0 rows lost.
+ * --target containers (the default): the real program's patroni-cdc in build mode (bench/containerLab.ts), the lab
+ * CLI's cdc-failover experiment (docker kill of the leader under its own writer) and the dead-name lookup time;
+ * [--reuse] [--keep] [--resolver fast] as in bench/failover.ts.
  */
 import { Client } from "pg";
 import { startWriter } from "../apps/cdc-writer/src/writer";
@@ -18,6 +21,11 @@ import { startKafka } from "../tests/real/harness/kafka";
 import { startPatroniCluster } from "../tests/real/harness/patroniCluster";
 import { startPostgres } from "../tests/real/harness/postgres";
 import { stopAll, waitFor } from "../tests/real/harness/proc";
+import { LAB_DNS_OPTIONS } from "../components/resolver";
+import { LabDocker } from "../tools/lab/docker";
+import { cdcFailover, lab as labHandle, renderFigures } from "../tools/lab/experiments";
+import { benchDown, benchLab, benchUp } from "./containerLab";
+import { applyResolverOptions, lookupSeconds } from "./containerFailover";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -28,8 +36,25 @@ export function percentile(xs: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
 }
 
+/** Positional arguments, flags (--x and the value after a --target/--resolver) left out. */
+function positional(): string[] {
+  const out: string[] = [];
+  for (let i = 2; i < process.argv.length; i++) {
+    if (["--target", "--resolver"].includes(process.argv[i])) i++;
+    else if (!process.argv[i].startsWith("--")) out.push(process.argv[i]);
+  }
+  return out;
+}
+
+function option(name: string, values: string[], fallback: string): string {
+  const i = process.argv.indexOf(name);
+  const v = i < 0 ? fallback : process.argv[i + 1];
+  if (!values.includes(v)) throw new Error(`${name} = ${JSON.stringify(v)}: must be one of ${values.join(", ")}`);
+  return v;
+}
+
 function arg(i: number, name: string, dflt: number, min: number, max: number): number {
-  const v = process.argv[i] ?? String(dflt);
+  const v = positional()[i - 2] ?? String(dflt);
   if (!/^\d+$/.test(v) || Number(v) < min || Number(v) > max) throw new Error(`${name} = ${JSON.stringify(v)}: must be an integer ${min}..${max}`);
   return Number(v);
 }
@@ -152,4 +177,24 @@ async function main(): Promise<void> {
   }
 }
 
-if (require.main === module) main().catch((e) => { console.error(e); process.exitCode = 1; });
+/** The leader kill under CDC on containers: the lab CLI's experiment on a bench lab of the real program. */
+async function containers(): Promise<void> {
+  const b = benchLab("patroni-cdc");
+  const rate = arg(2, "rate", 20, 1, 1000);
+  if (!process.argv.includes("--reuse")) { await benchDown("patroni-cdc", () => undefined); await benchUp("patroni-cdc", (l) => console.log(`  [lab] ${l}`)); }
+  try {
+    if (option("--resolver", ["as-created", "fast"], "as-created") === "fast") await applyResolverOptions(b.prefix, LAB_DNS_OPTIONS);
+    const h = await labHandle(new LabDocker(), b.prefix);
+    console.log(`lookup of a name no container has, in ${b.prefix}-pg-1: ${(await lookupSeconds(`${b.prefix}-pg-1`, "pg-9")).toFixed(2)} s`);
+    const f = await cdcFailover(h, { ratePerSecond: rate, log: (l) => console.log(`  ${l}`) });
+    console.log(renderFigures(f));
+    if ((f.ackedWritesLost ?? 0) > 0 || (f.rowsLostSourceVsDestination ?? 0) > 0) process.exitCode = 1;
+  } finally {
+    if (!process.argv.includes("--keep")) await benchDown("patroni-cdc", () => undefined);
+  }
+}
+
+if (require.main === module) {
+  (option("--target", ["containers", "processes"], "containers") === "containers" ? containers() : main())
+    .catch((e) => { console.error(e); process.exitCode = 1; });
+}

@@ -111,7 +111,8 @@ export async function applyResolverOptions(prefix: string, options: readonly str
   const list = await docker.listContainers({ filters: { label: [`lab.prefix=${prefix}`] } });
   const done: string[] = [];
   for (const c of list) {
-    const r = await execIn(c.Id, ["sh", "-c", `sed -i '/^options/d' /etc/resolv.conf && echo 'options ${options.join(" ")}' >> /etc/resolv.conf && cat /etc/resolv.conf`], { user: "root", timeoutMs: 10_000 });
+    // Docker bind-mounts the file: rewritten in place (sed -i's rename is refused).
+    const r = await execIn(c.Id, ["sh", "-c", `keep=$(grep -v '^options' /etc/resolv.conf) && printf '%s\\noptions ${options.join(" ")}\\n' "$keep" > /etc/resolv.conf && cat /etc/resolv.conf`], { user: "root", timeoutMs: 10_000 });
     if (r.code !== 0) throw new Error(`${c.Names[0]}: resolv.conf not written: ${r.stderr}`);
     done.push(c.Names[0].slice(1));
   }
@@ -134,7 +135,9 @@ const TABLE = "public.lab_bench_writes";
 
 export class ContainerBench {
   private readonly ld = new LabDocker();
-  constructor(private readonly h: BenchLabHandle, private readonly rate: number, private readonly log: (l: string) => void = console.log) {}
+  /** resolverOptions: written again into a restarted member (Docker regenerates its resolv.conf on start). */
+  constructor(private readonly h: BenchLabHandle, private readonly rate: number, private readonly log: (l: string) => void = console.log,
+    private readonly resolverOptions?: readonly string[]) {}
 
   private container(member: string) { return `${this.h.prefix}-${member}`; }
 
@@ -181,7 +184,10 @@ export class ContainerBench {
       await traffic.stop();
       const timeline = (await Promise.all(survivors.map(async (s) => timelineOf(s, await logsSince(this.container(s), faultAt), faultAt))))
         .flat().sort((a, b) => a.atS - b.atS);
-      if (fault === "kill") await this.ld.start(this.container(from)); // back to three members for the next run
+      if (fault === "kill") { // back to three members for the next run
+        await this.ld.start(this.container(from));
+        if (this.resolverOptions) await applyResolverOptions(this.h.prefix, this.resolverOptions);
+      }
       const acks: AckedWrite[] = traffic.acks;
       const present = await until("reading back the acked rows", 60_000, async () =>
         (await sql<{ id: string }>(this.h, `select id from ${TABLE} where id >= $1 and id < $2`, [firstId, firstId + traffic.attempted])).map((r) => Number(r.id)), 1000);

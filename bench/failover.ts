@@ -112,7 +112,8 @@ async function containerSeries(): Promise<ContainerSample[]> {
   if (!flag("--reuse")) { await benchDown("patroni-ha", () => undefined); await benchUp("patroni-ha", (l) => console.log(`  [lab] ${l}`)); }
   try {
     if (RESOLVER === "fast") console.log(`resolver options ${LAB_DNS_OPTIONS.join(" ")} written into ${(await applyResolverOptions(lab.prefix, LAB_DNS_OPTIONS)).length} containers`);
-    const bench = new ContainerBench({ prefix: lab.prefix, readWrite: lab.readWrite, password: BENCH_PASSWORD }, RATE);
+    const bench = new ContainerBench({ prefix: lab.prefix, readWrite: lab.readWrite, password: BENCH_PASSWORD }, RATE, console.log,
+      RESOLVER === "fast" ? LAB_DNS_OPTIONS : undefined);
     const leader = await bench.healthy(true);
     const gone = "pg-9"; // no such member: what a survivor's resolver does with a vanished name
     console.log(`lookup of a name no container has, in ${lab.prefix}-${leader}: ${(await lookupSeconds(`${lab.prefix}-${leader}`, gone)).toFixed(2)} s`);
