@@ -148,6 +148,8 @@ export interface LabConfig {
   traffic: TrafficSettings;
   /** Grafana runs only from its registry image (packaged nowhere else): off where nothing can be pulled. */
   grafana: { enabled: boolean };
+  /** patroni-cdc's schema registry: registry-only as well (Apicurio's application is not buildable from Maven Central). */
+  schemaRegistry: { enabled: boolean };
   build: BuildSettings;
   /** `pulumi destroy` keeps the data volumes and a later `up` reattaches them. */
   keepData: boolean;
@@ -172,7 +174,7 @@ export class ConfigError extends Error {
 }
 
 const KNOWN_KEYS = new Set([
-  "homeworks", "prefix", "bindAddress", "allowNonLoopback", "ports", "images", "patroni", "traffic", "grafana",
+  "homeworks", "prefix", "bindAddress", "allowNonLoopback", "ports", "images", "patroni", "traffic", "grafana", "schemaRegistry",
   "imageSource", "debianBase", "debianMirror", "buildNetwork", "platform", "keepData", ...SECRET_KEYS,
 ]);
 
@@ -200,6 +202,7 @@ export function parseLabConfig(raw: RawConfig, presentKeys: string[] = []): LabC
     return intIn(`traffic.${key}`, v, 1, 1000);
   }) as TrafficSettings;
   const grafana = parseMap(raw, "grafana", { enabled: true }, (key, v) => bool(`grafana.${key}`, v));
+  const schemaRegistry = parseMap(raw, "schemaRegistry", { enabled: true }, (key, v) => bool(`schemaRegistry.${key}`, v));
   const build = parseBuild(raw);
   const keepData = raw.get("keepData") === undefined ? false : bool("keepData", raw.get("keepData"));
   const secrets = {} as Record<SecretKey, pulumi.Output<string>>;
@@ -215,7 +218,7 @@ export function parseLabConfig(raw: RawConfig, presentKeys: string[] = []): LabC
       throw new ConfigError(key, undefined, `missing secret needed by ${homeworks.filter((h) => HOMEWORK_NEEDS[h].secrets.includes(key)).join(", ")}; set it with \`pulumi config set --secret lab:${key} <value>\``);
     }
   }
-  return { project: raw.project, stack: raw.stack, homeworks, prefix, bindAddress, ports, images, patroni, traffic, grafana, build, keepData, secrets };
+  return { project: raw.project, stack: raw.stack, homeworks, prefix, bindAddress, ports, images, patroni, traffic, grafana, schemaRegistry, build, keepData, secrets };
 }
 
 function parseHomeworks(raw: RawConfig): Homework[] {

@@ -72,7 +72,7 @@ export class KafkaConnect extends pulumi.ComponentResource {
     this.url = this.urls[0];
     // Context: images/connect alone (its jars/ poms are also what .ci/install.d/30-kafka.sh lays out for the real tests).
     this.image = args.images.build(`${name}-image`, {
-      image: "connect", context: "images/connect", from: { key: "kafka", arg: "KAFKA_IMAGE" },
+      image: "connect", context: "images/connect", from: { key: "kafka", arg: "KAFKA_IMAGE" }, debianArg: "BASE_IMAGE",
     }, { parent: this });
     this.workers = args.ports.map((port, i) => {
       const service = `${name}-${i + 1}`;

@@ -3,6 +3,7 @@
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import * as path from "path";
+import { LAB_DNS_OPTIONS } from "./resolver";
 
 export interface Healthcheck {
   /** Docker's exec form, e.g. ["CMD", "pg_isready"]: exit 0 only when the service really serves. */
@@ -81,6 +82,8 @@ export function labContainer(a: LabContainerArgs): docker.Container {
     volumes: (a.volumes ?? []).map((v) => ({ volumeName: v.volume.name, containerPath: v.path })),
     uploads: (a.files ?? []).map((f) => ({ file: f.path, content: f.content, executable: f.executable ?? false })),
     healthcheck: healthcheckInput(a.healthcheck),
+    // A vanished member's name must fail in ~1 s, not ~20 s (components/resolver.ts).
+    dnsOpts: [...LAB_DNS_OPTIONS],
     wait: true,
     waitTimeout: a.waitSeconds ?? 180,
     labels: [{ label: "lab.prefix", value: a.prefix }, { label: "lab.service", value: a.service }],

@@ -4,19 +4,19 @@
 import * as command from "@pulumi/command";
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
-import * as fs from "fs";
 import * as path from "path";
 import { BuildSettings, ConfigError, ImageKey, Images } from "../config";
 import { DEBIAN_SUITE, MAKE_BASE_SCRIPT, debootstrapBaseTag, hostDebianMirror } from "../images/debian/base";
 import { REPO_ROOT } from "./labContainer";
 
-/** Services whose software Debian, PyPI, npm or Maven Central packages: buildable under lab:imageSource=build. */
-export const DEBIAN_BUILT: readonly ImageKey[] = (Object.keys({
-  postgres: 1, etcd: 1, haproxy: 1, prometheus: 1, node: 1, kafka: 1, pgAdmin: 1, schemaRegistry: 1, airflow: 1,
-} satisfies Partial<Record<ImageKey, 1>>) as ImageKey[]).filter((k) => fs.existsSync(path.join(REPO_ROOT, "images", "debian", k, "Dockerfile")));
+/** Services whose software Debian, PyPI, npm or Maven Central packages: built from images/debian/<key> under lab:imageSource=build. */
+export const DEBIAN_BUILT: readonly ImageKey[] = ["postgres", "etcd", "haproxy", "prometheus", "node", "kafka", "pgAdmin", "airflow"];
 
-/** Packaged nowhere reachable without a registry: these run from lab:images in both modes. */
-export const REGISTRY_ONLY: readonly ImageKey[] = ["grafana", "minio", "greenplum"];
+/**
+ * Run from lab:images in both modes: packaged nowhere reachable without a registry (Grafana, MinIO, Greenplum), or
+ * not assemblable from Maven Central (Apicurio's registry: images/debian/schemaRegistry/README.md). `debian` is the base.
+ */
+export const REGISTRY_ONLY: readonly ImageKey[] = ["grafana", "minio", "greenplum", "schemaRegistry"];
 
 export interface OwnImage {
   /** Short name: the image is tagged `<prefix>-<image>:local`. */
@@ -26,6 +26,8 @@ export interface OwnImage {
   dockerfile?: string;
   /** The image it builds FROM, through build arg `fromArg` (e.g. POSTGRES_IMAGE). */
   from?: { key: ImageKey; arg: string };
+  /** A build arg that gets the lab's Debian base too (a build stage that needs Debian's packages). */
+  debianArg?: string;
   args?: Record<string, pulumi.Input<string>>;
 }
 
@@ -59,7 +61,7 @@ export class LabImages {
       build: {
         context: path.join(REPO_ROOT, a.context),
         ...(a.dockerfile ? { dockerfile: path.join(REPO_ROOT, a.dockerfile) } : {}),
-        args: { ...from, ...a.args },
+        args: { ...from, ...(a.debianArg ? { [a.debianArg]: this.debianBase() } : {}), ...a.args },
         platform: this.settings.platform,
         ...(this.settings.network ? { network: this.settings.network } : {}),
       },

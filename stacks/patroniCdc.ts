@@ -3,6 +3,7 @@
 // through HAProxy's read-write port, a JDBC sink into destination_db, an outbox EventRouter to Person.events; a
 // schema registry for the Avro option; pgAdmin; the writer and the reader.
 import * as pulumi from "@pulumi/pulumi";
+import { ConfigError } from "../config";
 import { Kafka } from "../components/kafka";
 import { KafkaConnect } from "../components/kafkaConnect";
 import { labContainer } from "../components/labContainer";
@@ -52,8 +53,12 @@ export function patroniCdc(ctx: HomeworkContext): Record<string, pulumi.Input<un
   const connect = new KafkaConnect("connect", {
     prefix, network: net, kafka, images, bindAddress: cfg.bindAddress, ports: [cfg.ports.connect, cfg.ports.connectWorker2],
   }, opts);
-  const registry = new SchemaRegistry("schema-registry", { prefix, network: net, image: images.run("schemaRegistry"), bindAddress: cfg.bindAddress, port: cfg.ports.schemaRegistry }, opts);
-  const format: RecordFormat = FORMAT_KIND === "json" ? { kind: "json" } : { kind: "avro", registryUrl: registry.internalRegistryUrl };
+  // Registry-only (Apicurio's build is not on Maven Central): lab:schemaRegistry.enabled=false leaves it out.
+  const registry = cfg.schemaRegistry.enabled
+    ? new SchemaRegistry("schema-registry", { prefix, network: net, image: images.run("schemaRegistry"), bindAddress: cfg.bindAddress, port: cfg.ports.schemaRegistry }, opts)
+    : undefined;
+  if (FORMAT_KIND === "avro" && !registry) throw new ConfigError("schemaRegistry.enabled", false, "the Avro record format needs the schema registry");
+  const format: RecordFormat = FORMAT_KIND === "json" || !registry ? { kind: "json" } : { kind: "avro", registryUrl: registry.internalRegistryUrl };
 
   // Connect reaches HAProxy by service name on the port it listens on inside its container (the published number).
   const endpoints: PatroniCdcEndpoints = {
@@ -61,7 +66,7 @@ export function patroniCdc(ctx: HomeworkContext): Record<string, pulumi.Input<un
     destination: { host: destination.internalHost, port: PG_PORT, user: "postgres", database: DESTINATION_DATABASE },
   };
   const sourceSecret = pulumi.output(password).apply(postgresSourceSecrets);
-  const afterConnect = [...connect.workers, registry.container];
+  const afterConnect = [...connect.workers, ...(registry ? [registry.container] : [])];
   const source = new KafkaConnector("source-connector", {
     connectUrl: connect.urls, name: SOURCE_CONNECTOR, config: sourceConnectorConfig(endpoints, format), sensitiveConfig: sourceSecret,
   }, { parent, dependsOn: [...afterConnect, sourceSql] });
@@ -113,7 +118,7 @@ export function patroniCdc(ctx: HomeworkContext): Record<string, pulumi.Input<un
     destinationUrl: hostUrl(destination.endpoint, DESTINATION_DATABASE),
     kafkaBootstrap: kafka.bootstrap,
     connectUrl: connect.urls.join(","),
-    schemaRegistry: registry.confluentUrl,
+    schemaRegistry: registry?.confluentUrl,
     pgAdmin: pgAdmin.url,
     connectors: [SOURCE_CONNECTOR, SINK_CONNECTOR, OUTBOX_CONNECTOR],
     connectorStates: pulumi.all([source.connectorState, sink.connectorState, outbox.connectorState]),

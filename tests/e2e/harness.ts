@@ -121,7 +121,7 @@ function checkKeys(what: string, value: any, shape: Shape, at = ""): void {
 
 const CONTAINER_SHAPE: Shape = {
   name: true, image: true, hostname: true, envs: true, command: true, entrypoints: true, user: true, restart: true,
-  wait: true, waitTimeout: true, workingDir: true,
+  wait: true, waitTimeout: true, workingDir: true, dnsOpts: true,
   networksAdvanced: [{ name: true, aliases: true }],
   ports: [{ internal: true, external: true, ip: true, protocol: true }],
   volumes: [{ volumeName: true, containerPath: true, readOnly: true }],
@@ -218,6 +218,7 @@ async function createContainer(inputs: any, runId: string, log: (l: string) => v
       Binds: (inputs.volumes ?? []).map((v: any) => `${v.volumeName}:${v.containerPath}${v.readOnly ? ":ro" : ""}`),
       RestartPolicy: { Name: inputs.restart ?? "no" },
       NetworkMode: nets[0]?.name,
+      DnsOptions: inputs.dnsOpts,
     },
     NetworkingConfig: nets[0] ? { EndpointsConfig: { [nets[0].name]: { Aliases: nets[0].aliases ?? [] } } } : undefined,
   } as any);
@@ -530,13 +531,22 @@ export async function teardown(runId: string, opts: { removeImages?: boolean; lo
   const log = opts.log ?? (() => undefined);
   const state = stateOf(runId);
   const errors: string[] = [];
+  // A network or volume still used by a container the state never recorded (created, then failed its wait) is
+  // deleted again once the label sweep removed that container.
+  const inUse: Recorded[] = [];
   for (const urn of [...state.order].reverse()) {
     const r = state.resources.get(urn);
     if (!r || r.type === IMAGE) continue;
-    try { await deleteResource(r, log); } catch (e) { errors.push(`${urn}: ${(e as Error).message}`); }
+    try { await deleteResource(r, log); } catch (e) {
+      if ((r.type === NETWORK || r.type === VOLUME) && [403, 409].includes((e as any)?.statusCode)) inUse.push(r);
+      else errors.push(`${urn}: ${(e as Error).message}`);
+    }
   }
   const filters = { label: [`${E2E_LABEL}=${runId}`] };
   for (const c of await docker.listContainers({ all: true, filters })) await docker.getContainer(c.Id).remove({ force: true });
+  for (const r of inUse) {
+    try { await deleteResource(r, log); } catch (e) { errors.push(`${r.urn}: ${(e as Error).message}`); }
+  }
   for (const n of await docker.listNetworks({ filters })) await docker.getNetwork(n.Id).remove();
   for (const v of (await docker.listVolumes({ filters })).Volumes ?? []) await docker.getVolume(v.Name).remove({ force: true });
   if (opts.removeImages) for (const tag of state.images) await docker.getImage(tag).remove().catch(ignoreGone);

@@ -84,7 +84,7 @@ export async function startContainer(a: StartArgs): Promise<TestContainer & { ho
     Image: a.image, name: a.name, Env: Object.entries(a.env ?? {}).map(([k, v]) => `${k}=${v}`), Cmd: a.cmd,
     Entrypoint: a.entrypoint, User: a.user, Labels: { [LABEL]: RUN_ID },
     ExposedPorts: Object.fromEntries((a.ports ?? []).map((p) => [`${p}/tcp`, {}])),
-    Healthcheck: a.healthcheck ? { Test: a.healthcheck.test, Interval: (a.healthcheck.intervalMs ?? 1000) * 1e6, Timeout: 3e9, Retries: 3 } : undefined,
+    Healthcheck: a.healthcheck ? { Test: a.healthcheck.test, Interval: (a.healthcheck.intervalMs ?? 1000) * 1e6, Timeout: 10e9, Retries: 3 } : undefined,
     HostConfig: {
       PortBindings: Object.fromEntries((a.ports ?? []).map((p) => [`${p}/tcp`, [{ HostIp: "127.0.0.1", HostPort: "" }]])),
       Binds: (a.volumes ?? []).map((v) => `${v.name}:${v.path}`),
@@ -112,7 +112,7 @@ export async function testNetwork(name: string): Promise<string> {
 
 export async function testVolume(name: string): Promise<string> {
   const v = await docker.createVolume({ Name: `lab-test-${name}-${process.pid}`, Labels: { [LABEL]: RUN_ID } });
-  return v.Name;
+  return (v as unknown as { name: string }).name;
 }
 
 /** The generic items of images/debian/<key>/contract.json: user, env set by the image, paths, tools on PATH. */

@@ -17,13 +17,18 @@ describe("stacks: lab:imageSource=build", () => {
   before(async function () {
     this.timeout(120_000);
     for (const hw of ["patroni-ha", "patroni-cdc", "cdc-datavault"]) {
-      runs[hw] = await runMocked(() => composeLab(parseLabConfig(rawConfig({ ...BUILD, homeworks: [hw], grafana: { enabled: false } }))));
+      runs[hw] = await runMocked(() => composeLab(parseLabConfig(rawConfig({ ...BUILD, homeworks: [hw], grafana: { enabled: false }, schemaRegistry: { enabled: false } }))));
     }
   });
 
-  it("has a Dockerfile for every buildable service and leaves Grafana, MinIO and Greenplum on the registry", () => {
-    for (const k of DEBIAN_BUILT) assert.ok(fs.existsSync(path.join(__dirname, "../../images/debian", k, "Dockerfile")), k);
-    for (const k of REGISTRY_ONLY) assert.ok(!DEBIAN_BUILT.includes(k), k);
+  it("has a Dockerfile and a contract for every buildable service; every other image key stays on the registry", () => {
+    for (const k of DEBIAN_BUILT) {
+      assert.ok(fs.existsSync(path.join(__dirname, "../../images/debian", k, "Dockerfile")), `${k}: no images/debian/${k}/Dockerfile`);
+      assert.ok(fs.existsSync(path.join(__dirname, "../../images/debian", k, "contract.json")), `${k}: no contract.json`);
+    }
+    const keys = Object.keys(DEFAULT_IMAGES).filter((k) => k !== "debian").sort();
+    assert.deepStrictEqual([...DEBIAN_BUILT, ...REGISTRY_ONLY].sort(), keys, "every image key is either built or registry-only");
+    for (const k of REGISTRY_ONLY) assert.ok(!fs.existsSync(path.join(__dirname, "../../images/debian", k, "Dockerfile")), k);
   });
 
   for (const hw of ["patroni-ha", "patroni-cdc", "cdc-datavault"]) {
@@ -51,8 +56,9 @@ describe("stacks: lab:imageSource=build", () => {
     });
   }
 
-  it("patroni-ha leaves Grafana out when lab:grafana.enabled=false", () => {
+  it("leaves Grafana and the schema registry out when disabled (nothing to pull them from)", () => {
     assert.ok(!containersOf(runs["patroni-ha"]).some((c) => /grafana/.test(c.inputs.name)));
+    assert.ok(!containersOf(runs["patroni-cdc"]).some((c) => /schema-registry/.test(c.inputs.name)));
   });
 });
 

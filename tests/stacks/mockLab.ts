@@ -128,6 +128,7 @@ export function assertContainerHygiene(run: MockRun, bind = "127.0.0.1"): void {
     assert.strictEqual(c.inputs.wait, true, `${c.name} is not waited for`);
     // The provider would update a healthcheck in place while the running container keeps the old one.
     assert.ok(c.replaceOnChanges.includes("healthcheck"), `${c.name}: a healthcheck change must replace the container`);
+    assert.deepStrictEqual(c.inputs.dnsOpts, ["timeout:1", "attempts:1", "ndots:0"], `${c.name}: a vanished name must fail fast`);
     for (const p of c.inputs.ports ?? []) {
       assert.strictEqual(p.ip, bind, `${c.name} publishes ${p.external} on ${p.ip}`);
       published.push(p.external);
