@@ -277,6 +277,8 @@ function runCommand(script: string, inputs: any, previous?: any): Promise<{ stdo
     const out: Buffer[] = [], err: Buffer[] = [];
     p.stdout.on("data", (b) => out.push(b));
     p.stderr.on("data", (b) => err.push(b));
+    // A command that exits without reading its stdin closes the pipe: EPIPE there is no failure of the command.
+    p.stdin.on("error", () => undefined);
     p.stdin.end(inputs.stdin ?? "");
     const t = setTimeout(() => p.kill("SIGKILL"), COMMAND_TIMEOUT_MS);
     p.on("error", (e) => { clearTimeout(t); reject(e); });
