@@ -86,7 +86,7 @@ export class PatroniCluster extends pulumi.ComponentResource {
     });
     this.dcs = new PatroniDcs(`${name}-dcs`, {
       members: this.members.map((m) => m.container.name),
-      configPath: PATRONI_CONFIG_PATH,
+      restPort: PATRONI_REST_PORT,
       settings: { ttl: args.dcs.ttl, loop_wait: args.dcs.loopWait, retry_timeout: args.dcs.retryTimeout, synchronous_mode: args.dcs.synchronousMode },
     }, { parent: this, dependsOn: this.members.map((m) => m.container) });
     this.registerOutputs({ scope: this.scope, members: names });

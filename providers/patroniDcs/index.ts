@@ -1,24 +1,26 @@
 // PatroniDcs: lab:patroni's timings and mode applied to the RUNNING cluster (Patroni keeps them in the DCS, so
-// bootstrap.dcs in the YAML counts only at the first bootstrap). Set and read through `docker exec patronictl` on
-// any live member; a read shows drift (someone ran edit-config), an update changes no container.
+// bootstrap.dcs in the YAML counts only at the first bootstrap). Set and read through `docker exec` on
+// any live member (Patroni's REST PATCH/GET /config); a read shows drift (someone ran edit-config), an update
+// changes no container.
 import * as pulumi from "@pulumi/pulumi";
 import { changedKeys, checkWith, VersionedInputs, withoutProviderKey } from "../dynamic";
 import { retry } from "../retry";
 import { LabDocker } from "../../tools/lab/docker";
-import { DCS_KEYS, DcsSettings, editConfigCommand, parseShowConfig, showConfigCommand, validateDcsSettings } from "./policy";
+import { DCS_KEYS, DcsSettings, parseShowConfig, patchConfigCommand, showConfigCommand, validateDcsSettings } from "./policy";
 
 export * from "./policy";
 
-export const PATRONI_DCS_PROVIDER_VERSION = "1";
+export const PATRONI_DCS_PROVIDER_VERSION = "2";
 
 export interface PatroniDcsInputs extends VersionedInputs {
   /** Container names of the members, tried in order: any live one answers for the cluster. */
   members: string[];
-  configPath: string;
+  /** Patroni's REST port inside the member. */
+  restPort: number;
   settings: DcsSettings;
 }
 
-const POLICY = { timeoutMs: 60_000, initialDelayMs: 500, maxDelayMs: 3_000, attemptTimeoutMs: 15_000 };
+const POLICY = { timeoutMs: 90_000, initialDelayMs: 500, maxDelayMs: 3_000, attemptTimeoutMs: 20_000 };
 
 /** Runs a patronictl command on the first member that succeeds; bounded by POLICY. */
 async function onAnyMember(inputs: PatroniDcsInputs, cmd: string[], phase: string): Promise<string> {
@@ -40,7 +42,7 @@ async function onAnyMember(inputs: PatroniDcsInputs, cmd: string[], phase: strin
 }
 
 async function liveSettings(inputs: PatroniDcsInputs): Promise<DcsSettings> {
-  return parseShowConfig(await onAnyMember(inputs, showConfigCommand(inputs.configPath), "show-config"));
+  return parseShowConfig(await onAnyMember(inputs, showConfigCommand(inputs.restPort), "GET /config"));
 }
 
 const differing = (live: DcsSettings, want: DcsSettings) => DCS_KEYS.filter((k) => live[k] !== want[k]);
@@ -49,10 +51,10 @@ const differing = (live: DcsSettings, want: DcsSettings) => DCS_KEYS.filter((k) 
 async function apply(inputs: PatroniDcsInputs): Promise<PatroniDcsInputs> {
   validateDcsSettings(inputs.settings);
   if (differing(await liveSettings(inputs), inputs.settings).length) {
-    await onAnyMember(inputs, editConfigCommand(inputs.configPath, inputs.settings), "edit-config");
+    await onAnyMember(inputs, patchConfigCommand(inputs.restPort, inputs.settings), "PATCH /config");
     const live = await liveSettings(inputs);
     const off = differing(live, inputs.settings);
-    if (off.length) throw new Error(`patroni edit-config did not take: ${off.map((k) => `${k} is ${live[k]}, wanted ${inputs.settings[k]}`).join("; ")}`);
+    if (off.length) throw new Error(`patroni PATCH /config did not take: ${off.map((k) => `${k} is ${live[k]}, wanted ${inputs.settings[k]}`).join("; ")}`);
   }
   return withoutProviderKey(inputs);
 }
@@ -63,7 +65,7 @@ export const patroniDcsProvider: pulumi.dynamic.ResourceProvider<PatroniDcsInput
   },
   async diff(_id, olds, news) {
     // Settings change in place; new members (a replaced cluster) need the settings applied again.
-    return { changes: changedKeys(olds as any, news as any, ["settings", "members", "configPath", "version"]).length > 0, deleteBeforeReplace: false };
+    return { changes: changedKeys(olds as any, news as any, ["settings", "members", "restPort", "version"]).length > 0, deleteBeforeReplace: false };
   },
   async create(inputs) {
     const outs = await apply(inputs);
@@ -84,7 +86,7 @@ export const patroniDcsProvider: pulumi.dynamic.ResourceProvider<PatroniDcsInput
 
 export interface PatroniDcsArgs {
   members: pulumi.Input<string>[];
-  configPath: string;
+  restPort: number;
   settings: pulumi.Input<DcsSettings>;
 }
 

@@ -21,16 +21,23 @@ export function validateDcsSettings(s: DcsSettings): DcsSettings {
   return s;
 }
 
-/** `patronictl edit-config --force -s key=value …`: Patroni applies it to the running cluster, no restart. */
-export function editConfigCommand(configPath: string, s: DcsSettings): string[] {
-  return ["patronictl", "-c", configPath, "edit-config", "--force", ...DCS_KEYS.flatMap((k) => ["-s", `${k}=${s[k]}`])];
+// Patroni's REST API on the member itself, through the python3 every Patroni image has: a few ms to start, where
+// patronictl (click, psycopg, the etcd client) takes seconds on a loaded host.
+const REST = (method: string) => "import sys, urllib.request as u; " +
+  `r = u.Request('http://127.0.0.1:' + sys.argv[1] + '/config', method='${method}', data=(sys.argv[2].encode() if len(sys.argv) > 2 else None), headers={'Content-Type': 'application/json'}); ` +
+  "sys.stdout.write(u.urlopen(r, timeout=5).read().decode())";
+
+/** PATCH /config with the lab's keys: Patroni applies them to the running cluster (the DCS), no restart. */
+export function patchConfigCommand(restPort: number, s: DcsSettings): string[] {
+  return ["python3", "-c", REST("PATCH"), String(restPort), JSON.stringify(Object.fromEntries(DCS_KEYS.map((k) => [k, s[k]])))];
 }
 
-export function showConfigCommand(configPath: string): string[] {
-  return ["patronictl", "-c", configPath, "show-config"];
+/** GET /config: the cluster's dynamic configuration as JSON. */
+export function showConfigCommand(restPort: number): string[] {
+  return ["python3", "-c", REST("GET"), String(restPort)];
 }
 
-/** The lab's keys out of `patronictl show-config` YAML (Patroni's defaults for keys it omits). */
+/** The lab's keys out of GET /config (JSON, or `patronictl show-config` YAML); Patroni's defaults for omitted keys. */
 export function parseShowConfig(yaml: string): DcsSettings {
   const doc = (parse(yaml) ?? {}) as Record<string, unknown>;
   return {
