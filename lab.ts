@@ -2,6 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { Homework, LabConfig } from "./config";
 import { homeworkContext } from "./stacks/homework";
 import { COMPOSITIONS } from "./stacks";
+import { PrefixGuard } from "./providers/prefixGuard";
 
 /** Stands up each homework named in lab:homeworks; outputs grouped by homework. */
 export function composeLab(cfg: LabConfig): Record<string, unknown> {
@@ -10,6 +11,8 @@ export function composeLab(cfg: LabConfig): Record<string, unknown> {
     throw new Error(`lab:homeworks = ${JSON.stringify(cfg.homeworks)}: ${missing.join(", ")} not built yet; available: ${Object.keys(COMPOSITIONS).join(", ")}`);
   }
   if (cfg.keepData) pulumi.runtime.registerStackTransformation(keepVolumes);
+  // First registered, so its check refuses a changed lab:prefix before any other step of the update.
+  new PrefixGuard("prefix-guard", cfg.prefix);
   const outputs: Record<string, unknown> = {};
   for (const hw of cfg.homeworks) outputs[hw] = COMPOSITIONS[hw as Homework]!(homeworkContext(cfg, hw));
   return outputs;
