@@ -57,7 +57,7 @@ describe("images/debian/haproxy: the official haproxy image's contract", functio
 
   it("keeps the generic contract (user haproxy uid 99, config dir, bash for the healthcheck)", async function () {
     this.timeout(30_000);
-    await checkContract("haproxy", { id: healthy, exec: (cmd, user) => execIn(healthy, cmd, { user }) } as any);
+    await checkContract("haproxy", { id: healthy, exec: (cmd: string[], user?: string) => execIn(healthy, cmd, { user }) } as any);
     const id = await execIn(healthy, ["id"]);
     assert.match(id.stdout, /^uid=99\(haproxy\) gid=99\(haproxy\)/);
     const v = await execIn(healthy, ["haproxy", "-v"]);
