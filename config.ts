@@ -295,7 +295,7 @@ function parsePorts(raw: RawConfig, homeworks: Homework[]): Ports {
 }
 
 function parsePatroni(raw: RawConfig): PatroniSettings {
-  const p = parseMap(raw, "patroni", { ttl: 20, loopWait: 2, retryTimeout: 5, synchronousMode: true }, (key, v) => {
+  const p = parseMap(raw, "patroni", { ttl: 20, loopWait: 1, retryTimeout: 5, synchronousMode: true }, (key, v) => {
     if (key === "synchronousMode") return bool(`patroni.${key}`, v);
     const [min, max] = PATRONI_TIMING_LIMITS[key];
     if (key === "ttl" && typeof v === "number" && v < min) throw new ConfigError("patroni.ttl", v, `Patroni's minimum leader lease is ${min} s`);

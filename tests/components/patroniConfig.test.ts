@@ -34,7 +34,7 @@ describe("renderPatroniConfig", () => {
     assert.deepStrictEqual(c.restapi, { listen: "0.0.0.0:8008", connect_address: "patroni1:8008" });
     assert.deepStrictEqual(c.etcd3.hosts, ["etcd1:2379", "etcd2:2379", "etcd3:2379"]);
     const dcs = c.bootstrap.dcs;
-    assert.deepStrictEqual([dcs.ttl, dcs.loop_wait, dcs.retry_timeout], [20, 2, 5]);
+    assert.deepStrictEqual([dcs.ttl, dcs.loop_wait, dcs.retry_timeout], [20, 1, 5]);
     assert.strictEqual(dcs.synchronous_mode, true);
     assert.strictEqual(dcs.maximum_lag_on_failover, 1048576);
     assert.strictEqual(dcs.postgresql.use_pg_rewind, true);

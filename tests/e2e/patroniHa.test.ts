@@ -4,6 +4,8 @@
 import * as assert from "assert";
 import { Client } from "pg";
 import { docker, execIn } from "../../testbed/docker";
+import { LabDocker } from "../../tools/lab/docker";
+import { EXPERIMENTS, ExperimentFigures, ExperimentName, lab, renderFigures } from "../../tools/lab/experiments";
 import { E2E_LABEL, leftovers, RunResult, runLab, teardown } from "./harness";
 
 const RUN = `patroni-ha-${process.pid}`;
@@ -97,6 +99,26 @@ describe("e2e: patroni-ha in build mode on the real engine", function () {
     assert.deepStrictEqual([...new Set(targets.map((t) => t.labels.job))].sort(), ["etcd", "haproxy", "patroni"]);
     assert.strictEqual(targets.length, 7, targets.map((t) => t.labels.instance).join(", "));
   });
+
+  // The seed's experiments, as `npm run lab -- experiment <name>` runs them against a user's lab: each drives
+  // writes through HAProxy, injects the fault on the container, restores it and waits for it to rejoin.
+  const figures: ExperimentFigures[] = [];
+  const TTL = 20;
+  for (const name of ["switchover", "kill-replica", "kill-etcd", "restart-haproxy", "kill-leader"] as ExperimentName[]) {
+    it(`experiment ${name}: no acknowledged write lost`, async function () {
+      this.timeout(10 * 60_000);
+      const f = await EXPERIMENTS[name](await lab(new LabDocker(), "lab-e2e-ha"), { log: (l) => console.log(`      [${name}] ${l}`) });
+      figures.push(f);
+      console.log(renderFigures(f).split("\n").map((l) => `      ${l}`).join("\n"));
+      assert.strictEqual(f.ackedWritesLost, 0, `${name} lost acknowledged writes`);
+      assert.ok(f.writesAcked > 0, `${name}: no write was acknowledged`);
+      if (name === "switchover") assert.ok(f.outageMs! <= 5_000, `switchover outage ${f.outageMs} ms > 5 s`);
+      if (name === "kill-leader") {
+        assert.notStrictEqual(f.leaderAfter, f.leaderBefore);
+        console.log(`      [kill-leader] outage ${(f.outageMs! / 1000).toFixed(2)} s against the goal ttl + 3 = ${TTL + 3} s: ${f.outageMs! <= (TTL + 3) * 1000 ? "met" : "NOT met"}`);
+      }
+    });
+  }
 
   it("changes nothing on a second run", async function () {
     this.timeout(30 * 60_000);

@@ -19,7 +19,7 @@ describe("stacks: lab:patroni on a running cluster", () => {
     const a = await members({ ttl: 20 });
     const b = await members({ ttl: 40, loopWait: 3, retryTimeout: 8, synchronousMode: false });
     assert.deepStrictEqual(a.pg, b.pg, "members' inputs changed with lab:patroni");
-    assert.deepStrictEqual(a.dcs.settings, { ttl: 20, loop_wait: 2, retry_timeout: 5, synchronous_mode: true });
+    assert.deepStrictEqual(a.dcs.settings, { ttl: 20, loop_wait: 1, retry_timeout: 5, synchronous_mode: true });
     assert.deepStrictEqual(b.dcs.settings, { ttl: 40, loop_wait: 3, retry_timeout: 8, synchronous_mode: false });
     assert.deepStrictEqual(a.dcs.members, ["lab-dev-pg-1", "lab-dev-pg-2", "lab-dev-pg-3"]);
   });
