@@ -62,7 +62,7 @@ describe("config: lab:* parsing and validation", () => {
   it("rejects a bad prefix", () => rejects({ prefix: "Lab_1" }, /lab:prefix = "Lab_1"/));
   it("enforces Patroni's ttl floor and timing rule", () => {
     rejects({ patroni: { ttl: 10 } }, /lab:patroni.ttl = 10: Patroni's minimum leader lease is 20 s/);
-    rejects({ patroni: { retryTimeout: 10 } }, /lab:patroni = \{"ttl":20,"loopWait":2,"retryTimeout":10\}: Patroni needs loopWait \+ 2\*retryTimeout <= ttl \(2 \+ 2\*10 = 22 > 20\)/);
+    rejects({ patroni: { retryTimeout: 10 } }, /lab:patroni = \{"ttl":20,"loopWait":1,"retryTimeout":10\}: Patroni needs loopWait \+ 2\*retryTimeout <= ttl \(1 \+ 2\*10 = 21 > 20\)/);
     // Blames the whole rule, not the key the user did not touch (ttl 20 with loopWait 30).
     rejects({ patroni: { loopWait: 30 } }, /lab:patroni = \{"ttl":20,"loopWait":30,"retryTimeout":5\}: Patroni needs/);
     // Patroni's own floors, before any component is registered (the renderer would otherwise be first to say no).
