@@ -11,8 +11,13 @@ export interface HaProxyArgs {
   image: pulumi.Input<string>;
   backends: PatroniCluster;
   bindAddress: string;
+  /** Host ports (lab:ports.haproxy*) the in-network ports are published on. */
   ports: { readWrite: number; readOnly: number; stats: number };
 }
+
+/** Where HAProxy listens inside the lab network: the seed's numbers, whatever the host ports (seed 004's Debezium
+ * config says `database.hostname: haproxy`, `database.port: 5000`). */
+export const HAPROXY_LAB_PORTS = Object.freeze({ readWrite: 5000, readOnly: 5001, stats: 7000 });
 
 /** Exit 0 only when HAProxy's /ready monitor answers 200 (the image has bash but no curl). */
 export function haproxyReadyCheck(statsPort: number): string[] {
@@ -26,20 +31,22 @@ export class HaProxy extends pulumi.ComponentResource {
   public readonly readWriteEndpoint: string;
   public readonly readOnlyEndpoint: string;
   public readonly statsUrl: string;
+  /** Its address inside the lab network: the service name and the seed's ports. */
+  public readonly inLab: { host: string; readWrite: number; readOnly: number; stats: number };
 
   constructor(name: string, args: HaProxyArgs, opts?: pulumi.ComponentResourceOptions) {
     super("lab:proxy:HaProxy", name, {}, opts);
-    // Inside the container HAProxy listens on the same port numbers it is published on.
+    this.inLab = { host: name, ...HAPROXY_LAB_PORTS };
     const config = renderHaproxyConfig({
       members: args.backends.members.map((m) => ({ name: m.name, host: m.pgHost, pgPort: m.pgPort, apiPort: m.apiPort })),
-      ports: args.ports,
+      ports: HAPROXY_LAB_PORTS,
       bindAddress: "0.0.0.0",
     });
-    const stats = args.ports.stats;
+    const stats = HAPROXY_LAB_PORTS.stats;
     this.container = labContainer({
       prefix: args.prefix, service: name, image: args.image, network: args.network.network,
       bindAddress: args.bindAddress, parent: this,
-      ports: [args.ports.readWrite, args.ports.readOnly, stats].map((p) => ({ internal: p, external: p })),
+      ports: (["readWrite", "readOnly", "stats"] as const).map((k) => ({ internal: HAPROXY_LAB_PORTS[k], external: args.ports[k] })),
       files: [{ path: HAPROXY_CONFIG_PATH, content: config }],
       // Healthy only while a leader is reachable through the read-write port (the /ready monitor fails otherwise).
       healthcheck: { test: haproxyReadyCheck(stats) },
@@ -47,7 +54,7 @@ export class HaProxy extends pulumi.ComponentResource {
     });
     this.readWriteEndpoint = `${args.bindAddress}:${args.ports.readWrite}`;
     this.readOnlyEndpoint = `${args.bindAddress}:${args.ports.readOnly}`;
-    this.statsUrl = `http://${args.bindAddress}:${stats}${HAPROXY_STATS_PATH}`;
+    this.statsUrl = `http://${args.bindAddress}:${args.ports.stats}${HAPROXY_STATS_PATH}`;
     this.registerOutputs({ readWrite: this.readWriteEndpoint, readOnly: this.readOnlyEndpoint, stats: this.statsUrl });
   }
 }

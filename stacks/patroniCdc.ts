@@ -60,9 +60,9 @@ export function patroniCdc(ctx: HomeworkContext): Record<string, pulumi.Input<un
   if (FORMAT_KIND === "avro" && !registry) throw new ConfigError("schemaRegistry.enabled", false, "the Avro record format needs the schema registry");
   const format: RecordFormat = FORMAT_KIND === "json" || !registry ? { kind: "json" } : { kind: "avro", registryUrl: registry.internalRegistryUrl };
 
-  // Connect reaches HAProxy by service name on the port it listens on inside its container (the published number).
+  // Connect reaches HAProxy by service name on its in-network port (the seed's 5000), whatever the host port.
   const endpoints: PatroniCdcEndpoints = {
-    source: { host: "haproxy", port: ports.readWrite, user: "postgres", database: SOURCE_DATABASE },
+    source: { host: proxy.inLab.host, port: proxy.inLab.readWrite, user: "postgres", database: SOURCE_DATABASE },
     destination: { host: destination.internalHost, port: PG_PORT, user: "postgres", database: DESTINATION_DATABASE },
   };
   const sourceSecret = pulumi.output(password).apply(postgresSourceSecrets);
@@ -90,7 +90,7 @@ export function patroniCdc(ctx: HomeworkContext): Record<string, pulumi.Input<un
     dependsOn,
   });
   const writer = cfg.traffic.enabled ? app("cdc-writer", "main", {
-    SOURCE_URL: inLab("haproxy", ports.readWrite, SOURCE_DATABASE),
+    SOURCE_URL: inLab(proxy.inLab.host, proxy.inLab.readWrite, SOURCE_DATABASE),
     WRITER_RATE: String(cfg.traffic.ratePerSecond),
     WRITER_ROWS: "100",
     // The seed's OUTBOX=true: the outbox connector is registered, so every change also emits a Person event.
@@ -102,7 +102,7 @@ export function patroniCdc(ctx: HomeworkContext): Record<string, pulumi.Input<un
     prefix, network: net, image: images.run("pgAdmin"), bindAddress: cfg.bindAddress, port: cfg.ports.pgAdmin,
     email: PGADMIN_EMAIL, password, group: "debezium_test",
     servers: [
-      { name: "haproxy", host: "haproxy", port: ports.readWrite, database: SOURCE_DATABASE, user: "postgres" },
+      { name: "haproxy", host: proxy.inLab.host, port: proxy.inLab.readWrite, database: SOURCE_DATABASE, user: "postgres" },
       { name: "destination", host: destination.internalHost, port: PG_PORT, database: DESTINATION_DATABASE, user: "postgres" },
     ],
     dependsOn: [proxy.container, destination.container],

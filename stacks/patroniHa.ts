@@ -23,7 +23,7 @@ export function patroniHa(ctx: HomeworkContext): Record<string, pulumi.Input<unk
     grafanaAdminPassword: cfg.secrets.grafanaAdminPassword,
     scrapeJobs: [
       { job: "patroni", targets: pg.members.map((m) => `${m.pgHost}:${m.apiPort}`) },
-      { job: "haproxy", targets: [`haproxy:${cfg.ports.haproxyStats}`], metricsPath: HAPROXY_METRICS_PATH },
+      { job: "haproxy", targets: [`${proxy.inLab.host}:${proxy.inLab.stats}`], metricsPath: HAPROXY_METRICS_PATH },
       { job: "etcd", targets: etcd.clientHosts },
     ],
     dependsOn: [proxy.container],
@@ -39,10 +39,10 @@ export function patroniHa(ctx: HomeworkContext): Record<string, pulumi.Input<unk
     migrations: path.join(REPO_ROOT, "sql", "patroni-ha"),
   }, { parent, dependsOn: [proxy.container, pg.dcs] });
   if (cfg.traffic.enabled) {
-    // Inside the lab network HAProxy listens on the published port numbers.
+    // Inside the lab network HAProxy listens on the seed's ports (5000 read-write, 5001 read-only).
     new TrafficGenerator("traffic-generator", {
       prefix, network: net, images, bindAddress: cfg.bindAddress, ratePerSecond: cfg.traffic.ratePerSecond,
-      readWriteUrl: url(`haproxy:${cfg.ports.haproxyReadWrite}`), readOnlyUrl: url(`haproxy:${cfg.ports.haproxyReadOnly}`),
+      readWriteUrl: url(`${proxy.inLab.host}:${proxy.inLab.readWrite}`), readOnlyUrl: url(`${proxy.inLab.host}:${proxy.inLab.readOnly}`),
       dependsOn: [sql],
     }, opts);
   }

@@ -224,9 +224,13 @@ describe("e2e: cdc-datavault in build mode on the real engine", function () {
     assert.strictEqual(second.counts.same, first.counts.created);
   });
 
-  it("teardown leaves no container, network or volume with the run's label", async function () {
-    this.timeout(300_000);
-    await phase("teardown", () => teardown(RUN));
-    assert.deepStrictEqual(await leftovers(RUN), []);
+  // Mocha runs a suite's own tests before its nested suites: the teardown check is a suite of its own, defined
+  // last, so it runs after every nested suite.
+  describe("teardown", () => {
+    it("teardown leaves no container, network or volume with the run's label", async function () {
+      this.timeout(300_000);
+      await phase("teardown", () => teardown(RUN));
+      assert.deepStrictEqual(await leftovers(RUN), []);
+    });
   });
 });

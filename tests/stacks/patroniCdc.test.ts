@@ -106,7 +106,7 @@ describe("stacks: patroni-cdc under mocks", () => {
   it("points Debezium at HAProxy on source_slot, the sink at destination_db with upsert/record_key/deletes/evolution", () => {
     const src = connector("source-connector").inputs;
     assert.deepStrictEqual(src.connectUrl, ["http://127.0.0.1:8083", "http://127.0.0.1:8084"]);
-    assert.deepStrictEqual([src.config["database.hostname"], src.config["database.port"], src.config["database.dbname"]], ["haproxy", "5001", "source_db"]);
+    assert.deepStrictEqual([src.config["database.hostname"], src.config["database.port"], src.config["database.dbname"]], ["haproxy", "5000", "source_db"]);
     assert.deepStrictEqual([src.config["slot.name"], src.config["plugin.name"], src.config["publication.name"]], ["source_slot", "pgoutput", "source_publication"]);
     assert.strictEqual(src.config["signal.data.collection"], "public.debezium_signal");
     assert.strictEqual(src.config["slot.drop.on.stop"], "false");
@@ -124,12 +124,12 @@ describe("stacks: patroni-cdc under mocks", () => {
 
   it("wires the writer through HAProxy (outbox on) and the reader to destination_db; pgAdmin with the debezium_test servers", () => {
     const w = env(container("cdc-writer"));
-    assert.strictEqual(w.SOURCE_URL, "postgresql://postgres:postgresPassword-value@haproxy:5001/source_db");
+    assert.strictEqual(w.SOURCE_URL, "postgresql://postgres:postgresPassword-value@haproxy:5000/source_db");
     assert.deepStrictEqual([w.WRITER_RATE, w.OUTBOX], ["10", "true"]);
     assert.strictEqual(env(container("cdc-reader")).DESTINATION_URL, "postgresql://postgres:postgresPassword-value@destination:5432/destination_db");
     const servers = JSON.parse(container("pgadmin").inputs.uploads[0].content).Servers;
     assert.deepStrictEqual(Object.values(servers).map((s: any) => [s.Name, s.Group, s.Host, s.Port]), [
-      ["haproxy", "debezium_test", "haproxy", 5001], ["destination", "debezium_test", "destination", 5432],
+      ["haproxy", "debezium_test", "haproxy", 5000], ["destination", "debezium_test", "destination", 5432],
     ]);
     assert.ok(!container("pgadmin").inputs.uploads[0].content.includes("postgresPassword-value"), "servers.json holds no password");
   });

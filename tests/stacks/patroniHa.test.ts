@@ -67,7 +67,10 @@ describe("stacks: patroni-ha under mocks", () => {
     assert.match(JSON.stringify(sql.inputs), /owners_events/);
     const traffic = containersOf(run).find((c) => c.inputs.name === "lab-dev-traffic-generator")!;
     assert.ok(waitsFor(traffic, [sql]), "traffic starts before the tables exist");
-    assert.ok(traffic.inputs.envs.includes("TRAFFIC_RW_URL=postgresql://postgres:postgresPassword-value@haproxy:5001/postgres"));
+    assert.ok(traffic.inputs.envs.includes("TRAFFIC_RW_URL=postgresql://postgres:postgresPassword-value@haproxy:5000/postgres"));
+    // In-network addresses are the seed's (HAProxy 5000/5001), whatever the host ports; the host ports only publish.
+    const proxy = containersOf(run).find((c) => c.inputs.name === "lab-dev-haproxy")!;
+    assert.deepStrictEqual(proxy.inputs.ports.map((p: any) => [p.internal, p.external]), [[5000, 5001], [5001, 5002], [7000, 7001]]);
   });
 
   it("renders Patroni and HAProxy configs into the containers, with passwords only in the environment", () => {
