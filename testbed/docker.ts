@@ -25,6 +25,8 @@ export interface BuildArgs {
   platform?: string;
   /** "classic" (default: what every lab Dockerfile must build with) or "buildkit" (the docker provider's default). */
   builder?: "classic" | "buildkit";
+  /** Build every step again (a cold build; base images stay). */
+  noCache?: boolean;
   /** Called with each line of build output. */
   onLine?: (line: string) => void;
 }
@@ -59,7 +61,7 @@ export async function buildImage(a: BuildArgs): Promise<string> {
   const df = dockerfileIn(a.context, a.dockerfile);
   const options: Docker.ImageBuildOptions & { version?: string } = {
     t: a.tag, dockerfile: df.name, buildargs: a.args ?? {}, networkmode: a.network,
-    labels: a.labels, rm: true, forcerm: true, ...(a.platform ? { platform: a.platform } : {}),
+    labels: a.labels, rm: true, forcerm: true, ...(a.platform ? { platform: a.platform } : {}), ...(a.noCache ? { nocache: true } : {}),
     // BuildKit through the API takes the tar body as its context; no session needed without secrets or ssh.
     ...(a.builder === "buildkit" ? { version: "2" } : {}),
   };

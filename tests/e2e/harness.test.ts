@@ -7,6 +7,7 @@ import * as os from "os";
 import * as path from "path";
 import { buildImage, docker, execIn } from "../../testbed/docker";
 import { E2E_LABEL, leftovers, recorded, RunResult, runLab, teardown } from "./harness";
+import { testBase } from "../images/build";
 
 const PROGRAM = path.join(__dirname, "fixture", "index.ts");
 const RUN = `fixture-${process.pid}`;
@@ -23,12 +24,14 @@ function freePort(): Promise<number> {
 
 describe("e2e harness on its fixture program", function () {
   let port: number;
+  let base: string;
   let first: RunResult;
-  const args = () => ({ stack: "fixture", runId: RUN, program: PROGRAM, config: { prefix: PREFIX, port }, secrets: { token: "s3cret-token" } });
+  const args = () => ({ stack: "fixture", runId: RUN, program: PROGRAM, config: { prefix: PREFIX, port, base }, secrets: { token: "s3cret-token" } });
   const inspect = (name: string) => docker.getContainer(name).inspect();
 
   before(async function () {
-    this.timeout(300_000);
+    this.timeout(900_000);
+    base = await testBase();
     port = await freePort();
     first = await runLab(args());
   });
@@ -80,7 +83,7 @@ describe("e2e harness on its fixture program", function () {
     assert.strictEqual(app.outputs.networkDatas[0].networkName, `${PREFIX}-net`);
   });
 
-  it("builds the image FROM lab-debian:dev with its build args, and runs it", async () => {
+  it("builds the image FROM the Debian base with its build args, and runs it", async () => {
     const c = await inspect(`${PREFIX}-built`);
     assert.strictEqual(c.Image, first.outputs.repoDigest);
     assert.strictEqual((await execIn(c.Id, ["cat", "/built.txt"])).stdout.trim(), "fixture-marker");
@@ -120,7 +123,7 @@ describe("e2e harness on its fixture program", function () {
     this.timeout(120_000);
     const bad = `${RUN}-bad`;
     await assert.rejects(
-      runLab({ ...args(), runId: bad, config: { prefix: `${PREFIX}-bad`, port: await freePort(), unimplemented: true } }),
+      runLab({ ...args(), runId: bad, config: { prefix: `${PREFIX}-bad`, port: await freePort(), base, unimplemented: true } }),
       /urn:pulumi:fixture::lab::docker:index\/container:Container::app: .*input privileged is not implemented/,
     );
     await teardown(bad);
@@ -131,7 +134,7 @@ describe("e2e harness on its fixture program", function () {
     this.timeout(120_000);
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "lab-e2e-bk-"));
     try {
-      fs.writeFileSync(path.join(dir, "Dockerfile"), "FROM lab-debian:dev\nRUN echo the-step-said-this >&2 && false\n");
+      fs.writeFileSync(path.join(dir, "Dockerfile"), `FROM ${base}\nRUN echo the-step-said-this >&2 && false\n`);
       await assert.rejects(buildImage({ tag: "lab-e2e-failing:never", context: dir, builder: "buildkit" }), /exit code: 1[\s\S]*the-step-said-this/);
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });

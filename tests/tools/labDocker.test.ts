@@ -2,6 +2,7 @@ import * as assert from "assert";
 import Docker from "dockerode";
 import { main } from "../../tools/lab";
 import { LabDocker } from "../../tools/lab/docker";
+import { testBase } from "../images/build";
 
 /**
  * The CLI's Docker half on this engine: containers this test creates (prefix lab-test-d<pid>, the lab's labels,
@@ -20,11 +21,11 @@ describe("real: lab CLI finds containers by their labels (dockerode)", function 
   };
 
   before(async function () {
-    const images = await docker.listImages({ filters: { reference: ["lab-debian:dev"] } });
-    if (images.length === 0) throw new Error("lab-debian:dev is missing: build it with images/debian/make-base.sh");
+    this.timeout(900_000);
+    const base = await testBase(); // the lab's debootstrapped Debian base: nothing is pulled
     for (const service of ["pg-1", "etcd-1"]) {
       const c = await docker.createContainer({
-        name: `${prefix}-${service}`, Image: "lab-debian:dev", Cmd: ["sleep", "600"], Env: ["PATRONI_SUPERUSER_PASSWORD=pw-from-env"],
+        name: `${prefix}-${service}`, Image: base, Cmd: ["sleep", "600"], Env: ["PATRONI_SUPERUSER_PASSWORD=pw-from-env"],
         Labels: { "lab.prefix": prefix, "lab.service": service },
         HostConfig: { PortBindings: service === "pg-1" ? { "5432/tcp": [{ HostIp: "127.0.0.1", HostPort: "" }] } : {} },
         ExposedPorts: service === "pg-1" ? { "5432/tcp": {} } : undefined,
