@@ -17,6 +17,7 @@ export function cpuPercent(s: any): number {
 
 /** Memory as `docker stats` shows it: usage less the page cache. */
 export function memMiB(s: any): number {
+  if (typeof s.memory_stats?.usage !== "number") return 0; // a container that stopped between list and stats
   const cache = s.memory_stats.stats?.inactive_file ?? s.memory_stats.stats?.cache ?? 0;
   return (s.memory_stats.usage - cache) / 1024 / 1024;
 }
