@@ -2,13 +2,13 @@
 // each resource's real operation (docker network/volume/image/container, local commands, dynamic providers), because
 // the docker provider plugin cannot be installed here. Keeps per-URN state so a second run can diff like the provider.
 import * as pulumi from "@pulumi/pulumi";
+import { unwrapSecrets } from "../../testbed/pulumiValues";
 import { spawn } from "child_process";
 import * as path from "path";
 import * as tarStream from "tar-stream";
 import { buildImage, containerLogs, docker, REPO } from "../../testbed/docker";
 
 export const E2E_LABEL = "lab.e2e";
-const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
 const CONTAINER = "docker:index/container:Container";
 const NETWORK = "docker:index/network:Network";
 const VOLUME = "docker:index/volume:Volume";
@@ -70,14 +70,6 @@ export function recorded(runId: string): Recorded[] {
 // ---------------------------------------------------------------------------------------------------------------
 // Values: secrets unwrapped, durations as Go prints them, inputs checked against what the harness implements.
 
-function unwrapSecrets(v: any): any {
-  if (Array.isArray(v)) return v.map(unwrapSecrets);
-  if (v && typeof v === "object") {
-    if (v[pulumi.runtime.specialSigKey] === SECRET_SIG) return unwrapSecrets(v.value);
-    return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, unwrapSecrets(x)]));
-  }
-  return v;
-}
 
 const UNIT_NS: Record<string, number> = { ns: 1, us: 1e3, "µs": 1e3, ms: 1e6, s: 1e9, m: 60e9, h: 3600e9 };
 

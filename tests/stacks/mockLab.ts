@@ -2,6 +2,7 @@
 // inputs and the URNs it depends on (from the register requests the mock monitor receives).
 import * as assert from "assert";
 import * as pulumi from "@pulumi/pulumi";
+import { unwrapSecrets } from "../../testbed/pulumiValues";
 import { createHash } from "crypto";
 
 export interface Registered {
@@ -32,17 +33,7 @@ export function mockImageId(imageName: string): string {
 let installed = false;
 const registered: Registered[] = [];
 
-const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
 
-/** Inputs as the program set them: secret wrappers removed (secretness is checked on outputs). */
-function unwrapSecrets(v: any): any {
-  if (Array.isArray(v)) return v.map(unwrapSecrets);
-  if (v && typeof v === "object") {
-    if (v[pulumi.runtime.specialSigKey] === SECRET_SIG) return unwrapSecrets(v.value);
-    return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, unwrapSecrets(x)]));
-  }
-  return v;
-}
 
 async function install(): Promise<void> {
   if (installed) return;
