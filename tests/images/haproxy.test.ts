@@ -12,11 +12,16 @@ import { containerLogs, docker, execIn } from "../../testbed/docker";
 import { buildServiceImage, checkContract, cleanupContainers } from "./build";
 
 const PORTS = { readWrite: 5001, readOnly: 5002, stats: 7001 };
+const LEADER_API_PORT = 8008;
 
 /** A container with the rendered config in place before it starts, as the lab's `uploads` do. */
 async function startWithConfig(image: string, apiPort: number): Promise<string> {
-  // The one "member" is HAProxy's own stats port, which answers any path with 200: a stand-in leader.
-  const cfg = renderHaproxyConfig({ members: [{ name: "pg-1", host: "127.0.0.1", pgPort: 5432, apiPort }], ports: PORTS, bindAddress: "0.0.0.0" });
+  // The one "member" is a stand-in Patroni REST API in HAProxy itself: /primary answers 200 with the role, as a leader
+  // whose promotion is done does (the lab's check wants both).
+  const cfg = renderHaproxyConfig({ members: [{ name: "pg-1", host: "127.0.0.1", pgPort: 5432, apiPort }], ports: PORTS, bindAddress: "0.0.0.0" }) + [
+    "", "frontend stand_in_patroni", "  mode http", `  bind 127.0.0.1:${LEADER_API_PORT}`,
+    `  http-request return status 200 content-type application/json string '{"role": "primary", "state": "running"}'`, "",
+  ].join("\n");
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "lab-test-haproxy-"));
   fs.mkdirSync(path.join(dir, path.dirname(HAPROXY_CONFIG_PATH)), { recursive: true });
   fs.writeFileSync(path.join(dir, HAPROXY_CONFIG_PATH), cfg);
@@ -46,7 +51,7 @@ describe("images/debian/haproxy: the official haproxy image's contract", functio
   before(async function () {
     this.timeout(20 * 60_000);
     image = await buildServiceImage("haproxy");
-    healthy = await startWithConfig(image, PORTS.stats);
+    healthy = await startWithConfig(image, LEADER_API_PORT);
     await exitCodeWithin(healthy, haproxyReadyCheck(PORTS.stats).slice(1), 0, 20_000);
   });
 
