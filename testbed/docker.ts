@@ -35,12 +35,17 @@ export interface BuildArgs {
 export function packContext(context: string, extra?: { name: string; content: Buffer }): NodeJS.ReadableStream {
   // tar-fs returns a Readable-like Pack stream, which is what dockerode sends.
   const file = path.join(context, ".dockerignore");
-  const ig = ignore().add(fs.existsSync(file) ? fs.readFileSync(file, "utf8") : "");
+  const text = fs.existsSync(file) ? fs.readFileSync(file, "utf8") : "";
+  const ig = ignore().add(text);
+  // Re-included paths (`!dir/file`): an excluded folder on their way is still walked, as docker build does.
+  const reincluded = text.split("\n").map((l) => l.trim()).filter((l) => l.startsWith("!")).map((l) => l.slice(1).replace(/^\/+/, ""));
   // The Dockerfile and .dockerignore are always sent, as docker build does.
   return tar.pack(context, {
     ignore: (name) => {
       const rel = path.relative(context, name).split(path.sep).join("/");
-      return rel !== "" && rel !== "Dockerfile" && ig.ignores(rel);
+      if (rel === "" || rel === "Dockerfile") return false;
+      if (fs.statSync(name).isDirectory() && reincluded.some((r) => r.startsWith(`${rel}/`))) return false;
+      return ig.ignores(rel);
     },
     ...(extra ? { finalize: false, finish: (pack: any) => { pack.entry({ name: extra.name, mode: 0o644 }, extra.content); pack.finalize(); } } : {}),
   }) as unknown as NodeJS.ReadableStream;

@@ -42,7 +42,8 @@ async function login(base: string, password: string): Promise<{ status: number; 
   const page = await fetch(`${base}/login`);
   const cookie = (page.headers.getSetCookie?.() ?? []).map((c) => c.split(";")[0]).join("; ");
   const html = await page.text();
-  const token = /csrf_token[^a-zA-Z0-9]+(?:value=")?([A-Za-z0-9._-]{20,})/.exec(html)?.[1];
+  // A hidden form field in older pgAdmin, `csrfToken: '…'` in the page's script since the React login page.
+  const token = (/csrf_token[^a-zA-Z0-9]+(?:value=")?([A-Za-z0-9._-]{20,})/.exec(html) ?? /csrf_?token['"]?\s*[:=]\s*['"]([A-Za-z0-9._-]{20,})/i.exec(html))?.[1];
   assert.ok(token, `no csrf token on /login: ${html.slice(0, 400)}`);
   const res = await fetch(`${base}/authenticate/login`, {
     method: "POST", redirect: "manual",

@@ -26,8 +26,13 @@ function runCheck(test: string[]): Promise<number> {
 }
 
 /** A stand-in for Patroni's REST API whose answer the test switches. */
+/** A stand-in Patroni REST API: the status it is told, with the body a leader done promoting answers. */
 async function fakeRestApi(port: number, status: () => number): Promise<http.Server> {
-  const srv = http.createServer((_req, res) => { res.writeHead(status()); res.end(); });
+  const srv = http.createServer((_req, res) => {
+    const code = status();
+    res.writeHead(code, { "Content-Type": "application/json" });
+    res.end(JSON.stringify({ state: "running", role: code === 200 ? "primary" : "replica" }, null, 1)); // Patroni writes `"role": "primary"`
+  });
   await new Promise<void>((r) => srv.listen(port, "127.0.0.1", () => r()));
   return srv;
 }
