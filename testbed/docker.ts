@@ -7,6 +7,7 @@ import { createHash } from "crypto";
 import * as fs from "fs";
 import * as path from "path";
 import * as tar from "tar-fs";
+import * as tarStream from "tar-stream";
 
 export const docker = new Docker();
 export const REPO = path.resolve(__dirname, "..");
@@ -110,6 +111,28 @@ export function buildkitLogs(aux: string): string[] {
   } catch {
     return [];
   }
+}
+
+export interface FileUpload {
+  /** Absolute path in the container (a leading "/" is optional). */
+  path: string;
+  content: string;
+  /** Default 0644. */
+  mode?: number;
+}
+
+/**
+ * Files written into a created, not yet started, container, as the lab's `uploads` do: one tar, entries owned by
+ * root; Docker makes missing folders 0755.
+ */
+export async function putFiles(containerId: string, files: FileUpload[]): Promise<void> {
+  const pack = tarStream.pack();
+  for (const f of files) {
+    const body = Buffer.from(f.content, "utf8");
+    pack.entry({ name: f.path.replace(/^\/+/, ""), mode: f.mode ?? 0o644, size: body.length }, body);
+  }
+  pack.finalize();
+  await docker.getContainer(containerId).putArchive(pack as unknown as NodeJS.ReadableStream, { path: "/" });
 }
 
 export interface ExecResult { code: number; stdout: string; stderr: string }

@@ -5,8 +5,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { unwrapSecrets } from "../../testbed/pulumiValues";
 import { spawn } from "child_process";
 import * as path from "path";
-import * as tarStream from "tar-stream";
-import { buildImage, containerLogs, docker, REPO } from "../../testbed/docker";
+import { buildImage, containerLogs, docker, putFiles, REPO } from "../../testbed/docker";
 
 export const E2E_LABEL = "lab.e2e";
 const CONTAINER = "docker:index/container:Container";
@@ -177,16 +176,6 @@ async function buildImageResource(inputs: any, log: (l: string) => void): Promis
   };
 }
 
-function uploadTar(uploads: any[]): NodeJS.ReadableStream {
-  const pack = tarStream.pack();
-  for (const u of uploads) {
-    const body = Buffer.from(u.content ?? "", "utf8");
-    pack.entry({ name: String(u.file).replace(/^\/+/, ""), mode: u.executable ? 0o755 : 0o644, size: body.length }, body);
-  }
-  pack.finalize();
-  return pack as unknown as NodeJS.ReadableStream;
-}
-
 async function createContainer(inputs: any, runId: string, log: (l: string) => void): Promise<{ id: string; outputs: any }> {
   try { await docker.getImage(inputs.image).inspect(); } catch {
     throw new Error(`container ${inputs.name}: image ${inputs.image} is not on this engine (nothing can be pulled here)`);
@@ -215,7 +204,9 @@ async function createContainer(inputs: any, runId: string, log: (l: string) => v
     NetworkingConfig: nets[0] ? { EndpointsConfig: { [nets[0].name]: { Aliases: nets[0].aliases ?? [] } } } : undefined,
   } as any);
   for (const n of nets.slice(1)) await docker.getNetwork(n.name).connect({ Container: c.id, EndpointConfig: { Aliases: n.aliases ?? [] } });
-  if (inputs.uploads?.length) await c.putArchive(uploadTar(inputs.uploads) as any, { path: "/" });
+  if (inputs.uploads?.length) {
+    await putFiles(c.id, inputs.uploads.map((u: any) => ({ path: String(u.file), content: u.content ?? "", mode: u.executable ? 0o755 : 0o644 })));
+  }
   await c.start();
   if (inputs.wait) await waitForContainer(c.id, inputs.name, (inputs.waitTimeout ?? 60) * 1000, !!hc, log);
   const info = await c.inspect();

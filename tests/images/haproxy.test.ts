@@ -2,13 +2,9 @@
 // starts, the lab's /ready healthcheck (bash /dev/tcp) passes with a leader and fails without, /metrics is
 // served by the built-in Prometheus exporter, the process runs as haproxy (uid 99).
 import * as assert from "assert";
-import * as fs from "fs";
-import * as os from "os";
-import * as path from "path";
-import * as tar from "tar-fs";
 import { haproxyReadyCheck } from "../../components/haproxy";
 import { HAPROXY_CONFIG_PATH, renderHaproxyConfig } from "../../components/haproxyConfig";
-import { containerLogs, docker, execIn } from "../../testbed/docker";
+import { containerLogs, docker, execIn, putFiles } from "../../testbed/docker";
 import { buildServiceImage, checkContract, cleanupContainers } from "./build";
 
 const PORTS = { readWrite: 5001, readOnly: 5002, stats: 7001 };
@@ -22,13 +18,8 @@ async function startWithConfig(image: string, apiPort: number): Promise<string> 
     "", "frontend stand_in_patroni", "  mode http", `  bind 127.0.0.1:${LEADER_API_PORT}`,
     `  http-request return status 200 content-type application/json string '{"role": "primary", "state": "running"}'`, "",
   ].join("\n");
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "lab-test-haproxy-"));
-  fs.mkdirSync(path.join(dir, path.dirname(HAPROXY_CONFIG_PATH)), { recursive: true });
-  fs.writeFileSync(path.join(dir, HAPROXY_CONFIG_PATH), cfg);
   const c = await docker.createContainer({ Image: image, Labels: { "lab.test": `images-${process.pid}` } });
-  // Directories 0755: the archive's root entry lands on "/".
-  await c.putArchive(tar.pack(dir, { map: (h) => ({ ...h, uid: 0, gid: 0, mode: h.type === "directory" ? 0o755 : h.mode }) }) as unknown as NodeJS.ReadableStream, { path: "/" });
-  fs.rmSync(dir, { recursive: true, force: true });
+  await putFiles(c.id, [{ path: HAPROXY_CONFIG_PATH, content: cfg }]);
   await c.start();
   return c.id;
 }

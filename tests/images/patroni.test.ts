@@ -1,10 +1,6 @@
 // images/patroni FROM images/debian/postgres (lab:imageSource=build): the entrypoint refuses a missing config or
 // password with its messages, and a member rendered as the lab renders it bootstraps a leader on the built etcd.
 import * as assert from "assert";
-import * as fs from "fs";
-import * as os from "os";
-import * as path from "path";
-import * as tar from "tar-fs";
 import { etcdHealthCheck } from "../../components/etcdCluster";
 import { ETCD_CLIENT_PORT, ETCD_PEER_PORT, etcdMemberArgs } from "../../components/etcdConfig";
 import { patroniHealthCheck } from "../../components/patroniCluster";
@@ -12,30 +8,19 @@ import {
   FAST_FAILOVER_DCS, PATRONI_CONFIG_PATH, PATRONI_DATA_DIR, PATRONI_PASSWORD_ENV, PATRONI_PG_PORT, PATRONI_REST_PORT,
   PATRONI_VOLUME_PATH, labPgHba, renderPatroniConfig,
 } from "../../components/patroniConfig";
-import { containerLogs, docker, execIn } from "../../testbed/docker";
+import { containerLogs, docker, execIn, putFiles } from "../../testbed/docker";
 import { buildContext, buildServiceImage, cleanupContainers, startContainer, testNetwork } from "./build";
 
 const LABELS = { "lab.test": `images-${process.pid}` };
 
 async function runOnce(image: string, env: string[], files: Record<string, string> = {}): Promise<{ code: number; out: string }> {
   const c = await docker.createContainer({ Image: image, Env: env, Labels: LABELS });
-  if (Object.keys(files).length) await putFiles(c.id, files);
+  if (Object.keys(files).length) await putFiles(c.id, Object.entries(files).map(([path, content]) => ({ path, content })));
   await c.start();
   const r = await Promise.race([c.wait() as Promise<{ StatusCode: number }>, new Promise<never>((_, rej) => setTimeout(() => rej(new Error("still running after 30 s")), 30_000))]);
   return { code: r.StatusCode, out: await containerLogs(c.id, 200) };
 }
 
-/** Files put into a created container before it starts, as the lab's `uploads` do; owned by postgres like Patroni's own. */
-async function putFiles(id: string, files: Record<string, string>): Promise<void> {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "lab-test-patroni-"));
-  for (const [p, content] of Object.entries(files)) {
-    fs.mkdirSync(path.join(dir, path.dirname(p)), { recursive: true });
-    fs.writeFileSync(path.join(dir, p), content);
-  }
-  // Directories 0755 (the root entry lands on "/"), files readable.
-  await docker.getContainer(id).putArchive(tar.pack(dir, { map: (h) => ({ ...h, uid: 0, gid: 0, mode: h.type === "directory" ? 0o755 : 0o644 }) }) as unknown as NodeJS.ReadableStream, { path: "/" });
-  fs.rmSync(dir, { recursive: true, force: true });
-}
 
 async function waitFor(id: string, cmd: string[], timeoutMs: number): Promise<void> {
   const until = Date.now() + timeoutMs;
@@ -106,7 +91,7 @@ describe("images/patroni FROM the built postgres image", function () {
       HostConfig: { NetworkMode: network, Binds: [`${volume}:${PATRONI_VOLUME_PATH}`] },
       NetworkingConfig: { EndpointsConfig: { [network]: { Aliases: ["pg-1"] } } },
     });
-    await putFiles(c.id, { [PATRONI_CONFIG_PATH]: yaml });
+    await putFiles(c.id, [{ path: PATRONI_CONFIG_PATH, content: yaml }]);
     await c.start();
     await waitFor(c.id, patroniHealthCheck(PATRONI_REST_PORT).slice(1), 180_000);
     const list = await execIn(c.id, ["patronictl", "-c", PATRONI_CONFIG_PATH, "list"]);

@@ -2,14 +2,10 @@
 // database, TCP clients need the password, initdb.d runs once, `postgres -c ...` reaches the server, and the lab's
 // own primary init script and streaming-replica start script work on it as they do on the official image.
 import * as assert from "assert";
-import * as fs from "fs";
-import * as os from "os";
-import * as path from "path";
 import { Client } from "pg";
-import * as tar from "tar-fs";
 import { postgresHealthCheck, replicaHealthCheck, settingsArgs } from "../../components/postgresServer";
 import { PRIMARY_SETTINGS, REPLICA_START_SCRIPT, renderPrimaryInitScript, replicaEnv } from "../../components/postgresReplicaConfig";
-import { containerLogs, docker, execIn, waitHealthy } from "../../testbed/docker";
+import { containerLogs, docker, execIn, waitHealthy, putFiles } from "../../testbed/docker";
 import { buildServiceImage, checkContract, cleanupContainers, startContainer, testNetwork, TestContainer } from "./build";
 
 const PASSWORD = "s3cret-Pass";
@@ -30,21 +26,6 @@ async function waitFor(c: { id: string }, cmd: string[], timeoutMs: number, user
   throw new Error(`${cmd.join(" ")} never exited 0 in ${timeoutMs} ms: ${last}`);
 }
 
-/** Files put into a created container before it starts, as the lab's `uploads` do (build.ts starts at once). */
-async function putFiles(containerId: string, files: Record<string, { content: string; mode?: number }>): Promise<void> {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "lab-test-pg-"));
-  try {
-    for (const [p, f] of Object.entries(files)) {
-      fs.mkdirSync(path.join(dir, path.dirname(p)), { recursive: true });
-      fs.writeFileSync(path.join(dir, p), f.content, { mode: f.mode ?? 0o644 });
-    }
-    // Directories 0755: the archive's root entry lands on "/", and mkdtemp's 0700 would lock every other user out.
-    const stream = tar.pack(dir, { map: (h) => ({ ...h, uid: 0, gid: 0, mode: h.type === "directory" ? 0o755 : h.mode }) });
-    await docker.getContainer(containerId).putArchive(stream as unknown as NodeJS.ReadableStream, { path: "/" });
-  } finally {
-    fs.rmSync(dir, { recursive: true, force: true });
-  }
-}
 
 /** A labelled volume by name. build.ts's testVolume returns undefined (dockerode's createVolume resolves to a
  * Volume handle, not its data), which Docker turns into one shared volume named "undefined". */
@@ -99,12 +80,12 @@ describe("images/debian/postgres: the official postgres image's contract", funct
         ExposedPorts: { "5432/tcp": {} },
         HostConfig: { PortBindings: { "5432/tcp": [{ HostIp: "127.0.0.1", HostPort: "" }] }, Binds: [`${volume}:${PGDATA}`] },
       });
-      await putFiles(c.id, {
-        "docker-entrypoint-initdb.d/10-schema.sql": { content: "CREATE TABLE init_runs (at timestamptz DEFAULT now());\nINSERT INTO init_runs DEFAULT VALUES;\n" },
+      await putFiles(c.id, [
+        { path: "/docker-entrypoint-initdb.d/10-schema.sql", content: "CREATE TABLE init_runs (at timestamptz DEFAULT now());\nINSERT INTO init_runs DEFAULT VALUES;\n" },
         // Not executable: sourced, as the lab's primary init script is (it reads POSTGRES_USER and PGDATA).
-        "docker-entrypoint-initdb.d/20-sourced.sh": { content: `psql -v ON_ERROR_STOP=1 -U "$POSTGRES_USER" -d "$POSTGRES_DB" -c "INSERT INTO init_runs DEFAULT VALUES"\necho "# sourced $PGDATA" >> "$PGDATA/pg_hba.conf"\n` },
-        "docker-entrypoint-initdb.d/30-run.sh": { content: "#!/bin/sh\nset -eu\ntouch \"$PGDATA/ran-executable\"\n", mode: 0o755 },
-      });
+        { path: "/docker-entrypoint-initdb.d/20-sourced.sh", content: `psql -v ON_ERROR_STOP=1 -U "$POSTGRES_USER" -d "$POSTGRES_DB" -c "INSERT INTO init_runs DEFAULT VALUES"\necho "# sourced $PGDATA" >> "$PGDATA/pg_hba.conf"\n` },
+        { path: "/docker-entrypoint-initdb.d/30-run.sh", content: "#!/bin/sh\nset -eu\ntouch \"$PGDATA/ran-executable\"\n", mode: 0o755 },
+      ]);
       await c.start();
       server = {
         id: c.id, exec: (cmd, user) => execIn(c.id, cmd, { user }), logs: async () => "", waitHealthy: (ms) => waitHealthy(c.id, ms),
@@ -199,7 +180,7 @@ describe("images/debian/postgres: the official postgres image's contract", funct
       HostConfig: { NetworkMode: network, Binds: [`${primaryVolume}:${PGDATA}`] },
       NetworkingConfig: { EndpointsConfig: { [network]: { Aliases: ["primary"] } } },
     });
-    await putFiles(primary.id, { "docker-entrypoint-initdb.d/10-replication.sh": { content: renderPrimaryInitScript("replicator", "replica_1") } });
+    await putFiles(primary.id, [{ path: "/docker-entrypoint-initdb.d/10-replication.sh", content: renderPrimaryInitScript("replicator", "replica_1") }]);
     await primary.start();
     await waitFor(primary, postgresHealthCheck().slice(1), 60_000);
     await execIn(primary.id, ["psql", "-U", "postgres", "-d", "shop", "-c", "CREATE TABLE t (id int); INSERT INTO t VALUES (1), (2), (3)"]);
@@ -212,7 +193,7 @@ describe("images/debian/postgres: the official postgres image's contract", funct
       Healthcheck: { Test: replicaHealthCheck(), Interval: 1e9, Timeout: 3e9, Retries: 3 },
       HostConfig: { NetworkMode: network, Binds: [`${replicaVolume}:${PGDATA}`] },
     });
-    await putFiles(replica.id, { "opt/lab/start-replica.sh": { content: REPLICA_START_SCRIPT, mode: 0o755 } });
+    await putFiles(replica.id, [{ path: "/opt/lab/start-replica.sh", content: REPLICA_START_SCRIPT, mode: 0o755 }]);
     await replica.start();
     await waitHealthy(replica.id, 120_000);
     await execIn(primary.id, ["psql", "-U", "postgres", "-d", "shop", "-c", "INSERT INTO t VALUES (4)"]);

@@ -2,12 +2,8 @@
 // config at /etc/prometheus/prometheus.yml, keeps its TSDB on /prometheus as nobody, the lab's wget healthcheck
 // passes, and a scrape job is really scraped (up == 1 through the query API).
 import * as assert from "assert";
-import * as fs from "fs";
-import * as os from "os";
-import * as path from "path";
-import * as tar from "tar-fs";
 import { renderPrometheusConfig } from "../../components/monitoringConfig";
-import { containerLogs, docker, execIn } from "../../testbed/docker";
+import { containerLogs, docker, execIn, putFiles } from "../../testbed/docker";
 import { buildServiceImage, checkContract, cleanupContainers } from "./build";
 
 const READY = ["wget", "-q", "-O", "/dev/null", "http://127.0.0.1:9090/-/ready"];
@@ -32,13 +28,9 @@ describe("images/debian/prometheus: the prom/prometheus contract as the lab uses
     const image = await buildServiceImage("prometheus");
     const volume = `lab-test-prometheus-data-${process.pid}`;
     await docker.createVolume({ Name: volume, Labels: { "lab.test": `images-${process.pid}` } });
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "lab-test-prom-"));
-    fs.mkdirSync(path.join(dir, "etc/prometheus"), { recursive: true });
-    fs.writeFileSync(path.join(dir, "etc/prometheus/prometheus.yml"), renderPrometheusConfig([{ job: "self", targets: ["127.0.0.1:9090"] }], 1));
     const c = await docker.createContainer({ Image: image, Labels: { "lab.test": `images-${process.pid}` }, HostConfig: { Binds: [`${volume}:/prometheus`] } });
-    // Directories 0755 (the root entry lands on "/"); the file readable by nobody.
-    await c.putArchive(tar.pack(dir, { map: (h) => ({ ...h, uid: 0, gid: 0, mode: h.type === "directory" ? 0o755 : 0o644 }) }) as unknown as NodeJS.ReadableStream, { path: "/" });
-    fs.rmSync(dir, { recursive: true, force: true });
+    // 0644: readable by nobody, the user Prometheus runs as.
+    await putFiles(c.id, [{ path: "/etc/prometheus/prometheus.yml", content: renderPrometheusConfig([{ job: "self", targets: ["127.0.0.1:9090"] }], 1) }]);
     await c.start();
     id = c.id;
     await waitFor(id, READY, 60_000);
