@@ -7,23 +7,11 @@ import * as path from "path";
 import { AIRFLOW_INIT_MARKER, AIRFLOW_SCHEDULER_CHECK, AIRFLOW_WEBSERVER_CHECK, airflowInitScript } from "../../components/airflow";
 import { postgresHealthCheck } from "../../components/postgresServer";
 import { docker, REPO } from "../../testbed/docker";
-import { buildContext, buildServiceImage, checkContract, cleanupContainers, startContainer, testNetwork, TestContainer } from "./build";
+import { buildContext, buildServiceImage, checkContract, cleanupContainers, startContainer, testNetwork, TestContainer, waitForCommand } from "./build";
 
 const DB_PASSWORD = "lab-test-metadata";
 const ADMIN_PASSWORD = "lab-test-admin";
 
-/** Runs a check command in the container until it exits 0 (bounded in count and time). */
-async function waitForCheck(c: TestContainer, test: string[], timeoutMs: number): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  let last = "";
-  for (let i = 0; i < 300 && Date.now() < until; i++) {
-    const r = await c.exec(test[0] === "CMD" ? test.slice(1) : test).catch((e: Error) => ({ code: -1, stdout: "", stderr: e.message }));
-    if (r.code === 0) return;
-    last = (r.stdout + r.stderr).slice(-500);
-    await new Promise((res) => setTimeout(res, 3000));
-  }
-  throw new Error(`${test.join(" ")} never exited 0 in ${timeoutMs} ms: ${last}\n${await c.logs()}`);
-}
 
 /** Runs a one-shot container to its exit (bounded); returns its exit code and output. */
 async function runToExit(image: string, cmd: string[], env: Record<string, string> = {}): Promise<{ code: number; logs: string }> {
@@ -48,7 +36,7 @@ describe("images/debian/airflow: the apache/airflow contract", function () {
       image: postgresImage, network, aliases: ["airflow-db"],
       env: { POSTGRES_USER: "airflow", POSTGRES_PASSWORD: DB_PASSWORD, POSTGRES_DB: "airflow" },
     });
-    await waitForCheck(db, postgresHealthCheck(), 120_000);
+    await waitForCommand(db, postgresHealthCheck(), 120_000, 3000);
     env = {
       AIRFLOW__CORE__EXECUTOR: "LocalExecutor",
       AIRFLOW__CORE__LOAD_EXAMPLES: "false",
@@ -63,14 +51,14 @@ describe("images/debian/airflow: the apache/airflow contract", function () {
       image, network, cmd: ["bash", "-c", airflowInitScript()],
       env: { ...env, LAB_AIRFLOW_ADMIN_USER: "airflow", LAB_AIRFLOW_ADMIN_PASSWORD: ADMIN_PASSWORD },
     });
-    await waitForCheck(init, ["test", "-f", AIRFLOW_INIT_MARKER], 600_000);
+    await waitForCommand(init, ["test", "-f", AIRFLOW_INIT_MARKER], 600_000, 3000);
     [webserver, scheduler] = await Promise.all([
       startContainer({ image, network, env, cmd: ["webserver"], ports: [8080] }),
       startContainer({ image, network, env, cmd: ["scheduler"] }),
     ]);
     await Promise.all([
-      waitForCheck(webserver, AIRFLOW_WEBSERVER_CHECK.test, 300_000),
-      waitForCheck(scheduler, AIRFLOW_SCHEDULER_CHECK.test, 300_000),
+      waitForCommand(webserver, AIRFLOW_WEBSERVER_CHECK.test, 300_000, 3000),
+      waitForCommand(scheduler, AIRFLOW_SCHEDULER_CHECK.test, 300_000, 3000),
     ]);
   });
 

@@ -104,6 +104,23 @@ export async function startContainer(a: StartArgs): Promise<TestContainer & { ho
   };
 }
 
+/**
+ * Runs a command in the container (a healthcheck's `["CMD", ...]` form too) until it exits 0, every `everyMs`, at most
+ * `timeoutMs`; the error carries the last output and the container's log.
+ */
+export async function waitForCommand(c: TestContainer, cmd: string[], timeoutMs: number, everyMs = 1000): Promise<void> {
+  const argv = cmd[0] === "CMD" ? cmd.slice(1) : cmd;
+  const until = Date.now() + timeoutMs;
+  let last = "";
+  for (let i = 0; i <= Math.ceil(timeoutMs / everyMs) && Date.now() < until; i++) {
+    const r = await c.exec(argv).catch((e: Error) => ({ code: -1, stdout: "", stderr: e.message }));
+    if (r.code === 0) return;
+    last = (r.stdout + r.stderr).slice(-500);
+    await new Promise((res) => setTimeout(res, everyMs));
+  }
+  throw new Error(`${argv.join(" ")} never exited 0 in ${timeoutMs} ms: ${last}\n${await c.logs()}`);
+}
+
 /** A throwaway network (and volumes by name) labelled for cleanup. */
 export async function testNetwork(name: string): Promise<string> {
   await docker.createNetwork({ Name: `lab-test-${name}-${process.pid}`, Labels: { [LABEL]: RUN_ID } });

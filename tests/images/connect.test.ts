@@ -4,20 +4,8 @@
 import * as assert from "assert";
 import { connectHealthCheck, CONNECT_REST_PORT, renderConnectWorkerProperties } from "../../components/kafkaConnect";
 import { kafkaBrokerEnv, kafkaHealthCheck, KAFKA_INTERNAL_PORT } from "../../components/kafka";
-import { buildContext, buildServiceImage, cleanupContainers, startContainer, testBase, testNetwork, TestContainer } from "./build";
+import { buildContext, buildServiceImage, cleanupContainers, startContainer, testBase, testNetwork, TestContainer, waitForCommand } from "./build";
 
-/** Runs a check command in the container until it exits 0 (bounded in count and time). */
-async function waitForCheck(c: TestContainer, test: string[], timeoutMs: number): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  let last = "";
-  for (let i = 0; i < 200 && Date.now() < until; i++) {
-    const r = await c.exec(test.slice(1)).catch((e: Error) => ({ code: -1, stdout: "", stderr: e.message }));
-    if (r.code === 0) return;
-    last = r.stderr.slice(-500);
-    await new Promise((res) => setTimeout(res, 2000));
-  }
-  throw new Error(`${test.slice(1).join(" ")} never exited 0 in ${timeoutMs} ms: ${last}\n${await c.logs()}`);
-}
 
 describe("images/connect FROM the built Kafka: plugins and a working worker", function () {
   let worker: TestContainer & { hostPort(p: number): Promise<number> };
@@ -33,7 +21,7 @@ describe("images/connect FROM the built Kafka: plugins and a working worker", fu
       env: kafkaBrokerEnv({ service: "kafka", bindAddress: "127.0.0.1", port: 9092, clusterId: "MkU3OEVBNTcwNTJENDM2Qk" }),
     });
     // Generous: a loaded 2-core host needs minutes for the first JVM start.
-    await waitForCheck(broker, kafkaHealthCheck(), 420_000);
+    await waitForCommand(broker, kafkaHealthCheck(), 420_000, 2000);
     const properties = renderConnectWorkerProperties({ bootstrap: `kafka:${KAFKA_INTERNAL_PORT}`, groupId: "lab-test-connect", advertisedHost: "connect-1" })
       // Only plugins with ServiceLoader manifests load this way: the Apicurio converter has them only through the build's sync step.
       + "plugin.discovery=service_load\n";
@@ -42,7 +30,7 @@ describe("images/connect FROM the built Kafka: plugins and a working worker", fu
       image, network, aliases: ["connect-1"], ports: [CONNECT_REST_PORT], env: { LAB_PROPERTIES: properties, CONNECT_PROPERTIES: "/tmp/connect.properties" },
       entrypoint: ["/bin/sh", "-c", "printf '%s' \"$LAB_PROPERTIES\" > \"$CONNECT_PROPERTIES\" && exec /bin/sh /opt/connect/connect-start.sh"],
     });
-    await waitForCheck(worker, connectHealthCheck(), 300_000);
+    await waitForCommand(worker, connectHealthCheck(), 300_000, 2000);
     rest = `http://127.0.0.1:${await worker.hostPort(CONNECT_REST_PORT)}`;
   });
 

@@ -4,7 +4,7 @@ import * as assert from "assert";
 import * as http from "http";
 import { etcdHealthCheck } from "../../components/etcdCluster";
 import { ETCD_CLIENT_PORT, ETCD_PEER_PORT, etcdMemberArgs } from "../../components/etcdConfig";
-import { buildServiceImage, checkContract, cleanupContainers, startContainer, testNetwork, TestContainer } from "./build";
+import { buildServiceImage, checkContract, cleanupContainers, startContainer, testNetwork, TestContainer, waitForCommand } from "./build";
 
 function get(url: string): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
@@ -15,17 +15,6 @@ function get(url: string): Promise<{ status: number; body: string }> {
   });
 }
 
-async function waitFor(c: TestContainer, cmd: string[], timeoutMs: number): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  let last = "";
-  for (let i = 0; i < 120 && Date.now() < until; i++) {
-    const r = await c.exec(cmd).catch((e: Error) => ({ code: -1, stdout: "", stderr: e.message }));
-    if (r.code === 0) return;
-    last = r.stdout + r.stderr;
-    await new Promise((res) => setTimeout(res, 500));
-  }
-  throw new Error(`${cmd.join(" ")} never exited 0 in ${timeoutMs} ms: ${last}\n${await c.logs()}`);
-}
 
 describe("images/debian/etcd: the coreos/etcd contract as the lab uses it", function () {
   let member: TestContainer & { hostPort(p: number): Promise<number> };
@@ -39,7 +28,7 @@ describe("images/debian/etcd: the coreos/etcd contract as the lab uses it", func
       image, network, aliases: ["etcd-1"], ports: [ETCD_CLIENT_PORT],
       cmd: ["etcd", ...etcdMemberArgs(self, [self], { dataDir: "/etcd-data", listenHost: "0.0.0.0", clusterToken: "lab-test" })],
     });
-    await waitFor(member, etcdHealthCheck(ETCD_CLIENT_PORT).slice(1), 60_000);
+    await waitForCommand(member, etcdHealthCheck(ETCD_CLIENT_PORT).slice(1), 60_000, 500);
   });
 
   after(async function () {

@@ -3,23 +3,11 @@
 import * as assert from "assert";
 import { kafkaBrokerEnv, kafkaHealthCheck, KAFKA_INTERNAL_PORT } from "../../components/kafka";
 import { docker } from "../../testbed/docker";
-import { buildServiceImage, checkContract, cleanupContainers, startContainer, testNetwork, testVolume, TestContainer } from "./build";
+import { buildServiceImage, checkContract, cleanupContainers, startContainer, testNetwork, testVolume, TestContainer, waitForCommand } from "./build";
 
 const CLUSTER_ID = "MkU3OEVBNTcwNTJENDM2Qk";
 const BOOTSTRAP = `127.0.0.1:${KAFKA_INTERNAL_PORT}`;
 
-/** Runs the lab's healthcheck command until it exits 0 (bounded): build.ts's probes time out after 3 s, a JVM tool needs more. */
-async function waitForCheck(c: TestContainer, test: string[], timeoutMs: number): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  let last = "";
-  for (let i = 0; i < 200 && Date.now() < until; i++) {
-    const r = await c.exec(test.slice(1)).catch((e: Error) => ({ code: -1, stdout: "", stderr: e.message }));
-    if (r.code === 0) return;
-    last = r.stderr.slice(-500);
-    await new Promise((res) => setTimeout(res, 2000));
-  }
-  throw new Error(`${test.slice(1).join(" ")} never exited 0 in ${timeoutMs} ms: ${last}\n${await c.logs()}`);
-}
 
 describe("images/debian/kafka: the apache/kafka contract", function () {
   let image: string;
@@ -41,7 +29,7 @@ describe("images/debian/kafka: the apache/kafka contract", function () {
     broker = await startContainer({
       image, env, network, aliases: ["kafka"], volumes: [{ name: volume, path: "/var/lib/kafka/data" }],
     });
-    await waitForCheck(broker, kafkaHealthCheck(), 180_000);
+    await waitForCommand(broker, kafkaHealthCheck(), 180_000, 2000);
   });
 
   after(async function () {
@@ -111,7 +99,7 @@ describe("images/debian/kafka: the apache/kafka contract", function () {
     const before = (await broker.exec(["cat", "/var/lib/kafka/data/meta.properties"])).stdout.match(/^directory.id=.*$/m)?.[0];
     assert.ok(before, "meta.properties has no directory.id");
     await docker.getContainer(broker.id).restart({ t: 20 });
-    await waitForCheck(broker, kafkaHealthCheck(), 180_000);
+    await waitForCommand(broker, kafkaHealthCheck(), 180_000, 2000);
     const topics = await broker.exec(["/opt/kafka/bin/kafka-topics.sh", "--bootstrap-server", BOOTSTRAP, "--list"]);
     assert.match(topics.stdout, /^lab\.test$/m, "topic lab.test is gone after a restart");
     const after = (await broker.exec(["cat", "/var/lib/kafka/data/meta.properties"])).stdout.match(/^directory.id=.*$/m)?.[0];

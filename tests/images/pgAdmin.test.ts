@@ -3,7 +3,7 @@
 // that user, PGADMIN_CONFIG_* reaches pgAdmin's config, PGADMIN_LISTEN_PORT moves the port.
 import * as assert from "assert";
 import { pgAdminHealthCheck, renderServersJson } from "../../components/pgAdmin";
-import { buildServiceImage, checkContract, cleanupContainers, startContainer, TestContainer } from "./build";
+import { buildServiceImage, checkContract, cleanupContainers, startContainer, TestContainer, waitForCommand } from "./build";
 
 const EMAIL = "admin@lab.local";
 const PASSWORD = "lab-test-pgadmin";
@@ -12,18 +12,6 @@ const SERVERS = renderServersJson("debezium_test", [
   { name: "destination", host: "destination", port: 5432, database: "postgres", user: "postgres" },
 ]);
 
-/** Runs a check command in the container until it exits 0 (bounded in count and time). */
-async function waitForCheck(c: TestContainer, test: string[], timeoutMs: number): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  let last = "";
-  for (let i = 0; i < 200 && Date.now() < until; i++) {
-    const r = await c.exec(test[0] === "CMD" ? test.slice(1) : test).catch((e: Error) => ({ code: -1, stdout: "", stderr: e.message }));
-    if (r.code === 0) return;
-    last = (r.stdout + r.stderr).slice(-500);
-    await new Promise((res) => setTimeout(res, 2000));
-  }
-  throw new Error(`${test.join(" ")} never exited 0 in ${timeoutMs} ms: ${last}\n${await c.logs()}`);
-}
 
 /** Starts pgAdmin as the lab does: servers.json in place before the first start (the lab uploads it). */
 function startPgAdmin(image: string, extraEnv: Record<string, string> = {}, port = 80) {
@@ -47,7 +35,7 @@ describe("images/debian/pgAdmin: the dpage/pgadmin4 contract", function () {
     this.timeout(20 * 60_000);
     image = await buildServiceImage("pgAdmin");
     pgadmin = await startPgAdmin(image);
-    await waitForCheck(pgadmin, pgAdminHealthCheck(), 180_000);
+    await waitForCommand(pgadmin, pgAdminHealthCheck(), 180_000, 2000);
     base = `http://127.0.0.1:${await pgadmin.hostPort(80)}`;
   });
 
@@ -98,7 +86,7 @@ describe("images/debian/pgAdmin: the dpage/pgadmin4 contract", function () {
   it("listens on PGADMIN_LISTEN_PORT when set, and refuses to start without a login", async function () {
     this.timeout(240_000);
     const moved = await startPgAdmin(image, { PGADMIN_LISTEN_PORT: "5050" }, 5050);
-    await waitForCheck(moved, ["wget", "-q", "-O", "/dev/null", "http://127.0.0.1:5050/misc/ping"], 180_000);
+    await waitForCommand(moved, ["wget", "-q", "-O", "/dev/null", "http://127.0.0.1:5050/misc/ping"], 180_000, 2000);
     const none = await startContainer({ image, env: {} });
     const { docker } = await import("../../testbed/docker");
     const exit = await docker.getContainer(none.id).wait({ condition: "not-running" });
