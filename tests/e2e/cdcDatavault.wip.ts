@@ -8,8 +8,8 @@ import { DvLoader } from "../../apps/dv-loader/src/loader";
 import { hashKey } from "../../apps/dv-loader/src/mapping";
 import { vaultCounts } from "../../apps/dv-loader/src/vault";
 import { DV_SOURCE_SCHEMA, DV_TOPIC_PREFIX } from "../../debezium/cdc-datavault";
-import { docker, execIn } from "../../testbed/docker";
-import { E2E_LABEL, leftovers, RunResult, runLab, teardown } from "./harness";
+import { execIn } from "../../testbed/docker";
+import { describeLab, itChangesNothingOnASecondRun, log, poll, query } from "./suite";
 
 const RUN = `cdc-datavault-${process.pid}`;
 const PREFIX = "lab-e2e-dv";
@@ -21,7 +21,7 @@ const LAB = {
   runId: RUN,
   config: { prefix: PREFIX, imageSource: "build", debianBase: "debootstrap", buildNetwork: "host", ports: PORTS },
   secrets: { postgresPassword: PASSWORD, replicationPassword: "e2e-dv-replication-pw", airflowAdminPassword: "e2e-dv-airflow-pw" },
-  log: (line: string) => console.log(`      [e2e] ${line}`),
+  log: (line: string) => log(line),
 };
 const pg = (port: number, database: string): ClientConfig =>
   ({ host: "127.0.0.1", port, user: "postgres", password: PASSWORD, database, connectionTimeoutMillis: 5000, query_timeout: 60_000 });
@@ -29,27 +29,6 @@ const primary = pg(PORTS.postgresPrimary, "demo");
 const replica = pg(PORTS.postgresReplica, "demo");
 const dwh = pg(PORTS.dwh, "dwh");
 const presentation = pg(PORTS.presentation, "presentation");
-const phases: [string, number][] = [];
-const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
-
-async function poll<T>(what: string, timeoutMs: number, probe: () => Promise<T | undefined>, everyMs = 1000): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  let last: unknown;
-  for (let i = 0; i < 10_000; i++) {
-    try { const v = await probe(); if (v !== undefined) return v; last = undefined; } catch (e) { last = e; }
-    if (Date.now() > until) break;
-    await new Promise((r) => setTimeout(r, everyMs));
-  }
-  throw new Error(`${what}: not reached within ${timeoutMs / 1000} s${last ? ` (last error: ${(last as Error).message})` : ""}`);
-}
-
-async function query<T = any>(conn: ClientConfig, text: string, params: unknown[] = []): Promise<T[]> {
-  const c = new Client(conn);
-  c.on("error", () => undefined);
-  await c.connect();
-  try { return (await c.query(text, params)).rows; } finally { await c.end().catch(() => undefined); }
-}
-
 /** Rows and an md5 over every row's text, per user table: equal on both sides means the same data. */
 async function tableChecksums(conn: ClientConfig): Promise<Record<string, string>> {
   const tables = await query<{ t: string }>(conn, `select format('%I.%I', schemaname, tablename) as t from pg_tables
@@ -90,43 +69,11 @@ async function vaultFingerprint(): Promise<Record<string, string>> {
   return out;
 }
 
-describe("e2e: cdc-datavault in build mode on the real engine", function () {
-  let first: RunResult;
-  const labContainers = async () => docker.listContainers({ all: true, filters: { label: [`${E2E_LABEL}=${RUN}`] } });
-  const phase = async <T>(name: string, work: () => Promise<T>): Promise<T> => {
-    const t = Date.now();
-    try { return await work(); } finally { phases.push([name, Date.now() - t]); console.log(`      [e2e] ${name}: ${seconds(Date.now() - t)}`); }
-  };
-
-  before(async function () {
-    this.timeout(90 * 60_000);
-    first = await phase("bring-up (builds included)", () => runLab(LAB));
-    console.log(`      [e2e] first run: ${JSON.stringify(first.counts)}`);
-  });
-
-  after(async function () {
-    this.timeout(300_000);
-    await teardown(RUN).catch((e) => console.log(`      [e2e] teardown: ${(e as Error).message}`));
-    console.log(`      [e2e] phases: ${phases.map(([n, ms]) => `${n} ${seconds(ms)}`).join("; ")}`);
-  });
-
-  it("runs every container healthy", async function () {
-    this.timeout(90_000);
-    const list = await labContainers();
-    assert.deepStrictEqual(list.map((c) => c.Names[0].slice(1)).sort(), [
-      "airflow-db", "airflow-init", "airflow-scheduler", "airflow-webserver", "connect-1", "dv-loader", "kafka",
-      "postgres-dwh", "postgres-presentation", "postgres-primary", "postgres-replica",
-    ].map((s) => `${PREFIX}-${s}`));
-    await poll("every container healthy", 60_000, async () => {
-      const bad: string[] = [];
-      for (const c of list) {
-        const s = (await docker.getContainer(c.Id).inspect()).State;
-        if (s.Health?.Status !== "healthy") bad.push(`${c.Names[0]}: ${s.Status}/${s.Health?.Status}`);
-      }
-      if (bad.length) throw new Error(bad.join(", "));
-      return true;
-    });
-  });
+describeLab("e2e: cdc-datavault in build mode on the real engine", LAB, [
+  "airflow-db", "airflow-init", "airflow-scheduler", "airflow-webserver", "connect-1", "dv-loader", "kafka",
+  "postgres-dwh", "postgres-presentation", "postgres-primary", "postgres-replica",
+], (s) => {
+  const phase = s.phase;
 
   it("the replica equals the primary: rows and a checksum per table", async function () {
     this.timeout(180_000);
@@ -139,7 +86,7 @@ describe("e2e: cdc-datavault in build mode on the real engine", function () {
     }).catch((e) => { throw new Error(`${e.message}\nprimary ${JSON.stringify(want)}\nreplica ${JSON.stringify(got)}`); }));
     const [r] = await query(replica, "select pg_is_in_recovery() as standby");
     assert.strictEqual(r.standby, true, "5433 is no standby");
-    console.log(`      [e2e] ${Object.keys(want).length} tables equal: ${Object.entries(want).map(([t, v]) => `${t} ${v.split(" ")[0]}`).join(", ")}`);
+    log(`${Object.keys(want).length} tables equal: ${Object.entries(want).map(([t, v]) => `${t} ${v.split(" ")[0]}`).join(", ")}`);
   });
 
   it("fills the Data Vault (hubs, links, satellites) equal to the source, through Debezium and the dv-loader container", async function () {
@@ -160,7 +107,7 @@ describe("e2e: cdc-datavault in build mode on the real engine", function () {
     const vault = await query(dwh, `select md5(string_agg(h.book_ref || ':' || s.total_amount::text, ',' order by h.book_ref)) as h
       from dv.hub_booking h join dv.sat_booking s using (booking_hk)`);
     assert.strictEqual(vault[0].h, src[0].h, "sat_booking's total_amount differs from bookings.bookings");
-    console.log(`      [e2e] ${Object.values(want).reduce((a, b) => a + b, 0)} vault rows`);
+    log(`${Object.values(want).reduce((a, b) => a + b, 0)} vault rows`);
   });
 
   it("a replay of every topic from the start changes nothing in the vault", async function () {
@@ -216,21 +163,5 @@ describe("e2e: cdc-datavault in build mode on the real engine", function () {
     });
   });
 
-  it("changes nothing on a second run", async function () {
-    this.timeout(30 * 60_000);
-    const second = await phase("second run", () => runLab(LAB));
-    console.log(`      [e2e] second run: ${JSON.stringify(second.counts)}`);
-    assert.deepStrictEqual({ ...second.counts, same: 0 }, { created: 0, updated: 0, replaced: 0, same: 0 }, JSON.stringify(Object.entries(second.ops).filter(([, op]) => op !== "same")));
-    assert.strictEqual(second.counts.same, first.counts.created);
-  });
-
-  // Mocha runs a suite's own tests before its nested suites: the teardown check is a suite of its own, defined
-  // last, so it runs after every nested suite.
-  describe("teardown", () => {
-    it("teardown leaves no container, network or volume with the run's label", async function () {
-      this.timeout(300_000);
-      await phase("teardown", () => teardown(RUN));
-      assert.deepStrictEqual(await leftovers(RUN), []);
-    });
-  });
+  itChangesNothingOnASecondRun(s);
 });

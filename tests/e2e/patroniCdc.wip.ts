@@ -3,7 +3,7 @@
 // own connector JSON over plain HTTP, the fault experiments, the schema change with an incremental snapshot), a
 // second run that must change nothing and a teardown that must leave nothing labelled.
 import * as assert from "assert";
-import { Client, ClientConfig } from "pg";
+import { ClientConfig } from "pg";
 import { describeDiff, diffTables, readRows } from "../../apps/cdc-reader/src/reader";
 import { OUTBOX_TOPIC, SCHEMA_CHANGE, SIGNAL_TABLE, SINK_CONNECTOR, SOURCE_CONNECTOR, CDC_TABLE } from "../../debezium/patroni-cdc";
 import { deleteConnector, getConfig, getStatus, putConfig, setState } from "../../providers/kafkaConnector";
@@ -11,7 +11,7 @@ import { main as labCli } from "../../tools/lab";
 import { LabDocker } from "../../tools/lab/docker";
 import { cdcFailover, ExperimentFigures, killConnectWorker, lab, renderFigures } from "../../tools/lab/experiments";
 import { docker, execIn } from "../../testbed/docker";
-import { E2E_LABEL, leftovers, RunResult, runLab, teardown } from "./harness";
+import { describeLab, itChangesNothingOnASecondRun, log, poll, query, seconds } from "./suite";
 
 const RUN = `patroni-cdc-${process.pid}`;
 const PREFIX = "lab-e2e-cdc";
@@ -28,7 +28,7 @@ const LAB = {
   // the lab runs JSON records without it, so the Avro path is not checked in containers.
   config: { prefix: PREFIX, imageSource: "build", debianBase: "debootstrap", buildNetwork: "host", ports: PORTS, schemaRegistry: { enabled: false } },
   secrets: { postgresPassword: PASSWORD, replicationPassword: "e2e-cdc-replication-pw" },
-  log: (line: string) => console.log(`      [e2e] ${line}`),
+  log: (line: string) => log(line),
 };
 const CONNECT_URLS = [`http://127.0.0.1:${PORTS.connect}`, `http://127.0.0.1:${PORTS.connect + 1}`];
 /** Patroni's default leader lease (lab:patroni.ttl): an unplanned failover may take that long. */
@@ -37,27 +37,6 @@ const SEED_PORT = 5000;
 
 const source: ClientConfig = { host: "127.0.0.1", port: PORTS.haproxyReadWrite, user: "postgres", password: PASSWORD, database: "source_db", connectionTimeoutMillis: 5000, query_timeout: 30_000 };
 const destination: ClientConfig = { ...source, port: PORTS.destination, database: "destination_db" };
-const phases: [string, number][] = [];
-const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
-
-async function poll<T>(what: string, timeoutMs: number, probe: () => Promise<T | undefined>, everyMs = 1000): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  let last: unknown;
-  for (let i = 0; i < 10_000; i++) {
-    try { const v = await probe(); if (v !== undefined) return v; last = undefined; } catch (e) { last = e; }
-    if (Date.now() > until) break;
-    await new Promise((r) => setTimeout(r, everyMs));
-  }
-  throw new Error(`${what}: not reached within ${timeoutMs / 1000} s${last ? ` (last error: ${(last as Error).message})` : ""}`);
-}
-
-async function query<T = any>(conn: ClientConfig, text: string, params: unknown[] = []): Promise<T[]> {
-  const c = new Client(conn);
-  c.on("error", () => undefined);
-  await c.connect();
-  try { return (await c.query(text, params)).rows; } finally { await c.end().catch(() => undefined); }
-}
-
 /** Every connector with its status through any live worker (GET /connectors?expand=status). */
 async function statuses(): Promise<Record<string, any>> {
   for (const url of CONNECT_URLS) {
@@ -101,45 +80,11 @@ function watchDestination(): { stop(): { longestStallMs: number; samples: number
   };
 }
 
-describe("e2e: patroni-cdc in build mode on the real engine", function () {
-  let first: RunResult;
-  const labContainers = async () => docker.listContainers({ all: true, filters: { label: [`${E2E_LABEL}=${RUN}`] } });
-  const phase = async <T>(name: string, work: () => Promise<T>): Promise<T> => {
-    const t = Date.now();
-    try { return await work(); } finally { phases.push([name, Date.now() - t]); console.log(`      [e2e] ${name}: ${seconds(Date.now() - t)}`); }
-  };
-
-  before(async function () {
-    this.timeout(90 * 60_000);
-    first = await phase("bring-up (builds included)", () => runLab(LAB));
-    console.log(`      [e2e] first run: ${JSON.stringify(first.counts)}`);
-  });
-
-  after(async function () {
-    this.timeout(300_000);
-    await teardown(RUN).catch((e) => console.log(`      [e2e] teardown: ${(e as Error).message}`));
-    console.log(`      [e2e] phases: ${phases.map(([n, ms]) => `${n} ${seconds(ms)}`).join("; ")}`);
-  });
-
-  it("runs every container healthy", async function () {
-    this.timeout(120_000);
-    const list = await labContainers();
-    const names = list.map((c) => c.Names[0].slice(1)).sort();
-    assert.deepStrictEqual(names, [
-      "cdc-reader", "cdc-writer", "connect-1", "connect-2", "destination", "etcd-1", "etcd-2", "etcd-3", "haproxy", "kafka",
-      "pg-1", "pg-2", "pg-3", "pgadmin",
-    ].map((s) => `${PREFIX}-${s}`));
-    // The writer and reader are waited for by the program too; a late healthcheck flip is still a failure here.
-    await poll("every container healthy", 60_000, async () => {
-      const bad: string[] = [];
-      for (const c of list) {
-        const s = (await docker.getContainer(c.Id).inspect()).State;
-        if (s.Health?.Status !== "healthy") bad.push(`${c.Names[0]}: ${s.Status}/${s.Health?.Status}`);
-      }
-      if (bad.length) throw new Error(bad.join(", "));
-      return true;
-    });
-  });
+describeLab("e2e: patroni-cdc in build mode on the real engine", LAB, [
+  "cdc-reader", "cdc-writer", "connect-1", "connect-2", "destination", "etcd-1", "etcd-2", "etcd-3", "haproxy", "kafka",
+  "pg-1", "pg-2", "pg-3", "pgadmin",
+], (s) => {
+  const phase = s.phase;
 
   it("runs the source, sink and outbox connectors and their tasks RUNNING (Connect REST on both published ports)", async function () {
     this.timeout(120_000);
@@ -170,7 +115,7 @@ describe("e2e: patroni-cdc in build mode on the real engine", function () {
     }).catch((e) => { throw new Error(`${e.message}; ${last}`); }));
     // Rows keep arriving: the newest change in the destination moves on while the writer writes.
     const t1 = await poll("a newer change in destination_db", 30_000, async () => { const t = await newest(); return t > t0 ? t : undefined; });
-    console.log(`      [e2e] ${n} ids in both; destination's newest change moved ${seconds(t1 - t0)} during the check`);
+    log(`${n} ids in both; destination's newest change moved ${seconds(t1 - t0)} during the check`);
   });
 
   it("delivers outbox events on Person.events (the writer's OUTBOX=true), read with the lab's Kafka client", async function () {
@@ -184,13 +129,7 @@ describe("e2e: patroni-cdc in build mode on the real engine", function () {
     }
   });
 
-  it("changes nothing on a second run", async function () {
-    this.timeout(30 * 60_000);
-    const second = await phase("second run", () => runLab(LAB));
-    console.log(`      [e2e] second run: ${JSON.stringify(second.counts)}`);
-    assert.deepStrictEqual({ ...second.counts, same: 0 }, { created: 0, updated: 0, replaced: 0, same: 0 }, JSON.stringify(Object.entries(second.ops).filter(([, op]) => op !== "same")));
-    assert.strictEqual(second.counts.same, first.counts.created);
-  });
+  itChangesNothingOnASecondRun(s);
 
   it(`HAProxy listens on the seed's port ${SEED_PORT} inside the lab network (the seed's JSON says haproxy:${SEED_PORT}), not on the host port`, async function () {
     this.timeout(60_000);
@@ -236,7 +175,7 @@ describe("e2e: patroni-cdc in build mode on the real engine", function () {
         const r = await query(source, "select pg_drop_replication_slot(slot_name) from pg_replication_slots where slot_name = $1 and not active", [SEED_SLOT]);
         const left = await query(source, "select 1 from pg_replication_slots where slot_name = $1", [SEED_SLOT]);
         return left.length === 0 ? r.length : undefined;
-      }, 2000).catch((e) => console.log(`      [e2e] ${e.message}`));
+      }, 2000).catch((e) => log(e.message));
     });
 
     it("registers both with POST /connectors; they reach RUNNING and the writer's rows land in seed_debezium_table", async function () {
@@ -296,51 +235,43 @@ describe("e2e: patroni-cdc in build mode on the real engine", function () {
     });
   });
 
-  it("schema change + signal-table incremental snapshot completes the destination (README patroni-cdc §5)", async function () {
-    this.timeout(10 * 60_000);
-    await phase("schema change + incremental snapshot", async () => {
-      await docker.getContainer(`${PREFIX}-cdc-writer`).stop({ t: 10 });
-      // Every worker must be back (the experiments restart the ones they kill) before connectors are changed.
-      await poll("connectors RUNNING before the schema change", 120_000, async () => (Object.values(await statuses()).every(running) ? true : undefined));
-      await setState(CONNECT_URLS, SOURCE_CONNECTOR, "paused");
-      await poll("source-connector PAUSED", 60_000, async () => ((await getStatus(CONNECT_URLS, SOURCE_CONNECTOR))?.connector?.state === "PAUSED" ? true : undefined));
-      await query(destination, SCHEMA_CHANGE.destination);
-      await query(source, SCHEMA_CHANGE.source);
-      // delete-connector.sh sink-connector && register-sink.sh: the same config again, so the sink sees the new column.
-      const sinkConfig = await getConfig(CONNECT_URLS, SINK_CONNECTOR);
-      assert.ok(sinkConfig, "sink-connector has no config");
-      assert.ok(await deleteConnector(CONNECT_URLS, SINK_CONNECTOR), "sink-connector was not there to delete");
-      await putConfig(CONNECT_URLS, SINK_CONNECTOR, sinkConfig!);
-      await setState(CONNECT_URLS, SOURCE_CONNECTOR, "running");
-      await poll("source and sink RUNNING after the schema change", 90_000, async () => {
-        const s = await statuses();
-        return running(s[SOURCE_CONNECTOR]) && running(s[SINK_CONNECTOR]) ? true : undefined;
+  describe("after the experiments", () => {
+    it("schema change + signal-table incremental snapshot completes the destination (README patroni-cdc §5)", async function () {
+      this.timeout(10 * 60_000);
+      await phase("schema change + incremental snapshot", async () => {
+        await docker.getContainer(`${PREFIX}-cdc-writer`).stop({ t: 10 });
+        // Every worker must be back (the experiments restart the ones they kill) before connectors are changed.
+        await poll("connectors RUNNING before the schema change", 120_000, async () => (Object.values(await statuses()).every(running) ? true : undefined));
+        await setState(CONNECT_URLS, SOURCE_CONNECTOR, "paused");
+        await poll("source-connector PAUSED", 60_000, async () => ((await getStatus(CONNECT_URLS, SOURCE_CONNECTOR))?.connector?.state === "PAUSED" ? true : undefined));
+        await query(destination, SCHEMA_CHANGE.destination);
+        await query(source, SCHEMA_CHANGE.source);
+        // delete-connector.sh sink-connector && register-sink.sh: the same config again, so the sink sees the new column.
+        const sinkConfig = await getConfig(CONNECT_URLS, SINK_CONNECTOR);
+        assert.ok(sinkConfig, "sink-connector has no config");
+        assert.ok(await deleteConnector(CONNECT_URLS, SINK_CONNECTOR), "sink-connector was not there to delete");
+        await putConfig(CONNECT_URLS, SINK_CONNECTOR, sinkConfig!);
+        await setState(CONNECT_URLS, SOURCE_CONNECTOR, "running");
+        await poll("source and sink RUNNING after the schema change", 90_000, async () => {
+          const s = await statuses();
+          return running(s[SOURCE_CONNECTOR]) && running(s[SINK_CONNECTOR]) ? true : undefined;
+        });
+        const lines: string[] = [], errors: string[] = [];
+        const sourceUrl = `postgresql://postgres:${PASSWORD}@127.0.0.1:${PORTS.haproxyReadWrite}/source_db`;
+        const code = await labCli(["signal-snapshot", CDC_TABLE, "--signal-table", SIGNAL_TABLE], { LAB_SOURCE_URL: sourceUrl, LAB_PREFIX: PREFIX }, (l) => lines.push(l), (l) => errors.push(l));
+        assert.strictEqual(code, 0, errors.join("\n"));
+        const want = Number((await query(source, "select count(*)::int as n from public.debezium_table"))[0].n);
+        let seen = "";
+        await poll(`every destination row to carry ${SCHEMA_CHANGE.column} after the incremental snapshot`, 180_000, async () => {
+          const [r] = await query(destination, `select count(*)::int as rows, count(${SCHEMA_CHANGE.column})::int as filled from public.debezium_table`);
+          seen = JSON.stringify(r);
+          return r.rows === want && r.filled === want ? true : undefined;
+        }).catch((e) => { throw new Error(`${e.message}; destination ${seen}, source rows ${want}; ${lines.join(" ")}`); });
+        // The writer is stopped: now both sides must be equal value by value, not only by id.
+        const diff = diffTables(await readRows(source), await readRows(destination));
+        assert.deepStrictEqual({ missing: diff.missing.length, different: diff.different.length }, { missing: 0, different: 0 }, describeDiff(diff));
+        log(`${want} rows re-read into ${SCHEMA_CHANGE.column}; ${lines.join(" ")}`);
       });
-      const lines: string[] = [], errors: string[] = [];
-      const sourceUrl = `postgresql://postgres:${PASSWORD}@127.0.0.1:${PORTS.haproxyReadWrite}/source_db`;
-      const code = await labCli(["signal-snapshot", CDC_TABLE, "--signal-table", SIGNAL_TABLE], { LAB_SOURCE_URL: sourceUrl, LAB_PREFIX: PREFIX }, (l) => lines.push(l), (l) => errors.push(l));
-      assert.strictEqual(code, 0, errors.join("\n"));
-      const want = Number((await query(source, "select count(*)::int as n from public.debezium_table"))[0].n);
-      let seen = "";
-      await poll(`every destination row to carry ${SCHEMA_CHANGE.column} after the incremental snapshot`, 180_000, async () => {
-        const [r] = await query(destination, `select count(*)::int as rows, count(${SCHEMA_CHANGE.column})::int as filled from public.debezium_table`);
-        seen = JSON.stringify(r);
-        return r.rows === want && r.filled === want ? true : undefined;
-      }).catch((e) => { throw new Error(`${e.message}; destination ${seen}, source rows ${want}; ${lines.join(" ")}`); });
-      // The writer is stopped: now both sides must be equal value by value, not only by id.
-      const diff = diffTables(await readRows(source), await readRows(destination));
-      assert.deepStrictEqual({ missing: diff.missing.length, different: diff.different.length }, { missing: 0, different: 0 }, describeDiff(diff));
-      console.log(`      [e2e] ${want} rows re-read into ${SCHEMA_CHANGE.column}; ${lines.join(" ")}`);
-    });
-  });
-
-  // Mocha runs a suite's own tests before its nested suites: the teardown check is a suite of its own, defined
-  // last, so it runs after every nested suite.
-  describe("teardown", () => {
-    it("teardown leaves no container, network or volume with the run's label", async function () {
-      this.timeout(300_000);
-      await phase("teardown", () => teardown(RUN));
-      assert.deepStrictEqual(await leftovers(RUN), []);
     });
   });
 });

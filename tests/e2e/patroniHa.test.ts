@@ -1,12 +1,14 @@
 // The real program, stack patroni-ha, in build mode against this Docker engine: one bring-up shared by every
-// assertion (healthy containers, the Patroni roles, the seed tables through HAProxy, Prometheus targets), then a
-// second run that must change nothing and a teardown that must leave nothing labelled.
+// assertion (healthy containers, the Patroni roles, the seed tables through HAProxy, Prometheus targets, the seed's
+// experiments), a second run that must change nothing, a lab:patroni change applied in place, and a teardown that
+// must leave nothing labelled (tests/e2e/suite.ts).
 import * as assert from "assert";
 import { Client } from "pg";
-import { docker, execIn } from "../../testbed/docker";
+import { execIn } from "../../testbed/docker";
 import { LabDocker } from "../../tools/lab/docker";
 import { EXPERIMENTS, ExperimentFigures, ExperimentName, lab, renderFigures } from "../../tools/lab/experiments";
-import { E2E_LABEL, leftovers, RunResult, runLab, teardown } from "./harness";
+import { runLab } from "./harness";
+import { describeLab, itChangesNothingOnASecondRun, log, poll } from "./suite";
 
 const RUN = `patroni-ha-${process.pid}`;
 const PASSWORD = "e2e-postgres-pw";
@@ -16,52 +18,12 @@ const LAB = {
   // Its own prefix: a developer's `pulumi up` of patroni-ha on this host keeps its containers.
   config: { prefix: "lab-e2e-ha", imageSource: "build", debianBase: "debootstrap", buildNetwork: "host", grafana: { enabled: false } },
   secrets: { postgresPassword: PASSWORD, replicationPassword: "e2e-replication-pw", grafanaAdminPassword: "e2e-grafana-pw" },
-  log: (line: string) => console.log(`      [e2e] ${line}`),
+  log: (line: string) => log(line),
 };
-const seconds = (since: number) => `${((Date.now() - since) / 1000).toFixed(1)} s`;
 
-async function poll<T>(what: string, timeoutMs: number, probe: () => Promise<T | undefined>): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  let last: unknown;
-  for (let i = 0; i < 1000; i++) {
-    try { const v = await probe(); if (v !== undefined) return v; } catch (e) { last = e; }
-    if (Date.now() > until) break;
-    await new Promise((r) => setTimeout(r, 1000));
-  }
-  throw new Error(`${what}: not reached within ${timeoutMs / 1000} s${last ? ` (last error: ${(last as Error).message})` : ""}`);
-}
-
-describe("e2e: patroni-ha in build mode on the real engine", function () {
-  let first: RunResult;
-  const labContainers = async () => docker.listContainers({ all: true, filters: { label: [`${E2E_LABEL}=${RUN}`] } });
-
-  before(async function () {
-    this.timeout(60 * 60_000);
-    const t = Date.now();
-    first = await runLab(LAB);
-    console.log(`      [e2e] bring-up (builds included): ${seconds(t)}; ${JSON.stringify(first.counts)}`);
-  });
-
-  after(async function () {
-    this.timeout(300_000);
-    const t = Date.now();
-    await teardown(RUN);
-    console.log(`      [e2e] teardown: ${seconds(t)}`);
-  });
-
-  it("runs every container healthy", async () => {
-    const list = await labContainers();
-    const names = list.map((c) => c.Names[0].slice(1)).sort();
-    assert.deepStrictEqual(names, [
-      "lab-e2e-ha-etcd-1", "lab-e2e-ha-etcd-2", "lab-e2e-ha-etcd-3", "lab-e2e-ha-haproxy", "lab-e2e-ha-pg-1",
-      "lab-e2e-ha-pg-2", "lab-e2e-ha-pg-3", "lab-e2e-ha-prometheus", "lab-e2e-ha-traffic-generator",
-    ]);
-    for (const c of list) {
-      const s = (await docker.getContainer(c.Id).inspect()).State;
-      assert.strictEqual(s.Health?.Status, "healthy", `${c.Names[0]}: ${s.Status}/${s.Health?.Status}`);
-    }
-  });
-
+describeLab("e2e: patroni-ha in build mode on the real engine", LAB, [
+  "etcd-1", "etcd-2", "etcd-3", "haproxy", "pg-1", "pg-2", "pg-3", "prometheus", "traffic-generator",
+], (s) => {
   it("patronictl list shows one Leader, one Sync Standby and one streaming Replica", async function () {
     this.timeout(90_000);
     const roles = await poll("Leader + Sync Standby + streaming Replica", 60_000, async () => {
@@ -120,21 +82,14 @@ describe("e2e: patroni-ha in build mode on the real engine", function () {
     });
   }
 
-  it("changes nothing on a second run", async function () {
-    this.timeout(30 * 60_000);
-    const t = Date.now();
-    const second = await runLab(LAB);
-    console.log(`      [e2e] second run: ${seconds(t)}; ${JSON.stringify(second.counts)}`);
-    assert.deepStrictEqual({ ...second.counts, same: 0 }, { created: 0, updated: 0, replaced: 0, same: 0 }, JSON.stringify(second.ops));
-    assert.strictEqual(second.counts.same, first.counts.created);
-  });
+  itChangesNothingOnASecondRun(s);
 
   it("applies a new lab:patroni to the running cluster without replacing a member", async function () {
     this.timeout(30 * 60_000);
-    const ids = async () => Object.fromEntries((await labContainers()).filter((c) => /-pg-\d$/.test(c.Names[0])).map((c) => [c.Names[0], c.Id]));
+    const ids = async () => Object.fromEntries((await s.containers()).filter((c) => /-pg-\d$/.test(c.Names[0])).map((c) => [c.Names[0], c.Id]));
     const before = await ids();
-    const changed = await runLab({ ...LAB, config: { ...LAB.config, patroni: { ttl: 30, loopWait: 3, retryTimeout: 6, synchronousMode: true } } });
-    console.log(`      [e2e] lab:patroni change: ${JSON.stringify(changed.counts)}`);
+    const changed = await s.phase("lab:patroni change", () => runLab({ ...LAB, config: { ...LAB.config, patroni: { ttl: 30, loopWait: 3, retryTimeout: 6, synchronousMode: true } } }));
+    log(`lab:patroni change: ${JSON.stringify(changed.counts)}`);
     assert.deepStrictEqual({ ...changed.counts, same: 0 }, { created: 0, updated: 1, replaced: 0, same: 0 }, JSON.stringify(changed.ops));
     assert.deepStrictEqual(await ids(), before, "a member was replaced");
     const r = await execIn("lab-e2e-ha-pg-2", ["patronictl", "-c", "/etc/patroni/patroni.yml", "show-config"]);
@@ -142,13 +97,5 @@ describe("e2e: patroni-ha in build mode on the real engine", function () {
     assert.match(r.stdout, /^ttl: 30$/m);
     assert.match(r.stdout, /^loop_wait: 3$/m);
     assert.match(r.stdout, /^retry_timeout: 6$/m);
-  });
-
-  it("teardown leaves no container, network or volume with the run's label", async function () {
-    this.timeout(300_000);
-    const t = Date.now();
-    await teardown(RUN);
-    console.log(`      [e2e] teardown: ${seconds(t)}`);
-    assert.deepStrictEqual(await leftovers(RUN), []);
   });
 });

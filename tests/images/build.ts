@@ -1,6 +1,7 @@
 // Shared by the image contract tests: build a build-mode image (images/debian/<key>) FROM the lab's debootstrapped
-// Debian base, or any project Dockerfile, with the classic builder and the host network; run containers of it;
-// check the generic items of its contract.json.
+// Debian base, or any project Dockerfile, with BuildKit (the docker provider's default builder, and the e2e harness's:
+// the two share one layer cache, so a cold run builds each service image once) and the host network; run containers
+// of it; check the generic items of its contract.json.
 import * as assert from "assert";
 import { execFileSync } from "child_process";
 import * as fs from "fs";
@@ -30,7 +31,7 @@ export function testBase(): Promise<string> {
 export function buildContext(tag: string, context: string, dockerfile?: string, args: Record<string, string> = {}): Promise<string> {
   const key = `${tag}|${context}|${dockerfile}|${JSON.stringify(args)}`;
   if (!built.has(key)) {
-    built.set(key, buildImage({ tag, context: path.join(REPO, context), dockerfile, args, network: "host" }).then(() => tag));
+    built.set(key, buildImage({ tag, context: path.join(REPO, context), dockerfile, args, network: "host", builder: "buildkit" }).then(() => tag));
   }
   return built.get(key)!;
 }
