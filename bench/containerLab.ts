@@ -12,7 +12,7 @@ export function benchLab(stack: BenchStack) {
   const base = stack === "patroni-ha" ? 15000 : 16000;
   const ports = {
     haproxyReadWrite: base + 1, haproxyReadOnly: base + 2, haproxyStats: base + 3, prometheus: base + 4, grafana: base + 5,
-    ...(stack === "patroni-cdc" ? { kafka: base + 10, connect: base + 11, schemaRegistry: base + 21, destination: base + 22, pgAdmin: base + 23 } : {}),
+    ...(stack === "patroni-cdc" ? { kafka: base + 10, connect: base + 11, connectWorker2: base + 12, schemaRegistry: base + 21, destination: base + 22, pgAdmin: base + 23 } : {}),
   };
   return {
     stack, prefix: `lab-bench-${short}`, runId: `bench-${short}`, ports,
@@ -29,6 +29,8 @@ export async function benchUp(stack: BenchStack, log: (l: string) => void = cons
       prefix: b.prefix, imageSource: "build", debianBase: "debootstrap", buildNetwork: "host", ports: b.ports,
       // The bench brings its own writer; the lab's generator would only add load on two cores.
       traffic: { enabled: false, ratePerSecond: 10 }, grafana: { enabled: false },
+      // Registry-only images (images/debian/schemaRegistry/README.md): nothing can be pulled here.
+      schemaRegistry: { enabled: false },
     },
     secrets: {
       postgresPassword: BENCH_PASSWORD, replicationPassword: "bench-replication-pw", grafanaAdminPassword: "bench-grafana-pw",

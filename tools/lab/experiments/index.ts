@@ -151,6 +151,14 @@ async function healthyCluster(h: LabHandle): Promise<{ leader: string; members: 
   return r.value;
 }
 
+/** Until Patroni names a leader other than `old` (the lock of a killed leader expires after ttl). */
+async function newLeader(h: LabHandle, old: string): Promise<string> {
+  return (await waitUntil("a new Patroni leader", 120_000, async () => {
+    const l = leaderOf((await members(h).catch(() => [])) ?? []);
+    return l && l !== old ? l : undefined;
+  }, 500)).value;
+}
+
 /** From now until `member` is back as a streaming replica. */
 async function rejoinAsReplica(h: LabHandle, member: string): Promise<number> {
   const t0 = Date.now();
@@ -169,28 +177,40 @@ async function rejoinHealthy(h: LabHandle, container: string): Promise<number> {
 
 const containerOf = (h: LabHandle, service: string) => pickService(h.services, service, h.prefix).name;
 
+/**
+ * Starts the experiment's traffic, runs `fault` (inject, wait it out) and always `restore`; then the figures. A failing
+ * step stops the traffic too (else it writes on until its maxMs) and the error shows the Patroni members as they are.
+ */
+async function underTraffic(h: LabHandle, o: ExperimentOptions, cdc: boolean, f: Partial<ExperimentFigures>,
+  fault: (run: Run) => Promise<void>, restore: () => Promise<void> = async () => undefined): Promise<ExperimentFigures> {
+  const run = await startRun(h, o, cdc);
+  try {
+    run.faultAt = Date.now();
+    await fault(run);
+  } catch (e) {
+    await run.traffic.stop().catch(() => undefined);
+    const m = await members(h).then((l) => l.map((x) => `${x.member} ${x.role} ${x.state}`).join("; "), (err: Error) => `unknown (${err.message})`);
+    throw new Error(`${f.experiment}: ${(e as Error).message}\nPatroni members now: ${m}`);
+  } finally {
+    await restore().catch(() => undefined);
+  }
+  const figures = await finishRun(run, h, f);
+  return { ...f, ...figures, ...(cdc ? { rowsLostSourceVsDestination: await cdcRowsLost(h, run) } : {}) } as ExperimentFigures;
+}
+
 /** SIGKILL of the Patroni leader under traffic; then it is started again and rejoins as a replica. */
 export async function killLeader(h: LabHandle, o: ExperimentOptions = {}): Promise<ExperimentFigures> {
   const { leader } = await healthyCluster(h);
   const target = containerOf(h, leader);
-  const run = await startRun(h, o, false);
   const f: Partial<ExperimentFigures> = { experiment: "kill-leader", target, leaderBefore: leader };
-  try {
-    run.faultAt = Date.now();
+  return underTraffic(h, o, false, f, async (run) => {
     await h.docker.kill(target);
     o.log?.(`killed ${target}; waiting for a new leader`);
-    const { value: next } = await waitUntil("a new Patroni leader", 120_000, async () => {
-      const l = leaderOf((await members(h).catch(() => [])) ?? []);
-      return l && l !== leader ? l : undefined;
-    }, 500);
-    f.leaderAfter = next;
+    f.leaderAfter = await newLeader(h, leader);
     await writesResume(run, () => run.faultAt);
     await h.docker.start(target);
     f.rejoinMs = await rejoinAsReplica(h, leader);
-  } finally {
-    await h.docker.start(target).catch(() => undefined);
-  }
-  return { ...f, ...(await finishRun(run, h, f)) } as ExperimentFigures;
+  }, () => h.docker.start(target));
 }
 
 /** SIGKILL of a replica (the sync standby: synchronous mode must pick another); started again afterwards. */
@@ -199,20 +219,15 @@ export async function killReplica(h: LabHandle, o: ExperimentOptions = {}): Prom
   const replica = replicasOf(c.members)[0]?.member;
   if (!replica) throw new Error("no streaming replica to kill");
   const target = containerOf(h, replica);
-  const run = await startRun(h, o, false);
   const f: Partial<ExperimentFigures> = { experiment: "kill-replica", target, leaderBefore: c.leader };
-  try {
-    run.faultAt = Date.now();
+  return underTraffic(h, o, false, f, async (run) => {
     await h.docker.kill(target);
     await sleep((o.settleSeconds ?? 10) * 1000);
     await writesResume(run, () => Date.now() - 1_000);
     await h.docker.start(target);
     f.rejoinMs = await rejoinAsReplica(h, replica);
     f.leaderAfter = leaderOf(await members(h));
-  } finally {
-    await h.docker.start(target).catch(() => undefined);
-  }
-  return { ...f, ...(await finishRun(run, h, f)) } as ExperimentFigures;
+  }, () => h.docker.start(target));
 }
 
 /** SIGKILL of one etcd member: the quorum of the other two keeps the leader key. */
@@ -220,33 +235,27 @@ export async function killEtcd(h: LabHandle, o: ExperimentOptions = {}): Promise
   const c = await healthyCluster(h);
   const etcd = numbered(h.services, "etcd").find((s) => s.state === "running");
   if (!etcd) throw new Error("no running etcd member");
-  const run = await startRun(h, o, false);
   const f: Partial<ExperimentFigures> = { experiment: "kill-etcd", target: etcd.name, leaderBefore: c.leader };
-  try {
-    run.faultAt = Date.now();
+  return underTraffic(h, o, false, f, async (run) => {
     await h.docker.kill(etcd.name);
     await sleep((o.settleSeconds ?? 10) * 1000);
     await writesResume(run, () => Date.now() - 1_000);
     f.leaderAfter = leaderOf(await members(h));
     await h.docker.start(etcd.name);
     f.rejoinMs = await rejoinHealthy(h, etcd.name);
-  } finally {
-    await h.docker.start(etcd.name).catch(() => undefined);
-  }
-  return { ...f, ...(await finishRun(run, h, f)) } as ExperimentFigures;
+  }, () => h.docker.start(etcd.name));
 }
 
 /** docker restart of HAProxy: clients lose their sessions and reconnect. */
 export async function restartHaproxy(h: LabHandle, o: ExperimentOptions = {}): Promise<ExperimentFigures> {
   const target = containerOf(h, "haproxy");
-  const run = await startRun(h, o, false);
   const f: Partial<ExperimentFigures> = { experiment: "restart-haproxy", target };
-  run.faultAt = Date.now();
-  await h.docker.restart(target);
-  const restarted = Date.now();
-  await writesResume(run, () => restarted);
-  f.rejoinMs = (await rejoinHealthy(h, target)) + (restarted - run.faultAt);
-  return { ...f, ...(await finishRun(run, h, f)) } as ExperimentFigures;
+  return underTraffic(h, o, false, f, async (run) => {
+    await h.docker.restart(target);
+    const restarted = Date.now();
+    await writesResume(run, () => restarted);
+    f.rejoinMs = (await rejoinHealthy(h, target)) + (restarted - run.faultAt);
+  });
 }
 
 /** A planned patronictl switchover to the sync standby; the old leader rejoins as a replica. */
@@ -254,18 +263,13 @@ export async function switchover(h: LabHandle, o: ExperimentOptions = {}): Promi
   const c = await healthyCluster(h);
   const candidate = replicasOf(c.members)[0]?.member;
   if (!candidate) throw new Error("no streaming replica to switch over to");
-  const run = await startRun(h, o, false);
   const f: Partial<ExperimentFigures> = { experiment: "switchover", target: containerOf(h, c.leader), leaderBefore: c.leader };
-  run.faultAt = Date.now();
-  await new Patroni(h.docker, h.services).switchover(c.leader, candidate);
-  const { value: next } = await waitUntil(`${candidate} leading`, 90_000, async () => {
-    const l = leaderOf((await members(h).catch(() => [])) ?? []);
-    return l && l !== c.leader ? l : undefined;
-  }, 300);
-  f.leaderAfter = next;
-  await writesResume(run, () => run.faultAt);
-  f.rejoinMs = await rejoinAsReplica(h, c.leader);
-  return { ...f, ...(await finishRun(run, h, f)) } as ExperimentFigures;
+  return underTraffic(h, o, false, f, async (run) => {
+    await new Patroni(h.docker, h.services).switchover(c.leader, candidate);
+    f.leaderAfter = await newLeader(h, c.leader);
+    await writesResume(run, () => run.faultAt);
+    f.rejoinMs = await rejoinAsReplica(h, c.leader);
+  });
 }
 
 async function connectorStatuses(urls: string[]): Promise<Record<string, ConnectorStatus>> {
@@ -303,44 +307,34 @@ export async function killConnectWorker(h: LabHandle, o: ExperimentOptions = {})
   if (!allRunning(before)) throw new Error(`not every connector is RUNNING before the fault: ${JSON.stringify(before)}`);
   const victim = workerService(Object.values(before).flatMap((s) => s.tasks ?? [])[0]?.worker_id) ?? "connect-1";
   const target = containerOf(h, victim);
-  const run = await startRun(h, o, true);
   const f: Partial<ExperimentFigures> = { experiment: "kill-connect-worker", target };
-  try {
-    run.faultAt = Date.now();
+  return underTraffic(h, o, true, f, async (run) => {
     await h.docker.kill(target);
     await waitUntil(`every connector RUNNING off ${victim}`, 180_000, async () =>
       (allRunning(await connectorStatuses(h.connectUrls).catch(() => ({})), victim) ? true : undefined), 1_000);
     f.timeToRunningMs = Date.now() - run.faultAt;
     await h.docker.start(target);
     f.rejoinMs = await rejoinHealthy(h, target);
-  } finally {
-    await h.docker.start(target).catch(() => undefined);
-  }
-  const figures = await finishRun(run, h, f);
-  return { ...f, ...figures, rowsLostSourceVsDestination: await cdcRowsLost(h, run) } as ExperimentFigures;
+  }, () => h.docker.start(target));
 }
 
 /** SIGKILL of the Patroni leader under CDC: Debezium follows HAProxy to the new leader, its slot kept by Patroni. */
 export async function cdcFailover(h: LabHandle, o: ExperimentOptions = {}): Promise<ExperimentFigures> {
   const { leader } = await healthyCluster(h);
   const target = containerOf(h, leader);
-  const run = await startRun(h, o, true);
   const f: Partial<ExperimentFigures> = { experiment: "cdc-failover", target, leaderBefore: leader };
-  try {
-    run.faultAt = Date.now();
+  return underTraffic(h, o, true, f, async (run) => {
     await h.docker.kill(target);
+    o.log?.(`killed ${target}; waiting for a new leader`);
+    // Not "writes resumed" alone: a write in flight when the kill lands is acknowledged after it.
+    f.leaderAfter = await newLeader(h, leader);
     await writesResume(run, () => run.faultAt, 120_000);
-    f.leaderAfter = leaderOf(await members(h));
     await waitUntil("every connector RUNNING after the failover", 180_000, async () =>
       (allRunning(await connectorStatuses(h.connectUrls).catch(() => ({}))) ? true : undefined), 1_000);
     f.timeToRunningMs = Date.now() - run.faultAt;
     await h.docker.start(target);
     f.rejoinMs = await rejoinAsReplica(h, leader);
-  } finally {
-    await h.docker.start(target).catch(() => undefined);
-  }
-  const figures = await finishRun(run, h, f);
-  return { ...f, ...figures, rowsLostSourceVsDestination: await cdcRowsLost(h, run) } as ExperimentFigures;
+  }, () => h.docker.start(target));
 }
 
 export const EXPERIMENTS: Record<ExperimentName, (h: LabHandle, o?: ExperimentOptions) => Promise<ExperimentFigures>> = {
