@@ -218,6 +218,7 @@ describeLab("e2e: patroni-cdc in build mode on the real engine", LAB, [
       assert.strictEqual(f.ackedWritesLost, 0, renderFigures(f));
       assert.strictEqual(f.rowsLostSourceVsDestination, 0, renderFigures(f));
       assert.notStrictEqual(f.leaderAfter, f.leaderBefore, renderFigures(f));
+      assert.strictEqual(f.readOnlyRefusals, 0, `writes went to a member still read-only\n${renderFigures(f)}`);
       assert.ok(w.longestStallMs > 0 && w.longestStallMs <= (TTL_SECONDS + 5) * 1000, `destination stalled ${seconds(w.longestStallMs)}\n${renderFigures(f)}`);
     });
 

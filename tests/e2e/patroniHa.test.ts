@@ -77,6 +77,8 @@ describeLab("e2e: patroni-ha in build mode on the real engine", LAB, [
       if (name === "switchover") console.log(`      [switchover] outage ${(f.outageMs! / 1000).toFixed(2)} s against the goal 5 s: ${f.outageMs! <= 5_000 ? "met" : "NOT met"}`);
       if (name === "kill-leader") {
         assert.notStrictEqual(f.leaderAfter, f.leaderBefore);
+        // HAProxy's read-write check passes only once the new leader is done promoting.
+        assert.strictEqual(f.readOnlyRefusals, 0, renderFigures(f));
         console.log(`      [kill-leader] outage ${(f.outageMs! / 1000).toFixed(2)} s against the goal ttl + 3 = ${TTL + 3} s: ${f.outageMs! <= (TTL + 3) * 1000 ? "met" : "NOT met"}`);
       }
     });

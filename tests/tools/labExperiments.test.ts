@@ -1,7 +1,7 @@
 import * as assert from "assert";
 import { ContainerSummary, numbered, pickService, prefixesOf, publishedAddress, summarize } from "../../tools/lab/docker";
 import {
-  allRunning, longestGap, lostIds, readWritePortOf, renderFigures, rowDiff, workerService,
+  allRunning, longestGap, lostIds, readOnlyRefusals, readWritePortOf, renderFigures, rowDiff, workerService,
 } from "../../tools/lab/experiments";
 import { startTraffic } from "../../tools/lab/experiments/traffic";
 import { leaderOf, parseMembers, replicasOf } from "../../tools/lab/patroni";
@@ -68,6 +68,18 @@ describe("lab experiments: figures (pure)", () => {
     assert.deepStrictEqual(rowDiff([1, 2, 3], [3, 1, 9]), { missing: [2], extra: [9] });
   });
 
+  it("counts the writes a read-only member refused after the fault, no other failure", () => {
+    const failures = [
+      { at: 90, error: "cannot execute INSERT in a read-only transaction" },
+      { at: 110, error: "Connection terminated unexpectedly" },
+      { at: 120, error: "cannot execute INSERT in a read-only transaction" },
+      { at: 130, error: "Query read timeout" },
+    ];
+    assert.strictEqual(readOnlyRefusals(failures, 100), 1);
+    assert.strictEqual(readOnlyRefusals(failures, 0), 2);
+    assert.strictEqual(readOnlyRefusals([], 0), 0);
+  });
+
   it("judges connectors RUNNING only when every connector and task runs off the dead worker", () => {
     const st = (w: string, state = "RUNNING") => ({ connector: { state, worker_id: `${w}:8083` }, tasks: [{ id: 0, state, worker_id: `${w}:8083` }] });
     assert.strictEqual(workerService("connect-2:8083"), "connect-2");
@@ -88,6 +100,7 @@ describe("lab experiments: figures (pure)", () => {
     assert.ok(lines.slice(1, -1).every((l) => l.length === lines[1].length), text);
     assert.match(text, /\| outage \(longest gap between acked writes\) \| 19\.06 s\s+\|/);
     assert.match(text, /\| acked writes lost\s+\| 0\s+\|/);
+    assert.match(text, /\| writes refused as read-only\s+\| -\s+\|/);
     assert.match(text, /\| rows lost, source vs destination\s+\| -\s+\|/);
     assert.match(text, /\| time to RUNNING \(connect\)\s+\| -\s+\|/);
     assert.match(text, /\| rejoin time\s+\| 7\.25 s\s+\|/);

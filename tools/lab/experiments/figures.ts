@@ -20,6 +20,11 @@ export function lostIds(acked: readonly number[], present: Iterable<number>): nu
   return [...new Set(acked)].filter((id) => !have.has(id)).sort((a, b) => a - b);
 }
 
+/** Failed writes since `from` that a read-only member refused (PostgreSQL's SQLSTATE 25006 message). */
+export function readOnlyRefusals(failures: readonly { at: number; error: string }[], from: number): number {
+  return failures.filter((x) => x.at >= from && /read-only transaction/.test(x.error)).length;
+}
+
 /** Ids present in the source but missing in the destination (CDC), and the other way round. */
 export function rowDiff(source: Iterable<number>, destination: Iterable<number>): { missing: number[]; extra: number[] } {
   const src = new Set(source);
@@ -40,6 +45,8 @@ export interface ExperimentFigures {
   outageMs?: number;
   /** Acknowledged ids missing afterwards. */
   ackedWritesLost?: number;
+  /** Writes refused with "cannot execute INSERT in a read-only transaction": HAProxy sent them to a member not (yet) primary. */
+  readOnlyRefusals?: number;
   /** CDC: rows in the source that the destination lacks once it settled. */
   rowsLostSourceVsDestination?: number;
   /** Connect: from the fault until every connector and task is RUNNING again. */
@@ -59,6 +66,7 @@ const ROWS: [keyof ExperimentFigures, string, (v: any) => string][] = [
   ["writesAcked", "writes acknowledged", String],
   ["outageMs", "outage (longest gap between acked writes)", seconds],
   ["ackedWritesLost", "acked writes lost", String],
+  ["readOnlyRefusals", "writes refused as read-only", String],
   ["rowsLostSourceVsDestination", "rows lost, source vs destination", String],
   ["timeToRunningMs", "time to RUNNING (connect)", seconds],
   ["rejoinMs", "rejoin time", seconds],

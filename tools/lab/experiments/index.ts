@@ -8,7 +8,7 @@ import { connectRequest, ConnectorStatus } from "../../../providers/kafkaConnect
 import { retry } from "../../../providers/retry";
 import { LabDocker, LabService, numbered, pickService, publishedAddress } from "../docker";
 import { leaderOf, Patroni, PatroniMember, replicasOf } from "../patroni";
-import { ExperimentFigures, longestGap, lostIds, rowDiff } from "./figures";
+import { ExperimentFigures, longestGap, lostIds, readOnlyRefusals, rowDiff } from "./figures";
 import { ExperimentName } from "./names";
 import { startTraffic, Traffic } from "./traffic";
 
@@ -124,7 +124,7 @@ function writesResume(run: Run, after: () => number, timeoutMs = 90_000) {
 }
 
 /** Stops the traffic and counts: outage from the fault on, and acknowledged ids missing now. */
-async function finishRun(run: Run, h: LabHandle, f: Partial<ExperimentFigures>): Promise<Pick<ExperimentFigures, "writesAcked" | "outageMs" | "ackedWritesLost">> {
+async function finishRun(run: Run, h: LabHandle, f: Partial<ExperimentFigures>): Promise<Pick<ExperimentFigures, "writesAcked" | "outageMs" | "ackedWritesLost" | "readOnlyRefusals">> {
   await sleep(2_000);
   const stoppedAt = Date.now();
   await run.traffic.stop();
@@ -134,7 +134,10 @@ async function finishRun(run: Run, h: LabHandle, f: Partial<ExperimentFigures>):
       .catch(() => undefined), 1_000);
   const lost = lostIds(acked, present.value.map((r) => Number(r.id)));
   if (lost.length) (f.notes ??= []).push(`lost acknowledged ids: ${lost.slice(0, 20).join(", ")}${lost.length > 20 ? ", ..." : ""}`);
-  return { writesAcked: acked.length, outageMs: longestGap(run.traffic.acks, run.faultAt, stoppedAt).ms, ackedWritesLost: lost.length };
+  return {
+    writesAcked: acked.length, outageMs: longestGap(run.traffic.acks, run.faultAt, stoppedAt).ms, ackedWritesLost: lost.length,
+    readOnlyRefusals: readOnlyRefusals(run.traffic.failures, run.faultAt),
+  };
 }
 
 async function members(h: LabHandle): Promise<PatroniMember[]> {
