@@ -1,4 +1,4 @@
-// The real Pulumi engine (built by tools/build-pulumi.sh) runs tests/engine/program against a PostgreSQL and a
+// The real Pulumi engine (built by .ci/pulumi/build.sh) runs tests/engine/program against a PostgreSQL and a
 // Kafka Connect worker the test starts: create, no-op, one update, out-of-band deletes repaired by refresh + up,
 // destroy, no plaintext secret in the state.
 import { strict as assert } from "assert";
