@@ -12,8 +12,8 @@ import { startTraffic, TrafficRun } from "../../apps/traffic-generator/generator
 import { TrafficSummary } from "../../apps/traffic-generator/stats";
 import { FAST_FAILOVER_DCS } from "../../components/patroniConfig";
 import { applyMigrations, loadMigrations } from "../../providers/sqlMigrations";
-import { LocalPatroniCluster, startPatroniCluster } from "./harness/patroniCluster";
-import { stopAll, waitFor } from "./harness/proc";
+import { LocalPatroniCluster, startPatroniCluster } from "../../testbed/patroniCluster";
+import { stopAll, waitFor } from "../../testbed/proc";
 
 const SQL_DIR = path.join(__dirname, "../../sql/patroni-ha");
 const RATE = 20;
