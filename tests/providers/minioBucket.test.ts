@@ -18,10 +18,12 @@ const EMPTY_PAYLOAD_SHA256 = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca4
 const sha256Hex = (s: string) => createHash("sha256").update(s).digest("hex");
 
 /** SHA-256 (HMAC with a key) on Node's crypto, in the shape the SDK's signer takes. */
+type SourceData = string | ArrayBuffer | ArrayBufferView;
+const bytes = (d: SourceData) => typeof d === "string" ? d : ArrayBuffer.isView(d) ? new Uint8Array(d.buffer, d.byteOffset, d.byteLength) : new Uint8Array(d);
 class NodeSha256 {
   private readonly h: Hash | Hmac;
-  constructor(secret?: string | Uint8Array) { this.h = secret === undefined ? createHash("sha256") : createHmac("sha256", secret); }
-  update(data: string | Uint8Array) { this.h.update(data); }
+  constructor(secret?: SourceData) { this.h = secret === undefined ? createHash("sha256") : createHmac("sha256", bytes(secret)); }
+  update(data: SourceData) { this.h.update(bytes(data)); }
   async digest() { return new Uint8Array(this.h.digest()); }
   reset() { /* one use per instance */ }
 }
