@@ -5,8 +5,8 @@
 // containers (default): the real program's patroni-ha in build mode (bench/containerLab.ts), `docker kill` of the
 // leader container, an independent writer at R writes/s on 127.0.0.1; processes: the same configs as local processes.
 import * as path from "path";
-import { startTraffic } from "../apps/traffic-generator/generator";
-import { TrafficSummary } from "../apps/traffic-generator/stats";
+import { startTraffic } from "../apps/traffic-generator/src/generator";
+import { TrafficSummary } from "../apps/traffic-generator/src/stats";
 import { FAST_FAILOVER_DCS } from "../components/patroniConfig";
 import { applyMigrations, loadMigrations } from "../providers/sqlMigrations";
 import { LocalPatroniCluster, startPatroniCluster } from "../testbed/patroniCluster";

@@ -1,5 +1,7 @@
 // Options of the traffic generator from argv and the environment (flags win). Pure: tested alone.
 import { randomBytes } from "crypto";
+import { parseArgs } from "util";
+import { TRAFFIC_ENV } from "./contract";
 
 export interface TrafficOptions {
   /** Writes go here (HAProxy's read-write port, i.e. the leader). */
@@ -22,26 +24,17 @@ export interface TrafficOptions {
   verbose: boolean;
 }
 
-export const TRAFFIC_ENV = Object.freeze({
-  readWriteUrl: "TRAFFIC_RW_URL",
-  readOnlyUrl: "TRAFFIC_RO_URL",
-  rate: "TRAFFIC_RATE",
-  durationS: "TRAFFIC_DURATION_S",
-  runId: "TRAFFIC_RUN_ID",
-  timeoutMs: "TRAFFIC_TIMEOUT_MS",
-  statusFile: "TRAFFIC_STATUS_FILE",
-  owner: "TRAFFIC_OWNER",
-});
+/** The command line's options (parsed by node:util parseArgs); each string option but max-age-s sets one setting. */
+const OPTIONS = {
+  "rw-url": { type: "string" }, "ro-url": { type: "string" }, rate: { type: "string" }, duration: { type: "string" },
+  "run-id": { type: "string" }, "timeout-ms": { type: "string" }, "status-file": { type: "string" }, owner: { type: "string" },
+  "max-age-s": { type: "string" }, quiet: { type: "boolean" }, help: { type: "boolean", short: "h" },
+} as const;
+type OptionName = keyof typeof OPTIONS;
 
-const FLAGS: Record<string, keyof typeof TRAFFIC_ENV> = {
-  "--rw-url": "readWriteUrl",
-  "--ro-url": "readOnlyUrl",
-  "--rate": "rate",
-  "--duration": "durationS",
-  "--run-id": "runId",
-  "--timeout-ms": "timeoutMs",
-  "--status-file": "statusFile",
-  "--owner": "owner",
+const SETTING_OF: Partial<Record<OptionName, keyof typeof TRAFFIC_ENV>> = {
+  "rw-url": "readWriteUrl", "ro-url": "readOnlyUrl", rate: "rate", duration: "durationS", "run-id": "runId",
+  "timeout-ms": "timeoutMs", "status-file": "statusFile", owner: "owner",
 };
 
 export const USAGE = `traffic-generator: writes through the read-write URL and reads through the read-only URL at a fixed rate,
@@ -86,27 +79,28 @@ export type Command = { kind: "help" } | { kind: "run"; options: TrafficOptions 
 
 /** Parses argv (without node and script) and env into a command; throws naming the bad key and value. */
 export function parseCommand(argv: string[], env: Record<string, string | undefined>): Command {
-  if (argv.includes("--help") || argv.includes("-h")) return { kind: "help" };
+  // Not strict: the checks below name the bad argument and value the way every lab error does.
+  const { values, tokens } = parseArgs({ args: argv, options: OPTIONS, strict: false, allowPositionals: true, tokens: true });
+  if (values.help) return { kind: "help" };
+  const first = tokens[0];
+  const health = first?.kind === "positional" && first.value === "health";
+  for (const t of tokens) {
+    if (t.kind === "positional" && !(health && t.index === 0)) bad("argument", t.value, "unknown option (see --help)");
+    if (t.kind !== "option") continue;
+    const spec = (OPTIONS as Record<string, { type: string }>)[t.name];
+    if (!spec || (t.name === "max-age-s" && !health)) bad("argument", t.rawName, "unknown option (see --help)");
+    if (spec.type === "string" && (t.value === undefined || t.value.startsWith("--"))) bad(t.rawName, t.value ?? "", "needs a value");
+  }
   const raw: Partial<Record<keyof typeof TRAFFIC_ENV, string>> = {};
   for (const [key, name] of Object.entries(TRAFFIC_ENV) as [keyof typeof TRAFFIC_ENV, string][]) {
     if (env[name] !== undefined && env[name] !== "") raw[key] = env[name];
   }
-  let quiet = false;
-  let maxAge = "15";
-  const args = [...argv];
-  const health = args[0] === "health";
-  if (health) args.shift();
-  for (let i = 0; i < args.length; i++) {
-    const flag = args[i];
-    if (flag === "--quiet") { quiet = true; continue; }
-    const value = args[i + 1];
-    if (flag === "--max-age-s" && health) { maxAge = value ?? ""; i++; continue; }
-    const key = FLAGS[flag];
-    if (!key) bad("argument", flag, "unknown option (see --help)");
-    if (value === undefined || value.startsWith("--")) bad(flag, value ?? "", "needs a value");
-    raw[key] = value;
-    i++;
+  for (const [name, setting] of Object.entries(SETTING_OF) as [OptionName, keyof typeof TRAFFIC_ENV][]) {
+    const v = values[name];
+    if (typeof v === "string") raw[setting] = v;
   }
+  const quiet = values.quiet === true;
+  const maxAge = typeof values["max-age-s"] === "string" ? values["max-age-s"] : "15";
   if (health) {
     if (!raw.statusFile) bad("--status-file", "", "is required for health");
     return { kind: "health", statusFile: raw.statusFile, maxAgeS: number("--max-age-s", maxAge, 1, 86400) };
