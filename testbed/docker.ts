@@ -33,6 +33,16 @@ export interface BuildArgs {
   onLine?: (line: string) => void;
 }
 
+/** Could the dockerignore glob `pattern` (e.g. `apps/<any name>/src` written with a star) match something inside folder `dir`? */
+function mayHoldMatch(dir: string, pattern: string): boolean {
+  const want = pattern.split("/");
+  const have = dir.split("/");
+  if (want.includes("**")) return true;
+  if (want.length <= have.length) return false;
+  const segment = (glob: string) => new RegExp(`^${glob.replace(/[.+^${}()|\\]/g, "\\$&").replace(/\*/g, "[^/]*").replace(/\?/g, "[^/]")}$`);
+  return have.every((part, i) => segment(want[i]).test(part));
+}
+
 /** Packs the context as `docker build` would: everything but what its root .dockerignore excludes. */
 export function packContext(context: string, extra?: { name: string; content: Buffer }): NodeJS.ReadableStream {
   // tar-fs returns a Readable-like Pack stream, which is what dockerode sends.
@@ -46,7 +56,7 @@ export function packContext(context: string, extra?: { name: string; content: Bu
     ignore: (name) => {
       const rel = path.relative(context, name).split(path.sep).join("/");
       if (rel === "" || rel === "Dockerfile") return false;
-      if (fs.statSync(name).isDirectory() && reincluded.some((r) => r.startsWith(`${rel}/`))) return false;
+      if (fs.statSync(name).isDirectory() && reincluded.some((r) => mayHoldMatch(rel, r))) return false;
       return ig.ignores(rel);
     },
     ...(extra ? { finalize: false, finish: (pack: any) => { pack.entry({ name: extra.name, mode: 0o644 }, extra.content); pack.finalize(); } } : {}),

@@ -1,6 +1,8 @@
 import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
+import * as tarStream from "tar-stream";
+import { packContext } from "../../testbed/docker";
 
 const ROOT = path.join(__dirname, "../..");
 const json = (file: string) => JSON.parse(fs.readFileSync(path.join(ROOT, file), "utf8"));
@@ -59,5 +61,20 @@ describe("apps: npm workspaces, one lockfile, all alike", () => {
       assert.ok(workspaces.length > 0 && workspaces.every((w) => apps.includes(w)), `${file}: copies the manifests of ${workspaces}`);
       assert.ok(text.includes(`RUN npm ci --no-audit --no-fund ${workspaces.map((w) => `--workspace apps/${w}`).join(" ")}\n`), `${file}: npm ci of its workspaces`);
     }
+  });
+
+  it("the repository-root context the app builds get holds the manifests, the lockfile and each app's sources only", async () => {
+    const names: string[] = [];
+    await new Promise<void>((resolve, reject) => {
+      const extract = tarStream.extract();
+      extract.on("entry", (h, stream, next) => { names.push(h.name.replace(/\/$/, "")); stream.resume(); stream.on("end", next); });
+      extract.on("finish", resolve).on("error", reject);
+      packContext(ROOT).pipe(extract);
+    });
+    for (const want of ["package.json", "package-lock.json", "apps/cdc-apps/Dockerfile", "apps/dv-loader/src/main.ts", "apps/cdc-writer/tsconfig.json", "apps/traffic-generator/package.json"]) {
+      assert.ok(names.includes(want), `the context must hold ${want}`);
+    }
+    const unwanted = names.filter((n) => /(^|\/)(node_modules|dist)(\/|$)/.test(n) || /^(tests|components|providers|stacks)(\/|$)/.test(n));
+    assert.deepStrictEqual(unwanted, []);
   });
 });
