@@ -9,9 +9,9 @@ import { DvLoader } from "../apps/dv-loader/src/loader";
 import { CDC_SETUP_SQL_DIR, DV_SOURCE_CONNECTOR, DV_SOURCE_SCHEMA, DV_TOPIC_PREFIX, dvSourceConfig } from "../debezium/cdc-datavault";
 import { KAFKA_CONNECTOR_PROVIDER_VERSION, kafkaConnectorProvider } from "../providers/kafkaConnector";
 import { applyMigrations, loadMigrations } from "../providers/sqlMigrations";
-import { startKafka } from "../tests/real/harness/kafka";
-import { startPostgres } from "../tests/real/harness/postgres";
-import { stopAll, waitFor } from "../tests/real/harness/proc";
+import { startKafka } from "../testbed/kafka";
+import { startPostgres } from "../testbed/postgres";
+import { stopAll, waitFor } from "../testbed/proc";
 
 export function percentile(sorted: number[], p: number): number {
   if (sorted.length === 0) return NaN;

@@ -17,10 +17,10 @@ import {
 } from "../debezium/patroni-cdc";
 import { KAFKA_CONNECTOR_PROVIDER_VERSION, kafkaConnectorProvider as provider } from "../providers/kafkaConnector";
 import { applyMigrations, loadMigrations } from "../providers/sqlMigrations";
-import { startKafka } from "../tests/real/harness/kafka";
-import { startPatroniCluster } from "../tests/real/harness/patroniCluster";
-import { startPostgres } from "../tests/real/harness/postgres";
-import { stopAll, waitFor } from "../tests/real/harness/proc";
+import { startKafka } from "../testbed/kafka";
+import { startPatroniCluster } from "../testbed/patroniCluster";
+import { startPostgres } from "../testbed/postgres";
+import { stopAll, waitFor } from "../testbed/proc";
 import { LAB_DNS_OPTIONS } from "../components/resolver";
 import { LabDocker } from "../tools/lab/docker";
 import { cdcFailover, lab as labHandle, renderFigures } from "../tools/lab/experiments";

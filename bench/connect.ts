@@ -5,9 +5,9 @@
  */
 import { changeTopic, jdbcSinkConfig, jdbcSinkSecrets, postgresSourceConfig, postgresSourceSecrets } from "../debezium/connectors";
 import { KAFKA_CONNECTOR_PROVIDER_VERSION, KafkaConnectorInputs, kafkaConnectorProvider as provider } from "../providers/kafkaConnector";
-import { startKafka } from "../tests/real/harness/kafka";
-import { startPostgres } from "../tests/real/harness/postgres";
-import { stopAll, waitFor } from "../tests/real/harness/proc";
+import { startKafka } from "../testbed/kafka";
+import { startPostgres } from "../testbed/postgres";
+import { stopAll, waitFor } from "../testbed/proc";
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 

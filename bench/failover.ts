@@ -5,12 +5,12 @@
 // containers (default): the real program's patroni-ha in build mode (bench/containerLab.ts), `docker kill` of the
 // leader container, an independent writer at R writes/s on 127.0.0.1; processes: the same configs as local processes.
 import * as path from "path";
-import { startTraffic } from "../apps/traffic-generator/generator";
-import { TrafficSummary } from "../apps/traffic-generator/stats";
+import { startTraffic } from "../apps/traffic-generator/src/generator";
+import { TrafficSummary } from "../apps/traffic-generator/src/stats";
 import { FAST_FAILOVER_DCS } from "../components/patroniConfig";
 import { applyMigrations, loadMigrations } from "../providers/sqlMigrations";
-import { LocalPatroniCluster, startPatroniCluster } from "../tests/real/harness/patroniCluster";
-import { stopAll, waitFor } from "../tests/real/harness/proc";
+import { LocalPatroniCluster, startPatroniCluster } from "../testbed/patroniCluster";
+import { stopAll, waitFor } from "../testbed/proc";
 import { BENCH_PASSWORD, benchDown, benchLab, benchUp } from "./containerLab";
 import { applyResolverOptions, ContainerBench, ContainerSample, lookupSeconds } from "./containerFailover";
 import { LAB_DNS_OPTIONS } from "../components/resolver";

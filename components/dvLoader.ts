@@ -1,7 +1,7 @@
 // The dv-loader service: reads the Debezium topics of the bookings schema and writes the Data Vault in the DWH.
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
-import { HEALTH_PORT } from "../apps/dv-loader/src/health";
+import { HEALTH_PORT } from "../apps/dv-loader/src/contract";
 import { Kafka } from "./kafka";
 import { labContainer } from "./labContainer";
 import { LabImages } from "./labImages";

@@ -8,6 +8,7 @@ import * as fs from "fs";
 import * as path from "path";
 import * as tar from "tar-fs";
 import * as tarStream from "tar-stream";
+import { dockerExec } from "../providers/docker";
 
 export const docker = new Docker();
 export const REPO = path.resolve(__dirname, "..");
@@ -32,6 +33,16 @@ export interface BuildArgs {
   onLine?: (line: string) => void;
 }
 
+/** Could the dockerignore glob `pattern` (e.g. `apps/<any name>/src` written with a star) match something inside folder `dir`? */
+function mayHoldMatch(dir: string, pattern: string): boolean {
+  const want = pattern.split("/");
+  const have = dir.split("/");
+  if (want.includes("**")) return true;
+  if (want.length <= have.length) return false;
+  const segment = (glob: string) => new RegExp(`^${glob.replace(/[.+^${}()|\\]/g, "\\$&").replace(/\*/g, "[^/]*").replace(/\?/g, "[^/]")}$`);
+  return have.every((part, i) => segment(want[i]).test(part));
+}
+
 /** Packs the context as `docker build` would: everything but what its root .dockerignore excludes. */
 export function packContext(context: string, extra?: { name: string; content: Buffer }): NodeJS.ReadableStream {
   // tar-fs returns a Readable-like Pack stream, which is what dockerode sends.
@@ -45,7 +56,7 @@ export function packContext(context: string, extra?: { name: string; content: Bu
     ignore: (name) => {
       const rel = path.relative(context, name).split(path.sep).join("/");
       if (rel === "" || rel === "Dockerfile") return false;
-      if (fs.statSync(name).isDirectory() && reincluded.some((r) => r.startsWith(`${rel}/`))) return false;
+      if (fs.statSync(name).isDirectory() && reincluded.some((r) => mayHoldMatch(rel, r))) return false;
       return ig.ignores(rel);
     },
     ...(extra ? { finalize: false, finish: (pack: any) => { pack.entry({ name: extra.name, mode: 0o644 }, extra.content); pack.finalize(); } } : {}),
@@ -137,24 +148,10 @@ export async function putFiles(containerId: string, files: FileUpload[]): Promis
 
 export interface ExecResult { code: number; stdout: string; stderr: string }
 
-/** Runs a command in a running container and collects its output (bounded by timeoutMs). */
+/** Runs a command in a running container and collects its output (bounded by timeoutMs): providers/docker.ts's exec. */
 export async function execIn(containerId: string, cmd: string[], opts: { user?: string; timeoutMs?: number; env?: string[] } = {}): Promise<ExecResult> {
-  const exec = await docker.getContainer(containerId).exec({ Cmd: cmd, User: opts.user, Env: opts.env, AttachStdout: true, AttachStderr: true });
-  const stream = await exec.start({ hijack: true, stdin: false });
-  const out: Buffer[] = [];
-  const err: Buffer[] = [];
-  const { PassThrough } = await import("stream");
-  const o = new PassThrough(); const e = new PassThrough();
-  o.on("data", (b: Buffer) => out.push(b)); e.on("data", (b: Buffer) => err.push(b));
-  docker.modem.demuxStream(stream, o, e);
-  const timeoutMs = opts.timeoutMs ?? 30_000;
-  await new Promise<void>((resolve, reject) => {
-    const t = setTimeout(() => reject(new Error(`exec ${cmd.join(" ")} in ${containerId.slice(0, 12)} still running after ${timeoutMs} ms`)), timeoutMs);
-    stream.on("end", () => { clearTimeout(t); resolve(); });
-    stream.on("error", (x: Error) => { clearTimeout(t); reject(x); });
-  });
-  const info = await exec.inspect();
-  return { code: info.ExitCode ?? -1, stdout: Buffer.concat(out).toString(), stderr: Buffer.concat(err).toString() };
+  const { exitCode, stdout, stderr } = await dockerExec(docker, containerId, cmd, opts);
+  return { code: exitCode, stdout, stderr };
 }
 
 /** The last `lines` lines of a container's log (stdout and stderr). */

@@ -6,8 +6,7 @@ import { normalizeBucketTarget } from "./policy";
 import { bucketExists, createBucket, deleteBucket, s3Probe } from "./s3";
 
 export * from "./policy";
-export * from "./sigv4";
-export { s3Call, createBucket, deleteBucket, bucketExists, emptyBucket, s3Probe } from "./s3";
+export { s3Client, createBucket, deleteBucket, bucketExists, emptyBucket, s3Probe } from "./s3";
 
 /** Bump when the provider's behaviour changes: the version input turns that into an update of every bucket. */
 export const MINIO_BUCKET_PROVIDER_VERSION = "1";

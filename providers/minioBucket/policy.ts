@@ -51,10 +51,18 @@ export interface S3Answer {
   message?: string;
 }
 
-/** The Code and Message of an S3 XML error body (both absent from a success body). */
-export function parseS3Error(body: string): { code?: string; message?: string } {
-  const pick = (tag: string) => new RegExp(`<${tag}>([^<]*)</${tag}>`).exec(body)?.[1];
-  return { code: pick("Code"), message: pick("Message") };
+/**
+ * The answer an S3 error carries (the SDK throws it with the HTTP status, S3's error Code as its name, and the
+ * Message); undefined when no answer came at all (refused, timed out, aborted).
+ */
+export function s3Answer(e: unknown): S3Answer | undefined {
+  const err = e as { $metadata?: { httpStatusCode?: number }; name?: string; message?: string } | null;
+  const status = err?.$metadata?.httpStatusCode;
+  if (typeof status !== "number") return undefined;
+  // A body-less answer (HEAD, some 404s) gets the SDK's generic name ("NotFound", "Unknown") and no S3 Code.
+  const code = err!.name && !["NotFound", "Unknown", "Error"].includes(err!.name) ? err!.name : undefined;
+  const message = code && err!.message && err!.message !== code && err!.message !== "UnknownError" ? err!.message : undefined;
+  return { status, code, message };
 }
 
 const describe = (a: S3Answer) => `HTTP ${a.status}${a.code ? ` ${a.code}` : ""}${a.message ? `: ${a.message}` : ""}`;
@@ -84,26 +92,4 @@ export function judgeHead(bucket: string, a: S3Answer): boolean {
   if (a.status === 200) return true;
   if (a.status === 404) return false;
   throw new Error(`bucket ${bucket}: HeadBucket answered ${describe(a)}`);
-}
-
-/** Object keys and the continuation token of one ListObjectsV2 page. */
-export function parseListObjects(body: string): { keys: string[]; nextToken?: string } {
-  const unescape = (s: string) => s.replace(/&lt;/g, "<").replace(/&gt;/g, ">").replace(/&quot;/g, "\"").replace(/&apos;/g, "'").replace(/&amp;/g, "&");
-  const keys = [...body.matchAll(/<Contents>[\s\S]*?<Key>([^<]*)<\/Key>[\s\S]*?<\/Contents>/g)].map((m) => unescape(m[1]));
-  const truncated = /<IsTruncated>true<\/IsTruncated>/.test(body);
-  const token = /<NextContinuationToken>([^<]*)<\/NextContinuationToken>/.exec(body)?.[1];
-  return { keys, nextToken: truncated && token ? unescape(token) : undefined };
-}
-
-/** CreateBucket's body: none in us-east-1 (S3 refuses that constraint there), the region's LocationConstraint elsewhere. */
-export function createBucketBody(region: string): string | undefined {
-  if (region === "us-east-1") return undefined;
-  return `<CreateBucketConfiguration xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><LocationConstraint>${region}</LocationConstraint></CreateBucketConfiguration>`;
-}
-
-/** A bucket's S3 path (path-style), encoded as SigV4 signs it. */
-export function bucketPath(bucket: string, key?: string): string {
-  if (key === undefined) return `/${bucket}`;
-  const encoded = key.split("/").map((part) => encodeURIComponent(part).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`));
-  return `/${bucket}/${encoded.join("/")}`;
 }

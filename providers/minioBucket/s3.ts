@@ -1,45 +1,53 @@
+import {
+  BucketLocationConstraint, CreateBucketCommand, DeleteBucketCommand, DeleteObjectCommand, HeadBucketCommand, ListBucketsCommand,
+  ListObjectsV2Command, ListObjectsV2CommandOutput, S3Client,
+} from "@aws-sdk/client-s3";
 import { errorText } from "../dynamic";
 import { Probe } from "../healthGate/probes";
-import { BucketTarget, bucketPath, createBucketBody, judgeCreate, judgeDelete, judgeHead, parseListObjects, parseS3Error, S3Answer } from "./policy";
-import { amzDate, EMPTY_PAYLOAD_SHA256, sha256Hex, signRequest } from "./sigv4";
+import { BucketTarget, judgeCreate, judgeDelete, judgeHead, s3Answer, S3Answer } from "./policy";
 
-/** The thin I/O half: signed S3 calls through Node's fetch. Decisions live in policy.ts. */
+/** The thin I/O half: S3 calls through the AWS SDK's client (it signs and parses). Decisions live in policy.ts. */
 
-export interface S3Response extends S3Answer {
-  body: string;
+/** A path-style client for the target. One attempt per call: the bounded waits are providers/retry.ts's, not the SDK's. */
+export function s3Client(t: BucketTarget): S3Client {
+  return new S3Client({
+    endpoint: t.endpoint,
+    region: t.region,
+    forcePathStyle: true,
+    credentials: { accessKeyId: t.accessKey, secretAccessKey: t.secretKey },
+    maxAttempts: 1,
+    // The calls made here need no CRC checksums; send them only where S3 requires one (not every S3 server checks them).
+    requestChecksumCalculation: "WHEN_REQUIRED",
+    responseChecksumValidation: "WHEN_REQUIRED",
+  });
 }
 
-/** One signed path-style request; network failures throw with the method and URL, never the keys. */
-export async function s3Call(
-  t: BucketTarget, method: string, path: string, query: Record<string, string> = {},
-  opts: { body?: string; timeoutMs?: number; now?: Date } = {},
-): Promise<S3Response> {
-  const host = new URL(t.endpoint).host;
-  const payloadHash = opts.body === undefined ? EMPTY_PAYLOAD_SHA256 : sha256Hex(opts.body);
-  const headers = { host, "x-amz-content-sha256": payloadHash, "x-amz-date": amzDate(opts.now ?? new Date()) };
-  const signed = signRequest({ method, path, query, headers, payloadHash },
-    { accessKey: t.accessKey, secretKey: t.secretKey, region: t.region, service: "s3", amzDate: headers["x-amz-date"] });
-  const search = new URLSearchParams(query).toString().replace(/\+/g, "%20");
-  const url = `${t.endpoint}${path}${search ? `?${search}` : ""}`;
-  let res: Response;
+type Sent<T> = S3Answer & { output?: T };
+
+/**
+ * One call within `timeoutMs`: the answer's status (an S3 error answer is returned, not thrown, for the judge
+ * functions), or — when no answer came (refused, timed out) — an error naming the method and URL, never the keys.
+ */
+async function s3Send<T extends { $metadata: { httpStatusCode?: number } }>(
+  t: BucketTarget, method: string, path: string, send: (c: S3Client, o: { abortSignal: AbortSignal }) => Promise<T>, timeoutMs = 10_000,
+): Promise<Sent<T>> {
+  const client = s3Client(t);
   try {
-    res = await fetch(url, {
-      method,
-      headers: { "x-amz-content-sha256": headers["x-amz-content-sha256"], "x-amz-date": headers["x-amz-date"], authorization: signed.authorization },
-      body: opts.body,
-      signal: AbortSignal.timeout(opts.timeoutMs ?? 10_000),
-    });
+    const output = await send(client, { abortSignal: AbortSignal.timeout(timeoutMs) });
+    return { status: output.$metadata.httpStatusCode ?? 200, output };
   } catch (e) {
-    throw new Error(`${method} ${url}: ${errorText(e)}`);
+    const answer = s3Answer(e);
+    if (answer) return answer;
+    throw new Error(`${method} ${t.endpoint}${path}: ${errorText(e)}`);
+  } finally {
+    client.destroy();
   }
-  const body = await res.text();
-  return { status: res.status, body, ...parseS3Error(body) };
 }
 
-/** Ready when a signed ListBuckets answers 200: the server is up and takes these keys. */
+/** Ready when ListBuckets answers 200: the server is up and takes these keys. */
 export function s3Probe(t: BucketTarget): Probe {
   return async (timeoutMs) => {
-    const r = await s3Call(t, "GET", "/", {}, { timeoutMs });
+    const r = await s3Send(t, "GET", "/", (c, o) => c.send(new ListBucketsCommand({}), o), timeoutMs);
     if (r.status !== 200) throw new Error(`ListBuckets answered HTTP ${r.status}${r.code ? ` ${r.code}` : ""}`);
   };
 }
@@ -47,11 +55,14 @@ export function s3Probe(t: BucketTarget): Probe {
 /** HEAD first, so an existing bucket of ours reads the same on every server (us-east-1 S3 answers a repeat PUT with 200). */
 export async function createBucket(t: BucketTarget): Promise<"created" | "exists"> {
   if (await bucketExists(t)) return "exists";
-  return judgeCreate(t.bucket, await s3Call(t, "PUT", bucketPath(t.bucket), {}, { body: createBucketBody(t.region) }));
+  // S3 refuses a us-east-1 location constraint; every other region needs its own.
+  const config = t.region === "us-east-1" ? undefined : { LocationConstraint: t.region as BucketLocationConstraint };
+  return judgeCreate(t.bucket, await s3Send(t, "PUT", `/${t.bucket}`,
+    (c, o) => c.send(new CreateBucketCommand({ Bucket: t.bucket, CreateBucketConfiguration: config }), o)));
 }
 
 export async function bucketExists(t: BucketTarget): Promise<boolean> {
-  return judgeHead(t.bucket, await s3Call(t, "HEAD", bucketPath(t.bucket)));
+  return judgeHead(t.bucket, await s3Send(t, "HEAD", `/${t.bucket}`, (c, o) => c.send(new HeadBucketCommand({ Bucket: t.bucket }), o)));
 }
 
 /** Deletes every object, page by page (bounded: a page holds at most 1000 keys, and at most 1000 pages). */
@@ -59,25 +70,24 @@ export async function emptyBucket(t: BucketTarget): Promise<number> {
   let deleted = 0;
   let token: string | undefined;
   for (let page = 0; page < 1000; page++) {
-    const query: Record<string, string> = { "list-type": "2", ...(token ? { "continuation-token": token } : {}) };
-    const list = await s3Call(t, "GET", bucketPath(t.bucket), query);
+    const list: Sent<ListObjectsV2CommandOutput> = await s3Send(t, "GET", `/${t.bucket}?list-type=2`,
+      (c, o) => c.send(new ListObjectsV2Command({ Bucket: t.bucket, ContinuationToken: token }), o));
     if (list.status === 404) return deleted;
-    if (list.status !== 200) throw new Error(`bucket ${t.bucket}: ListObjectsV2 answered HTTP ${list.status} ${list.code ?? ""}`);
-    const { keys, nextToken } = parseListObjects(list.body);
-    for (const key of keys) {
-      const r = await s3Call(t, "DELETE", bucketPath(t.bucket, key));
+    if (!list.output) throw new Error(`bucket ${t.bucket}: ListObjectsV2 answered HTTP ${list.status} ${list.code ?? ""}`);
+    for (const { Key } of list.output.Contents ?? []) {
+      const r = await s3Send(t, "DELETE", `/${t.bucket}/${Key}`, (c, o) => c.send(new DeleteObjectCommand({ Bucket: t.bucket, Key }), o));
       if (r.status !== 204 && r.status !== 200 && r.status !== 404) {
-        throw new Error(`bucket ${t.bucket}: DeleteObject ${key} answered HTTP ${r.status} ${r.code ?? ""}`);
+        throw new Error(`bucket ${t.bucket}: DeleteObject ${Key} answered HTTP ${r.status} ${r.code ?? ""}`);
       }
       deleted++;
     }
-    if (!nextToken) return deleted;
-    token = nextToken;
+    if (!list.output.IsTruncated || !list.output.NextContinuationToken) return deleted;
+    token = list.output.NextContinuationToken;
   }
   throw new Error(`bucket ${t.bucket}: still listing objects after 1000 pages`);
 }
 
 export async function deleteBucket(t: BucketTarget, forceDestroy: boolean): Promise<"deleted" | "absent"> {
   if (forceDestroy) await emptyBucket(t);
-  return judgeDelete(t.bucket, await s3Call(t, "DELETE", bucketPath(t.bucket)));
+  return judgeDelete(t.bucket, await s3Send(t, "DELETE", `/${t.bucket}`, (c, o) => c.send(new DeleteBucketCommand({ Bucket: t.bucket }), o)));
 }

@@ -5,7 +5,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import { changedKeys, checkWith, VersionedInputs, withoutProviderKey } from "../dynamic";
 import { retry } from "../retry";
-import { LabDocker } from "../../tools/lab/docker";
+import Docker from "dockerode";
+import { dockerExec } from "../docker";
 import { DCS_KEYS, DcsSettings, parseShowConfig, patchConfigCommand, showConfigCommand, validateDcsSettings } from "./policy";
 
 export * from "./policy";
@@ -24,12 +25,12 @@ const POLICY = { timeoutMs: 90_000, initialDelayMs: 500, maxDelayMs: 3_000, atte
 
 /** Runs a patronictl command on the first member that succeeds; bounded by POLICY. */
 async function onAnyMember(inputs: PatroniDcsInputs, cmd: string[], phase: string): Promise<string> {
-  const docker = new LabDocker();
+  const docker = new Docker();
   const { value } = await retry<string>(`patroni ${phase} on ${inputs.members.join(", ")}`, POLICY, async (timeoutMs) => {
     const failures: string[] = [];
     for (const m of inputs.members) {
       try {
-        const r = await docker.exec(m, cmd, timeoutMs);
+        const r = await dockerExec(docker, m, cmd, { timeoutMs });
         if (r.exitCode === 0) return { value: r.stdout };
         failures.push(`${m}: exit ${r.exitCode}: ${(r.stderr || r.stdout).trim().split("\n").slice(-2).join(" ")}`);
       } catch (e) {

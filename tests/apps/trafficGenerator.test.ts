@@ -1,11 +1,11 @@
 import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
-import { TRAFFIC_GENERATOR_BUILD, TRAFFIC_STATUS_FILE, trafficHealthCheck } from "../../apps/traffic-generator/container";
-import { parseCommand } from "../../apps/traffic-generator/options";
+import { TRAFFIC_GENERATOR_BUILD, TRAFFIC_STATUS_FILE, trafficHealthCheck } from "../../apps/traffic-generator/src/contract";
+import { parseCommand } from "../../apps/traffic-generator/src/options";
 import {
   OpRecord, eventName, formatOp, formatSummary, healthOf, longestOutageMs, missingAcked, seqOf, summarize,
-} from "../../apps/traffic-generator/stats";
+} from "../../apps/traffic-generator/src/stats";
 
 const RW = "postgresql://postgres:pw@127.0.0.1:5001/postgres";
 const RO = "postgresql://postgres:pw@127.0.0.1:5002/postgres";
@@ -108,8 +108,8 @@ describe("traffic generator: image", () => {
   const root = path.join(__dirname, "../..");
   const dockerfile = fs.readFileSync(path.join(root, TRAFFIC_GENERATOR_BUILD.dockerfile), "utf8");
 
-  it("builds from its own folder with the same pg as the project", () => {
-    const app = JSON.parse(fs.readFileSync(path.join(root, TRAFFIC_GENERATOR_BUILD.context, "package.json"), "utf8"));
+  it("builds its own folder (the Dockerfile's) with the same pg as the project, from the context's lockfile", () => {
+    const app = JSON.parse(fs.readFileSync(path.join(root, path.dirname(TRAFFIC_GENERATOR_BUILD.dockerfile), "package.json"), "utf8"));
     const project = JSON.parse(fs.readFileSync(path.join(root, "package.json"), "utf8"));
     assert.strictEqual(app.dependencies.pg, project.dependencies.pg);
     assert.strictEqual(app.devDependencies.typescript, project.devDependencies.typescript);

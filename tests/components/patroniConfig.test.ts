@@ -5,7 +5,7 @@ import * as net from "net";
 import * as os from "os";
 import * as path from "path";
 import { parse } from "yaml";
-import { PATRONI_VENV } from "../real/harness/cache";
+import { PATRONI_VENV } from "../../testbed/cache";
 import {
   FAST_FAILOVER_DCS, PATRONI_CONFIG_PATH, PATRONI_DATA_DIR, PATRONI_PASSWORD_ENV, PATRONI_VOLUME_PATH, PatroniNode, labPgHba, patroniPasswordEnv, renderPatroniConfig, validateDcsTimings,
 } from "../../components/patroniConfig";

@@ -1,9 +1,9 @@
-// The lab's command provider plugin (tools/pulumi-build/commandprovider) under the real engine: the local.Command
+// The lab's command provider plugin (.ci/pulumi/commandprovider) under the real engine: the local.Command
 // behaviours the lab relies on — create, update with the previous stdout, replace on triggers, delete on destroy.
 import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as path from "path";
-import { tempDir } from "../real/harness/proc";
+import { tempDir } from "../../testbed/proc";
 import { changesOnly, EngineStack, loadEngine } from "./harness";
 
 describe("engine: command:local:Command from the lab's command provider plugin", function () {

@@ -1,11 +1,11 @@
-// The real Pulumi engine (built by tools/build-pulumi.sh) runs tests/engine/program against a PostgreSQL and a
+// The real Pulumi engine (built by .ci/pulumi/build.sh) runs tests/engine/program against a PostgreSQL and a
 // Kafka Connect worker the test starts: create, no-op, one update, out-of-band deletes repaired by refresh + up,
 // destroy, no plaintext secret in the state.
 import { strict as assert } from "assert";
 import * as crypto from "crypto";
-import { KafkaLab, startKafka } from "../real/harness/kafka";
-import { PG_BIN, LocalPostgres, startPostgres } from "../real/harness/postgres";
-import { stopAll } from "../real/harness/proc";
+import { KafkaLab, startKafka } from "../../testbed/kafka";
+import { PG_BIN, LocalPostgres, startPostgres } from "../../testbed/postgres";
+import { stopAll } from "../../testbed/proc";
 import { changesOnly, Engine, EngineStack, loadEngine } from "./harness";
 
 describe("engine: pulumi up/refresh/destroy of the lab's resources", function () {

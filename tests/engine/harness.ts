@@ -1,13 +1,13 @@
 import { spawn, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
-import { tempDir } from "../real/harness/proc";
+import { tempDir } from "../../testbed/proc";
 
 const REPO = path.resolve(__dirname, "../..");
 export const PROGRAM_DIR = path.join(__dirname, "program");
-const INSTALL_HINT = ".ci/install.d/40-pulumi.sh (tools/build-pulumi.sh)";
+const INSTALL_HINT = ".ci/install.d/40-pulumi.sh (.ci/pulumi/build.sh)";
 
-/** The engine tools/build-pulumi.sh built: the environment tools/pulumi-env.sh sets, read back as JSON. */
+/** The engine .ci/pulumi/build.sh built: the environment .ci/pulumi/env.sh sets, read back as JSON. */
 export interface Engine {
   env: NodeJS.ProcessEnv;
   /** What `pulumi version` printed, e.g. v3.274.1. */
@@ -17,7 +17,7 @@ export interface Engine {
 }
 
 export function loadEngine(): Engine {
-  const r = spawnSync("bash", ["-c", `source "${REPO}/tools/pulumi-env.sh" && node -e 'process.stdout.write(JSON.stringify(process.env))'`],
+  const r = spawnSync("bash", ["-c", `source "${REPO}/.ci/pulumi/env.sh" && node -e 'process.stdout.write(JSON.stringify(process.env))'`],
     { encoding: "utf8", timeout: 30_000 });
   if (r.status !== 0) throw new Error(`the Pulumi engine is not installed: run ${INSTALL_HINT}\n${r.stderr}`);
   const env = JSON.parse(r.stdout) as NodeJS.ProcessEnv;

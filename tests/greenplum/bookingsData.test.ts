@@ -1,7 +1,7 @@
 import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as path from "path";
-import { LocalPostgres, startPostgres } from "../real/harness/postgres";
+import { LocalPostgres, startPostgres } from "../../testbed/postgres";
 
 const DIR = path.resolve(__dirname, "../../sql/bookings");
 const TABLES = ["airports", "aircrafts", "seats", "flights", "bookings", "tickets", "ticket_flights", "boarding_passes"];

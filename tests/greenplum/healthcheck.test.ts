@@ -3,7 +3,7 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as http from "http";
 import * as path from "path";
-import { freePort } from "../real/harness/ports";
+import { freePort } from "../../testbed/ports";
 import { makeSandbox, REPO, Sandbox } from "./sandbox";
 
 describe("greenplum image: healthcheck.sh needs Greenplum AND PXF", function () {

@@ -2,7 +2,7 @@ import { strict as assert } from "assert";
 import { spawn } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
-import { waitFor } from "../real/harness/proc";
+import { waitFor } from "../../testbed/proc";
 import { makeSandbox, Sandbox } from "./sandbox";
 
 const RUNS = 20;

@@ -3,7 +3,7 @@
 import * as assert from "assert";
 import { DASHBOARDS, metricNames } from "../../components/grafanaDashboards";
 import { HAPROXY_METRICS_PATH } from "../../components/haproxyConfig";
-import { LocalPatroniCluster, startPatroniCluster } from "./harness/patroniCluster";
+import { LocalPatroniCluster, startPatroniCluster } from "../../testbed/patroniCluster";
 
 async function scrape(url: string): Promise<Set<string>> {
   const res = await fetch(url, { signal: AbortSignal.timeout(5000) });

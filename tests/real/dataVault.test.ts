@@ -9,10 +9,10 @@ import { CDC_SETUP_SQL_DIR, DV_SOURCE_CONNECTOR, DV_SOURCE_SCHEMA, DV_TOPIC_PREF
 import { postgresSourceSecrets } from "../../debezium/connectors";
 import { KAFKA_CONNECTOR_PROVIDER_VERSION, kafkaConnectorProvider as provider } from "../../providers/kafkaConnector";
 import { applyMigrations, loadMigrations } from "../../providers/sqlMigrations";
-import { AIRFLOW_VENV } from "./harness/cache";
-import { KafkaLab, startKafka } from "./harness/kafka";
-import { LocalPostgres, startPostgres } from "./harness/postgres";
-import { requireBinary, stopAll, waitFor } from "./harness/proc";
+import { AIRFLOW_VENV } from "../../testbed/cache";
+import { KafkaLab, startKafka } from "../../testbed/kafka";
+import { LocalPostgres, startPostgres } from "../../testbed/postgres";
+import { requireBinary, stopAll, waitFor } from "../../testbed/proc";
 import { main as labCli } from "../../tools/lab";
 
 const ROOT = path.join(__dirname, "..", "..");

@@ -11,8 +11,8 @@ import { etcdMemberArgs } from "../../components/etcdConfig";
 import { haproxyReadyCheck } from "../../components/haproxy";
 import { renderHaproxyConfig } from "../../components/haproxyConfig";
 import { patroniHealthCheck } from "../../components/patroniCluster";
-import { freePorts, waitForTcp } from "./harness/ports";
-import { requireBinary, start, stopAll, tempDir, waitFor } from "./harness/proc";
+import { freePorts, waitForTcp } from "../../testbed/ports";
+import { requireBinary, start, stopAll, tempDir, waitFor } from "../../testbed/proc";
 
 /** Runs a Docker exec-form healthcheck (["CMD", cmd, ...args]) on this host; resolves to its exit code.
  * Async: the fake services answer from this same process. */

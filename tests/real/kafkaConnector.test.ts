@@ -4,9 +4,9 @@ import {
   getConfig, getStatus, KAFKA_CONNECTOR_PROVIDER_VERSION, KafkaConnectorInputs, KafkaConnectorOutputs, kafkaConnectorProvider as provider,
 } from "../../providers/kafkaConnector";
 import { main } from "../../tools/lab";
-import { KafkaLab, startKafka } from "./harness/kafka";
-import { LocalPostgres, startPostgres } from "./harness/postgres";
-import { stopAll, waitFor } from "./harness/proc";
+import { KafkaLab, startKafka } from "../../testbed/kafka";
+import { LocalPostgres, startPostgres } from "../../testbed/postgres";
+import { stopAll, waitFor } from "../../testbed/proc";
 
 /**
  * The seed's Patroni + Debezium homework on local processes: PostgreSQL (wal_level=logical) → Debezium source →

@@ -15,10 +15,10 @@ import {
   getStatus, KAFKA_CONNECTOR_PROVIDER_VERSION, KafkaConnectorInputs, KafkaConnectorOutputs, kafkaConnectorProvider as provider,
 } from "../../providers/kafkaConnector";
 import { applyMigrations, loadMigrations } from "../../providers/sqlMigrations";
-import { KafkaLab, startKafka } from "./harness/kafka";
-import { LocalPatroniCluster, startPatroniCluster } from "./harness/patroniCluster";
-import { LocalPostgres, startPostgres } from "./harness/postgres";
-import { stopAll, waitFor } from "./harness/proc";
+import { KafkaLab, startKafka } from "../../testbed/kafka";
+import { LocalPatroniCluster, startPatroniCluster } from "../../testbed/patroniCluster";
+import { LocalPostgres, startPostgres } from "../../testbed/postgres";
+import { stopAll, waitFor } from "../../testbed/proc";
 
 /**
  * Seed 004 on local processes: Patroni ×3 (etcd ×3, HAProxy) with the permanent logical slots, Kafka (KRaft) with

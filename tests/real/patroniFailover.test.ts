@@ -8,12 +8,12 @@ import * as os from "os";
 import * as path from "path";
 import { promisify } from "util";
 import { Client } from "pg";
-import { startTraffic, TrafficRun } from "../../apps/traffic-generator/generator";
-import { TrafficSummary } from "../../apps/traffic-generator/stats";
+import { startTraffic, TrafficRun } from "../../apps/traffic-generator/src/generator";
+import { TrafficSummary } from "../../apps/traffic-generator/src/stats";
 import { FAST_FAILOVER_DCS } from "../../components/patroniConfig";
 import { applyMigrations, loadMigrations } from "../../providers/sqlMigrations";
-import { LocalPatroniCluster, startPatroniCluster } from "./harness/patroniCluster";
-import { stopAll, waitFor } from "./harness/proc";
+import { LocalPatroniCluster, startPatroniCluster } from "../../testbed/patroniCluster";
+import { stopAll, waitFor } from "../../testbed/proc";
 
 const SQL_DIR = path.join(__dirname, "../../sql/patroni-ha");
 const RATE = 20;
@@ -113,7 +113,7 @@ describe("real: Patroni failover under traffic (patroni-ha)", function () {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "traffic-cli-"));
     const statusFile = path.join(dir, "status.json");
     try {
-      const main = path.join(__dirname, "../../apps/traffic-generator/main.ts");
+      const main = path.join(__dirname, "../../apps/traffic-generator/src/main.ts");
       const env = { ...process.env, TRAFFIC_RW_URL: cluster.readWriteUrl(), TRAFFIC_RO_URL: cluster.readOnlyUrl() };
       const run = await execFileAsync(process.execPath, ["-r", "ts-node/register/transpile-only", main, "--duration", "2", "--rate", "10", "--run-id", "cli", "--status-file", statusFile],
         { env, timeout: 60_000, encoding: "utf8" });

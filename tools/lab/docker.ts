@@ -1,7 +1,7 @@
 // The lab's containers as Docker sees them, found by the labels every lab container carries (lab.prefix,
 // lab.service; components/labContainer.ts). The pure half picks containers and ports; the rest is dockerode.
 import Docker from "dockerode";
-import { Writable } from "stream";
+import { dockerExec, ExecResult } from "../../providers/docker";
 import { withTimeout } from "../../providers/retry";
 
 export interface LabService {
@@ -76,8 +76,6 @@ export function prefixesOf(list: readonly ContainerSummary[]): string[] {
   return [...new Set(list.map((c) => c.Labels?.["lab.prefix"]).filter((p): p is string => !!p))].sort();
 }
 
-export interface ExecResult { exitCode: number; stdout: string; stderr: string }
-
 /** The Docker engine, through dockerode, with every call bounded. */
 export class LabDocker {
   constructor(public readonly docker: Docker = new Docker(), private readonly callTimeoutMs = 15_000) {}
@@ -103,19 +101,8 @@ export class LabDocker {
   }
 
   /** Runs a command in a running container; bounded by timeoutMs. */
-  async exec(name: string, cmd: string[], timeoutMs = 30_000): Promise<ExecResult> {
-    const container = this.docker.getContainer(name);
-    const what = `docker exec ${name} ${cmd.join(" ")}`;
-    const exec = await withTimeout(what, this.callTimeoutMs, container.exec({ Cmd: cmd, AttachStdout: true, AttachStderr: true }));
-    const stream = await withTimeout(what, this.callTimeoutMs, exec.start({ hijack: true, stdin: false }));
-    const out: Buffer[] = [];
-    const err: Buffer[] = [];
-    const sink = (into: Buffer[]) => new Writable({ write(c: Buffer, _e, cb) { into.push(c); cb(); } });
-    this.docker.modem.demuxStream(stream, sink(out), sink(err));
-    await withTimeout(what, timeoutMs, new Promise<void>((resolve, reject) => { stream.on("end", resolve); stream.on("close", resolve); stream.on("error", reject); }),
-      () => stream.destroy());
-    const info = await exec.inspect();
-    return { exitCode: info.ExitCode ?? -1, stdout: Buffer.concat(out).toString("utf8"), stderr: Buffer.concat(err).toString("utf8") };
+  exec(name: string, cmd: string[], timeoutMs = 30_000): Promise<ExecResult> {
+    return dockerExec(this.docker, name, cmd, { timeoutMs, callTimeoutMs: this.callTimeoutMs });
   }
 
   async kill(name: string, signal = "SIGKILL"): Promise<void> {

@@ -1,7 +1,5 @@
-// What "healthy" means for the loader; kept apart so the Pulumi program can import it without the Kafka client.
+// What "healthy" means for the loader.
 import type { LoaderStatus } from "./loader";
-
-export const HEALTH_PORT = 8090;
 
 /** Healthy while the consumer runs, no batch is failing, and the DWH answered within the last `maxAgeMs`. */
 export function isHealthy(s: LoaderStatus, now: number, maxAgeMs = 30_000): boolean {

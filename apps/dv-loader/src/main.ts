@@ -1,6 +1,7 @@
 // The dv-loader container's entry point: settings from the environment, the consume loop, and /health.
 import * as http from "http";
-import { HEALTH_PORT, isHealthy } from "./health";
+import { HEALTH_PORT } from "./contract";
+import { isHealthy } from "./health";
 import { DvLoader, LoaderOptions } from "./loader";
 
 export { HEALTH_PORT, isHealthy };

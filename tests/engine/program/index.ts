@@ -1,5 +1,5 @@
 // The engine test's program: the lab's dynamic resources (HealthGate, SqlMigrations, KafkaConnector) against services the
-// test started, plus a @pulumi/command local.Command (served by the plugin tools/build-pulumi.sh installed).
+// test started, plus a @pulumi/command local.Command (served by the plugin .ci/pulumi/build.sh installed).
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import * as command from "@pulumi/command";

@@ -24,7 +24,7 @@ import (
 	"lab/pulumi-build/pluginserve"
 )
 
-// version is the @pulumi/pulumi version this host was built for (set by tools/build-pulumi.sh).
+// version is the @pulumi/pulumi version this host was built for (set by .ci/pulumi/build.sh).
 var version = "dev"
 
 // userActionableExit is what cmd/run exits with after it has already printed the user's error.
@@ -55,7 +55,7 @@ func (h *nodeHost) GetPluginInfo(context.Context, *emptypb.Empty) (*pulumirpc.Pl
 	return &pulumirpc.PluginInfo{Version: version}, nil
 }
 
-// Plugins are found on demand (installed ahead by tools/build-pulumi.sh), so nothing is announced here.
+// Plugins are found on demand (installed ahead by .ci/pulumi/build.sh), so nothing is announced here.
 func (h *nodeHost) GetRequiredPlugins(context.Context, *pulumirpc.GetRequiredPluginsRequest,
 ) (*pulumirpc.GetRequiredPluginsResponse, error) {
 	return &pulumirpc.GetRequiredPluginsResponse{}, nil

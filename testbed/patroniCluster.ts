@@ -5,11 +5,11 @@ import { randomBytes } from "crypto";
 import * as fs from "fs";
 import * as path from "path";
 import { ClientConfig } from "pg";
-import { etcdClientHosts, etcdMemberArgs } from "../../../components/etcdConfig";
-import { HaproxyMember, renderHaproxyConfig } from "../../../components/haproxyConfig";
+import { etcdClientHosts, etcdMemberArgs } from "../components/etcdConfig";
+import { HaproxyMember, renderHaproxyConfig } from "../components/haproxyConfig";
 import {
   FAST_FAILOVER_DCS, LogicalSlot, PatroniDcsTimings, labPgHba, patroniPasswordEnv, renderPatroniConfig,
-} from "../../../components/patroniConfig";
+} from "../components/patroniConfig";
 import { freePorts, waitForTcp } from "./ports";
 import { PG_BIN, PG_USER } from "./postgres";
 import { Managed, chown, requireBinary, start, tempDir, waitFor } from "./proc";

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Builds the Pulumi engine the lab runs, from the Go module proxy (no released binaries can be fetched here):
+# CI only: builds the Pulumi engine the lab's tests run, from the Go module proxy (this CI cannot fetch Pulumi's
+# released binaries; users install the official CLI and plugins instead):
 #   pulumi                         CLI, github.com/pulumi/pulumi/pkg/v3/cmd/pulumi
-#   pulumi-language-nodejs         the lab's own Node.js language host (tools/pulumi-build/languagehost)
+#   pulumi-language-nodejs         the lab's own Node.js language host (.ci/pulumi/languagehost)
 #   pulumi-resource-pulumi-nodejs  launcher for dynamic providers (what the release archive ships as a script)
 #   pulumi-analyzer-policy         launcher for policy packs (likewise)
 #   pulumi-resource-command        the lab's stand-in for pulumi-command's provider, installed as plugin
@@ -9,7 +10,8 @@
 # a second run with the same versions and sources only prints where things are.
 set -euo pipefail
 
-repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+here=$repo/.ci/pulumi
 dep_version() { node -p "require('$repo/package.json').dependencies['$1'] || ''"; }
 sdk_version=$(dep_version @pulumi/pulumi)
 command_version=$(dep_version @pulumi/command)
@@ -19,17 +21,17 @@ command_version=$(dep_version @pulumi/command)
 home=${LAB_CACHE:-/var/cache/lab}/pulumi-$sdk_version
 bin=$home/bin
 # The stamp covers our own Go sources too, so editing the language host or provider rebuilds them.
-stamp_want="sdk=$sdk_version command=$command_version src=$(cat "$repo"/tools/pulumi-build/*/*.go "$0" | sha256sum | cut -c1-16)"
+stamp_want="sdk=$sdk_version command=$command_version src=$(cat "$here"/*/*.go "$0" | sha256sum | cut -c1-16)"
 if [[ -f $home/stamp && $(cat "$home/stamp") == "$stamp_want" && -x $bin/pulumi ]]; then
   echo "pulumi engine cached: $bin (CLI $(cat "$home/cli-version"), $stamp_want)"
   exit 0
 fi
 
-command -v go >/dev/null || { echo "go not found: tools/build-pulumi.sh needs the Go toolchain" >&2; exit 1; }
+command -v go >/dev/null || { echo "go not found: .ci/pulumi/build.sh needs the Go toolchain" >&2; exit 1; }
 t0=$SECONDS
 src=$home/src
 rm -rf "$src" && mkdir -p "$src" "$bin"
-cp -r "$repo"/tools/pulumi-build/*/ "$src"/
+cp -r "$here"/*/ "$src"/
 cd "$src"
 
 # The proxy serves pkg/v3 for only some releases; when the pinned one is refused, take the nearest newer

@@ -6,8 +6,8 @@ import * as fs from "fs";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { HOMEWORKS, HOMEWORK_NEEDS, PUBLIC_DEFAULT_SECRETS, SECRET_KEYS, SecretKey, parseLabConfig } from "../../config";
-import { loadEngine } from "../engine/harness";
-import { tempDir } from "../real/harness/proc";
+import { loadEngine } from "./harness";
+import { tempDir } from "../../testbed/proc";
 
 const REPO = path.resolve(__dirname, "../..");
 const STACKS = ["dev", ...HOMEWORKS];

@@ -1,10 +1,10 @@
-# Source me: puts the Pulumi engine built by tools/build-pulumi.sh on PATH and keeps it offline.
-#   source tools/pulumi-env.sh && pulumi version
-_lab_repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+# CI only. Source me: puts the Pulumi engine built by .ci/pulumi/build.sh on PATH and keeps it offline.
+#   source .ci/pulumi/env.sh && pulumi version
+_lab_repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 _lab_sdk=$(node -p "require('$_lab_repo/package.json').dependencies['@pulumi/pulumi']")
 export PULUMI_LAB_HOME=${LAB_CACHE:-/var/cache/lab}/pulumi-$_lab_sdk
 if [[ ! -x $PULUMI_LAB_HOME/bin/pulumi ]]; then
-  echo "pulumi-env.sh: no engine in $PULUMI_LAB_HOME/bin: run tools/build-pulumi.sh (or .ci/install.d/40-pulumi.sh)" >&2
+  echo ".ci/pulumi/env.sh: no engine in $PULUMI_LAB_HOME/bin: run .ci/pulumi/build.sh (or .ci/install.d/40-pulumi.sh)" >&2
   return 1 2>/dev/null || exit 1
 fi
 case ":$PATH:" in *":$PULUMI_LAB_HOME/bin:"*) ;; *) export PATH=$PULUMI_LAB_HOME/bin:$PATH ;; esac

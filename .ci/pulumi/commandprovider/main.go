@@ -27,7 +27,7 @@ import (
 	"lab/pulumi-build/pluginserve"
 )
 
-// version is @pulumi/command's version from package.json (set by tools/build-pulumi.sh).
+// version is @pulumi/command's version from package.json (set by .ci/pulumi/build.sh).
 var version = "dev"
 
 const localCommand = "command:local:Command"
