@@ -5,12 +5,14 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
-import { HOMEWORKS, HOMEWORK_NEEDS, PUBLIC_DEFAULT_SECRETS, SECRET_KEYS, SecretKey, parseLabConfig } from "../../config";
+import { HOMEWORK_CATALOG, HOMEWORKS, parseLabConfig } from "../../config";
 import { loadEngine } from "../engine/harness";
 import { tempDir } from "../real/harness/proc";
 
 const REPO = path.resolve(__dirname, "../..");
 const STACKS = ["dev", ...HOMEWORKS];
+const { needs: HOMEWORK_NEEDS, publicSecrets: PUBLIC_DEFAULT_SECRETS } = HOMEWORK_CATALOG;
+const SECRET_KEYS = Object.keys(PUBLIC_DEFAULT_SECRETS);
 
 describe("config: committed stack files through the real Pulumi CLI", function () {
   this.timeout(120_000);
@@ -46,11 +48,11 @@ describe("config: committed stack files through the real Pulumi CLI", function (
       };
       const cfg = parseLabConfig({
         project: "lab", stack, get,
-        secret: (k: SecretKey) => (values[`lab:${k}`] ? pulumi.secret(String(values[`lab:${k}`].value)) : undefined),
+        secret: (k: string) => (values[`lab:${k}`] ? pulumi.secret(String(values[`lab:${k}`].value)) : undefined),
       }, Object.keys(values).map((k) => k.replace(/^lab:/, "")));
       const homework = stack === "dev" ? "patroni-ha" : stack;
       assert.deepStrictEqual(cfg.homeworks, [homework]);
-      const needed = HOMEWORK_NEEDS[cfg.homeworks[0]].secrets;
+      const needed = Object.keys(HOMEWORK_NEEDS[cfg.homeworks[0]].secrets);
       for (const s of needed) {
         assert.ok(values[`lab:${s}`]?.secret, `${file}: lab:${s} must be a secret`);
         assert.strictEqual(values[`lab:${s}`].value, PUBLIC_DEFAULT_SECRETS[s], `${file}: lab:${s} is not the documented public default`);
