@@ -57,9 +57,9 @@ const HOMEWORK_NAME = /^[a-z][a-z0-9-]{0,29}$/;
 
 /** Reads every homeworks/<name>/needs.ts under `root`; two homeworks giving one key two defaults is an error. */
 export function discoverHomeworks(root = HOMEWORKS_DIR): HomeworkCatalog {
-  const names = fs.readdirSync(root, { withFileTypes: true })
-    .filter((d) => d.isDirectory() && ["index.ts", "index.js"].some((f) => fs.existsSync(path.join(root, d.name, f))))
-    .map((d) => d.name).sort();
+  const names = fs.readdirSync(root)
+    .filter((d) => fs.statSync(path.join(root, d)).isDirectory() && ["index.ts", "index.js"].some((f) => fs.existsSync(path.join(root, d, f))))
+    .sort();
   const needs: Record<string, HomeworkNeeds> = {};
   const defaultPorts: Record<string, number> = {};
   const publicSecrets: Record<string, string> = {};

@@ -7,6 +7,6 @@ export const needs = {
     schemaRegistry: 8081, destination: 5434, pgAdmin: 5050,
   },
   secrets: { postgresPassword: "lab-pg-secret", replicationPassword: "lab-repl-secret" },
-  /** Patroni builds FROM postgres, Connect FROM kafka, the writer and reader FROM node. */
-  images: ["postgres", "etcd", "haproxy", "kafka", "schemaRegistry", "pgAdmin", "node"],
+  /** Patroni builds FROM postgres, Connect FROM kafka (and a Debian stage), the writer and reader FROM node. */
+  images: ["postgres", "etcd", "haproxy", "kafka", "schemaRegistry", "pgAdmin", "node", "debian"],
 } as const satisfies HomeworkNeeds;
