@@ -3,6 +3,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
+import { badInput } from "./providers/dynamic";
 
 /** Every image the lab runs or builds FROM, pinned; override one by one (`lab:images`) for a mirror. */
 export const DEFAULT_IMAGES = {
@@ -174,10 +175,16 @@ export interface RawConfig {
   secretText?(key: string): string | undefined;
 }
 
+/**
+ * Bad lab:* input, in the one format the lab reports bad input in (providers/dynamic.ts badInput, used by the
+ * components and providers): `<key> = <value as JSON>: <why>`, here with the key's `lab:` namespace.
+ */
 export class ConfigError extends Error {
+  public readonly key: string;
   constructor(key: string, value: unknown, why: string) {
-    super(`lab:${key} = ${JSON.stringify(value)}: ${why}`);
+    super(badInput(`lab:${key}`, value, why).message);
     this.name = "ConfigError";
+    this.key = `lab:${key}`;
   }
 }
 

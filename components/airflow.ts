@@ -1,3 +1,4 @@
+import { badInput } from "../providers/dynamic";
 import * as crypto from "crypto";
 import * as docker from "@pulumi/docker";
 import * as fs from "fs";
@@ -62,7 +63,7 @@ export function derivedSecret(source: pulumi.Input<string>, purpose: string): pu
 
 /** AIRFLOW_CONN_<ID>: Airflow reads connection `id` from it, so the id must fit an environment variable name. */
 export function connectionEnv(id: string): string {
-  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(id)) throw new Error(`airflow connections.${id} = ${JSON.stringify(id)}: a connection id must hold only letters, digits and _`);
+  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(id)) throw badInput(`airflow connections.${id}`, id, "a connection id must hold only letters, digits and _");
   return `AIRFLOW_CONN_${id.toUpperCase()}`;
 }
 

@@ -1,5 +1,6 @@
 // Kafka Connect: N distributed workers in one group, from the lab's Connect image (images/connect: Debezium
 // PostgreSQL source, Debezium JDBC sink, Apicurio Avro converter). Every worker's REST API is published on its own port.
+import { badInput } from "../providers/dynamic";
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import { Kafka } from "./kafka";
@@ -66,7 +67,7 @@ export class KafkaConnect extends pulumi.ComponentResource {
 
   constructor(name: string, args: KafkaConnectArgs, opts?: pulumi.ComponentResourceOptions) {
     super("lab:kafka:KafkaConnect", name, {}, opts);
-    if (args.ports.length < 1) throw new Error("connect.ports = []: one port per worker, at least one");
+    if (args.ports.length < 1) throw badInput("connect.ports", args.ports, "one port per worker, at least one");
     this.groupId = args.groupId ?? `${args.prefix}-connect`;
     this.urls = args.ports.map((p) => `http://${args.bindAddress}:${p}`);
     this.url = this.urls[0];

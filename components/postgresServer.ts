@@ -1,5 +1,6 @@
 // A plain PostgreSQL container: a primary (optionally ready for a streaming replica and Debezium), a streaming
 // replica of such a primary (cloned by pg_basebackup on first start), or a standalone database (DWH, presentation).
+import { badInput } from "../providers/dynamic";
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import { Address, hostPort, postgresUrl } from "./address";
@@ -82,7 +83,7 @@ export class PostgresServer extends pulumi.ComponentResource {
     };
     if (role.kind === "replica") {
       const primary = role.primary.role;
-      if (primary.kind !== "primary") throw new Error(`postgres ${name}: role.primary = ${role.primary.inLab.host} is not a primary (it is ${primary.kind})`);
+      if (primary.kind !== "primary") throw badInput(`postgres ${name}: role.primary`, role.primary.inLab.host, `is not a primary (it is ${primary.kind})`);
       const env = replicaEnv({
         primaryHost: role.primary.inLab.host, primaryPort: role.primary.inLab.port, replicationUser: primary.replicationUser,
         slot: primary.slot, applicationName: args.service.replace(/-/g, "_"), passFile: PASSFILE,

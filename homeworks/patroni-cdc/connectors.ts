@@ -1,6 +1,7 @@
 // The patroni-cdc homework's connectors (seed 004: register-postgres.json, register-sink.json, register-outbox.json):
 // a Debezium source through HAProxy's read-write port on the permanent slot `source_slot`, a JDBC sink into
 // destination_db, and an outbox source routing events to `Person.events`. Passwords go in sensitiveConfig.
+import { badInput } from "../../providers/dynamic";
 import * as path from "path";
 import type { LogicalSlot } from "../../components/patroniConfig";
 import type { ConnectorConfig } from "../../providers/kafkaConnector/policy";
@@ -52,7 +53,7 @@ export type RecordFormat = { kind: "json" } | { kind: "avro"; registryUrl: strin
 export function converterConfig(format: RecordFormat = { kind: "json" }): ConnectorConfig {
   if (format.kind === "json") return {};
   if (!/^https?:\/\/[^/\s]+/.test(format.registryUrl)) {
-    throw new Error(`format.registryUrl = ${JSON.stringify(format.registryUrl)}: must be an http(s) URL of the registry's API`);
+    throw badInput("format.registryUrl", format.registryUrl, "must be an http(s) URL of the registry's API");
   }
   const out: ConnectorConfig = {};
   for (const side of ["key", "value"]) {

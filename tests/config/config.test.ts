@@ -1,4 +1,7 @@
 import * as assert from "assert";
+import * as fs from "fs";
+import * as path from "path";
+import { parse } from "yaml";
 import { ConfigError, HOMEWORK_CATALOG, parseLabConfig } from "../../config";
 
 const { defaultPorts: DEFAULT_PORTS, needs: HOMEWORK_NEEDS, publicSecrets: PUBLIC_DEFAULT_SECRETS } = HOMEWORK_CATALOG;
@@ -107,5 +110,15 @@ describe("config: lab:* parsing and validation", () => {
     rejects({ platform: "windows/amd64" }, /lab:platform = "windows\/amd64": must be linux\/amd64 or linux\/arm64/);
     rejects({ keepData: "yes" }, /lab:keepData = "yes": must be true or false/);
     rejects({ grafana: { enabled: 1 } }, /lab:grafana.enabled = 1: must be true or false/);
+  });
+});
+
+describe("config: Pulumi.yaml's schema", () => {
+  it("gives every declared key a default (Pulumi refuses a stack lacking a declared key without one), so homeworks add keys without editing it", () => {
+    const project = parse(fs.readFileSync(path.join(__dirname, "..", "..", "Pulumi.yaml"), "utf8")) as { config: Record<string, { default?: unknown }> };
+    const required = Object.entries(project.config).filter(([, v]) => !("default" in v)).map(([k]) => k);
+    assert.deepStrictEqual(required, []);
+    assert.strictEqual((project.config.ports as { type?: string }).type, "object");
+    for (const key of Object.keys(HOMEWORK_CATALOG.publicSecrets)) assert.ok(!(key in project.config), `lab:${key} is declared in Pulumi.yaml`);
   });
 });
