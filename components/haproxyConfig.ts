@@ -12,8 +12,6 @@ export const HAPROXY_CONFIG_PATH = "/usr/local/etc/haproxy/haproxy.cfg";
 export const HAPROXY_READ_WRITE_BACKEND = "pg_read_write";
 export const HAPROXY_READ_ONLY_BACKEND = "pg_read_only";
 
-export const HAPROXY_DEFAULT_PORTS = Object.freeze({ readWrite: 5001, readOnly: 5002, stats: 7001 });
-
 export interface HaproxyMember {
   /** Patroni member name, used as the HAProxy server name. */
   name: string;

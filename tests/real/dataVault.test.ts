@@ -85,9 +85,9 @@ describe("real: bookings → Debezium → Kafka → dv-loader → Data Vault", f
     await pg.createDatabase("demo");
     await pg.createDatabase("dwh");
     await applyMigrations(pg.config("demo"), [...loadMigrations(path.join(ROOT, "sql", "bookings")), ...loadMigrations(CDC_SETUP_SQL_DIR)]);
-    await applyMigrations(pg.config("dwh"), loadMigrations(path.join(ROOT, "sql", "datavault")));
+    await applyMigrations(pg.config("dwh"), loadMigrations(path.join(ROOT, "homeworks", "cdc-datavault", "sql", "datavault")));
     await pg.createDatabase("presentation");
-    await applyMigrations(pg.config("presentation"), loadMigrations(path.join(ROOT, "sql", "presentation")));
+    await applyMigrations(pg.config("presentation"), loadMigrations(path.join(ROOT, "homeworks", "cdc-datavault", "sql", "presentation")));
     console.log(`      postgres + kafka (1 worker) + schemas ready in ${Date.now() - t0} ms`);
   });
   after(async () => {
