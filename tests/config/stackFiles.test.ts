@@ -61,4 +61,24 @@ describe("config: committed stack files through the real Pulumi CLI", function (
       for (const s of SECRET_KEYS) if (!needed.includes(s)) assert.ok(!values[`lab:${s}`], `${file}: carries lab:${s}, which ${homework} does not use`);
     });
   }
+
+  // The CLI checks stack config against Pulumi.yaml's schema before any program runs: a declared key without a
+  // default that a stack file lacks stops `pulumi up` there. An empty program under the same schema shows it passes.
+  it("every committed stack file passes Pulumi's check against Pulumi.yaml's config schema (preview of an empty program)", () => {
+    const stub = tempDir("lab-stackfiles-schema");
+    const schema = fs.readFileSync(path.join(REPO, "Pulumi.yaml"), "utf8").replace(/^(\s+typescript:) true$/m, "$1 false");
+    fs.writeFileSync(path.join(stub, "Pulumi.yaml"), `${schema}\nmain: index.js\n`);
+    fs.writeFileSync(path.join(stub, "index.js"), "module.exports = {};\n");
+    fs.writeFileSync(path.join(stub, "package.json"), "{}\n");
+    fs.symlinkSync(path.join(REPO, "node_modules"), path.join(stub, "node_modules"));
+    const run = (args: string[]) => spawnSync("pulumi", ["--non-interactive", ...args], { cwd: stub, env, encoding: "utf8", timeout: 90_000 });
+    for (const stack of STACKS) {
+      fs.copyFileSync(path.join(REPO, `Pulumi.${stack}.yaml`), path.join(stub, `Pulumi.${stack}.yaml`));
+      const init = run(["stack", "init", `schema-${stack}`]);
+      assert.strictEqual(init.status, 0, init.stderr);
+      fs.renameSync(path.join(stub, `Pulumi.${stack}.yaml`), path.join(stub, `Pulumi.schema-${stack}.yaml`));
+      const preview = run(["preview", "--stack", `schema-${stack}`]);
+      assert.strictEqual(preview.status, 0, `Pulumi.${stack}.yaml: ${preview.stdout}${preview.stderr}`);
+    }
+  });
 });
