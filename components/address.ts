@@ -17,7 +17,11 @@ export function hostPort(a: Address): string {
  * postgresql://user:password@host:port/database, secret because it carries the password. User and password are
  * percent-encoded, so a secret holding `@`, `/`, `:` or `%` reads back unchanged (pg-connection-string decodes them).
  */
-export function postgresUrl(a: { user: string; password: pulumi.Input<string>; at: Address; database: string }): pulumi.Output<string> {
+export function postgresUrl(a: {
+  user: string; password: pulumi.Input<string>; at: Address; database: string;
+  /** URL scheme: `postgresql` (libpq, pg, JDBC-free clients) or SQLAlchemy's `postgresql+psycopg2` (Airflow's metadata database). */
+  scheme?: "postgresql" | "postgresql+psycopg2";
+}): pulumi.Output<string> {
   return pulumi.secret(pulumi.output(a.password).apply((password) =>
-    `postgresql://${encodeURIComponent(a.user)}:${encodeURIComponent(password)}@${hostPort(a.at)}/${encodeURIComponent(a.database)}`));
+    `${a.scheme ?? "postgresql"}://${encodeURIComponent(a.user)}:${encodeURIComponent(password)}@${hostPort(a.at)}/${encodeURIComponent(a.database)}`));
 }
