@@ -73,4 +73,20 @@ describe("config: adding a homework is one folder and one stack file", () => {
       assert.throws(() => discoverHomeworks(bad), /lab:ports.grafana = 3000: homework patroni-ha declares 3000, clash 3300: one default per key/);
     } finally { fs.rmSync(bad, { recursive: true, force: true }); }
   });
+
+  it("refuses a folder whose index.ts exports no definition, before registering anything", async () => {
+    const bad = fs.mkdtempSync(path.join(os.tmpdir(), "lab-homeworks-bad-"));
+    try {
+      fs.mkdirSync(path.join(bad, "empty"));
+      fs.writeFileSync(path.join(bad, "empty", "index.ts"), "export const compose = () => ({});\n");
+      fs.writeFileSync(path.join(bad, "empty", "needs.ts"), "export const needs = { ports: {}, secrets: {}, images: [] };\n");
+      const catalogOfBad = discoverHomeworks(bad);
+      const run = await runMocked(() => {
+        assert.throws(() => composeLab(parseLabConfig(rawConfig({}, "empty"), [], catalogOfBad)), (e: unknown) =>
+          e instanceof ConfigError && /lab:homeworks = "empty": \S+empty\/index.ts exports no `homework` \{ needs, compose \}/.test(e.message));
+        return {};
+      });
+      assert.strictEqual(run.resources.length, 0);
+    } finally { fs.rmSync(bad, { recursive: true, force: true }); }
+  });
 });
