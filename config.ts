@@ -1,35 +1,9 @@
 // The only module that reads pulumi.Config: it parses, fills defaults and validates every `lab:*` key
 // before any resource is registered, so a bad value fails fast with the key and the value in the message.
+import * as fs from "fs";
+import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
-
-export const HOMEWORKS = ["patroni-ha", "patroni-cdc", "cdc-datavault", "greenplum-pxf", "partitions"] as const;
-export type Homework = (typeof HOMEWORKS)[number];
-
-/** Host ports each homework publishes, with the seeds' numbers as defaults. */
-export const DEFAULT_PORTS = {
-  haproxyReadWrite: 5001,
-  haproxyReadOnly: 5002,
-  haproxyStats: 7001,
-  grafana: 3000,
-  prometheus: 9090,
-  pgAdmin: 5050,
-  kafka: 9092,
-  connect: 8083,
-  connectWorker2: 8084,
-  schemaRegistry: 8081,
-  postgresPrimary: 5432,
-  postgresReplica: 5433,
-  destination: 5434,
-  dwh: 5435,
-  presentation: 5436,
-  greenplum: 5432,
-  bookings: 5433,
-  airflow: 8080,
-  minio: 9000,
-  minioConsole: 9001,
-} as const;
-export type PortKey = keyof typeof DEFAULT_PORTS;
-export type Ports = Record<PortKey, number>;
+import { badInput } from "./providers/dynamic";
 
 /** Every image the lab runs or builds FROM, pinned; override one by one (`lab:images`) for a mirror. */
 export const DEFAULT_IMAGES = {
@@ -52,46 +26,77 @@ export const DEFAULT_IMAGES = {
 export type ImageKey = keyof typeof DEFAULT_IMAGES;
 export type Images = Record<ImageKey, string>;
 
-/** Secrets, never defaulted: set with `pulumi config set --secret lab:<key> ...`. */
-export const SECRET_KEYS = [
-  "postgresPassword", "replicationPassword", "grafanaAdminPassword", "minioSecretKey",
-  "airflowAdminPassword", "greenplumPassword", "bookingsPassword",
-] as const;
-export type SecretKey = (typeof SECRET_KEYS)[number];
-
 /**
- * The public passwords the committed stack files carry (encrypted with the passphrase `lab`): fine on loopback,
- * refused on any other address. Words that occur nowhere else, so Pulumi's masking of secrets hides nothing else.
+ * What a homework declares in homeworks/<name>/needs.ts (a pure data module: config.ts reads it, nothing there imports
+ * a component): the host ports it publishes with their defaults, the secrets it reads with the public default its
+ * committed stack file carries, and the keys of lab:images it runs.
  */
-export const PUBLIC_DEFAULT_SECRETS: Record<SecretKey, string> = {
-  postgresPassword: "lab-pg-secret", replicationPassword: "lab-repl-secret", grafanaAdminPassword: "lab-grafana-secret",
-  minioSecretKey: "lab-minio-secret", airflowAdminPassword: "lab-airflow-secret", greenplumPassword: "lab-gp-secret",
-  bookingsPassword: "lab-bookings-secret",
-};
+export interface HomeworkNeeds {
+  ports: Readonly<Record<string, number>>;
+  /** Secret key → the public password the committed Pulumi.<name>.yaml holds (encrypted with the passphrase `lab`). */
+  secrets: Readonly<Record<string, string>>;
+  images: readonly ImageKey[];
+}
 
-/** What each homework needs from the config: the ports it publishes and the secrets it reads. */
-export const HOMEWORK_NEEDS: Record<Homework, { ports: PortKey[]; secrets: SecretKey[] }> = {
-  "patroni-ha": {
-    ports: ["haproxyReadWrite", "haproxyReadOnly", "haproxyStats", "grafana", "prometheus"],
-    secrets: ["postgresPassword", "replicationPassword", "grafanaAdminPassword"],
-  },
-  "patroni-cdc": {
-    ports: ["haproxyReadWrite", "haproxyReadOnly", "haproxyStats", "kafka", "connect", "connectWorker2", "schemaRegistry", "destination", "pgAdmin"],
-    secrets: ["postgresPassword", "replicationPassword"],
-  },
-  "cdc-datavault": {
-    ports: ["postgresPrimary", "postgresReplica", "dwh", "presentation", "kafka", "connect", "airflow"],
-    secrets: ["postgresPassword", "replicationPassword", "airflowAdminPassword"],
-  },
-  "greenplum-pxf": {
-    ports: ["greenplum", "bookings", "airflow"],
-    secrets: ["greenplumPassword", "bookingsPassword", "airflowAdminPassword"],
-  },
-  partitions: {
-    ports: ["greenplum", "minio", "minioConsole", "airflow"],
-    secrets: ["greenplumPassword", "minioSecretKey", "airflowAdminPassword"],
-  },
-};
+/** The homeworks found in one folder: every subfolder with an index.ts, its needs, and what they add up to. */
+export interface HomeworkCatalog {
+  root: string;
+  names: readonly string[];
+  needs: Readonly<Record<string, HomeworkNeeds>>;
+  /** Every published port key with its default (one default per key across homeworks). */
+  defaultPorts: Readonly<Record<string, number>>;
+  /**
+   * The public passwords the committed stack files carry: fine on loopback, refused on any other address. Words that
+   * occur nowhere else, so Pulumi's masking of secrets hides nothing else.
+   */
+  publicSecrets: Readonly<Record<string, string>>;
+}
+
+/** Where the lab's homeworks live: adding one is a folder here plus its stack file Pulumi.<name>.yaml. */
+export const HOMEWORKS_DIR = path.join(__dirname, "homeworks");
+const HOMEWORK_NAME = /^[a-z][a-z0-9-]{0,29}$/;
+
+/** Reads every homeworks/<name>/needs.ts under `root`; two homeworks giving one key two defaults is an error. */
+export function discoverHomeworks(root = HOMEWORKS_DIR): HomeworkCatalog {
+  const names = fs.readdirSync(root)
+    .filter((d) => fs.statSync(path.join(root, d)).isDirectory() && ["index.ts", "index.js"].some((f) => fs.existsSync(path.join(root, d, f))))
+    .sort();
+  const needs: Record<string, HomeworkNeeds> = {};
+  const defaultPorts: Record<string, number> = {};
+  const publicSecrets: Record<string, string> = {};
+  const declaredBy: Record<string, string> = {};
+  const agree = (kind: string, into: Record<string, unknown>, name: string, key: string, value: unknown) => {
+    const at = `${kind}.${key}`;
+    if (key in into && into[key] !== value) {
+      throw new ConfigError(at, value, `homework ${name} declares ${JSON.stringify(value)}, ${declaredBy[at]} ${JSON.stringify(into[key])}: one default per key`);
+    }
+    into[key] = value;
+    declaredBy[at] ??= name;
+  };
+  for (const name of names) {
+    if (!HOMEWORK_NAME.test(name)) throw new ConfigError("homeworks", name, `folder ${path.join(root, name)}: a homework name holds 1..30 of a-z, 0-9, '-' and starts with a letter`);
+    const n = loadNeeds(root, name);
+    for (const [k, v] of Object.entries(n.ports)) agree("ports", defaultPorts, name, k, v);
+    for (const [k, v] of Object.entries(n.secrets)) agree("secrets", publicSecrets, name, k, v);
+    needs[name] = n;
+  }
+  return { root, names, needs, defaultPorts, publicSecrets };
+}
+
+function loadNeeds(root: string, name: string): HomeworkNeeds {
+  const file = path.join(root, name, "needs");
+  let n: HomeworkNeeds | undefined;
+  try { n = require(file).needs; } catch (e) { throw new ConfigError("homeworks", name, `cannot load ${file}: ${(e as Error).message}`); }
+  const bad = (why: string) => new ConfigError("homeworks", name, `${file}.ts: ${why}`);
+  if (!n || typeof n !== "object") throw bad("exports no `needs` object");
+  for (const [k, v] of Object.entries(n.ports ?? {})) if (!Number.isInteger(v) || v < 1 || v > 65535) throw bad(`ports.${k} = ${JSON.stringify(v)}: must be 1..65535`);
+  for (const [k, v] of Object.entries(n.secrets ?? {})) if (typeof v !== "string" || v.trim() === "") throw bad(`secrets.${k}: the public default must be a non-empty string`);
+  for (const k of n.images ?? []) if (!(k in DEFAULT_IMAGES)) throw bad(`images: unknown image key ${JSON.stringify(k)}; known: ${Object.keys(DEFAULT_IMAGES).join(", ")}`);
+  if (!n.ports || !n.secrets || !n.images) throw bad("needs { ports, secrets, images }");
+  return n;
+}
+
+export type Homework = string;
 
 export interface PatroniSettings {
   /** Leader lease in seconds; Patroni's floor is 20 and nobody may lead before it expires. */
@@ -138,11 +143,14 @@ export interface LabConfig {
   project: string;
   stack: string;
   homeworks: Homework[];
+  /** The homeworks this config was parsed against (and where their compositions live). */
+  catalog: HomeworkCatalog;
   /** Prefix of every Docker name (containers, network, volumes), so stacks coexist on one Docker host. */
   prefix: string;
   /** Host address every published port binds to. */
   bindAddress: string;
-  ports: Ports;
+  /** Host ports by key (every homework's keys, defaults filled). */
+  ports: Record<string, number>;
   images: Images;
   patroni: PatroniSettings;
   traffic: TrafficSettings;
@@ -153,7 +161,8 @@ export interface LabConfig {
   build: BuildSettings;
   /** `pulumi destroy` keeps the data volumes and a later `up` reattaches them. */
   keepData: boolean;
-  secrets: Record<SecretKey, pulumi.Output<string>>;
+  /** The secrets that are set, by key. */
+  secrets: Record<string, pulumi.Output<string>>;
 }
 
 /** What the parser reads: plain values by key (objects as parsed JSON) and secrets as Outputs. */
@@ -161,34 +170,44 @@ export interface RawConfig {
   project: string;
   stack: string;
   get(key: string): unknown;
-  secret(key: SecretKey): pulumi.Output<string> | undefined;
+  secret(key: string): pulumi.Output<string> | undefined;
   /** The decrypted text of a set secret, only to refuse an empty one before anything is created. */
-  secretText?(key: SecretKey): string | undefined;
+  secretText?(key: string): string | undefined;
 }
 
+/**
+ * Bad lab:* input, in the one format the lab reports bad input in (providers/dynamic.ts badInput, used by the
+ * components and providers): `<key> = <value as JSON>: <why>`, here with the key's `lab:` namespace.
+ */
 export class ConfigError extends Error {
+  public readonly key: string;
   constructor(key: string, value: unknown, why: string) {
-    super(`lab:${key} = ${JSON.stringify(value)}: ${why}`);
+    super(badInput(`lab:${key}`, value, why).message);
     this.name = "ConfigError";
+    this.key = `lab:${key}`;
   }
 }
 
-const KNOWN_KEYS = new Set([
+const PLAIN_KEYS = [
   "homeworks", "prefix", "bindAddress", "allowNonLoopback", "ports", "images", "patroni", "traffic", "grafana", "schemaRegistry",
-  "imageSource", "debianBase", "debianMirror", "buildNetwork", "platform", "keepData", ...SECRET_KEYS,
-]);
+  "imageSource", "debianBase", "debianMirror", "buildNetwork", "platform", "keepData",
+];
 
-export function parseLabConfig(raw: RawConfig, presentKeys: string[] = []): LabConfig {
+/** Parses lab:* against the homeworks of `catalog` (default: this checkout's homeworks/). */
+export function parseLabConfig(raw: RawConfig, presentKeys: string[] = [], catalog: HomeworkCatalog = HOMEWORK_CATALOG): LabConfig {
+  const SECRET_KEYS = Object.keys(catalog.publicSecrets);
+  const KNOWN_KEYS = new Set([...PLAIN_KEYS, ...SECRET_KEYS]);
+  const needsOf = (h: Homework) => catalog.needs[h];
   for (const k of presentKeys) {
     if (!KNOWN_KEYS.has(k)) throw new ConfigError(k, raw.get(k) ?? "(secret)", `unknown key; known keys: ${[...KNOWN_KEYS].join(", ")}`);
   }
-  const homeworks = parseHomeworks(raw);
+  const homeworks = parseHomeworks(raw, catalog);
   const prefix = str(raw, "prefix", `lab-${raw.stack}`.toLowerCase().replace(/[^a-z0-9-]/g, "-"));
   if (!/^[a-z][a-z0-9-]{0,29}$/.test(prefix)) {
     throw new ConfigError("prefix", prefix, "must start with a letter and hold 1..30 of a-z, 0-9, '-' (it names Docker objects)");
   }
   const bindAddress = parseBindAddress(raw);
-  const ports = parsePorts(raw, homeworks);
+  const ports = parsePorts(raw, homeworks, catalog);
   const images = parseMap(raw, "images", DEFAULT_IMAGES, (key, v) => {
     if (typeof v !== "string" || !/^[\w./:@-]+$/.test(v)) throw new ConfigError(`images.${key}`, v, "must be an image reference like registry/name:tag");
     if (!/[:@]/.test(v.split("/").pop()!) || /:latest$/.test(v)) {
@@ -205,23 +224,24 @@ export function parseLabConfig(raw: RawConfig, presentKeys: string[] = []): LabC
   const schemaRegistry = parseMap(raw, "schemaRegistry", { enabled: true }, (key, v) => bool(`schemaRegistry.${key}`, v));
   const build = parseBuild(raw);
   const keepData = raw.get("keepData") === undefined ? false : bool("keepData", raw.get("keepData"));
-  const secrets = {} as Record<SecretKey, pulumi.Output<string>>;
-  const needed = new Set(homeworks.flatMap((h) => HOMEWORK_NEEDS[h].secrets));
+  const secrets: Record<string, pulumi.Output<string>> = {};
+  const needed = new Set(homeworks.flatMap((h) => Object.keys(needsOf(h).secrets)));
   for (const key of SECRET_KEYS) {
     const s = raw.secret(key);
     if (s && raw.secretText?.(key)?.trim() === "") throw new ConfigError(key, "(empty)", `an empty secret is no password; set it with \`pulumi config set --secret lab:${key} <value>\``);
-    if (s && bindAddress.split(".")[0] !== "127" && raw.secretText?.(key) === PUBLIC_DEFAULT_SECRETS[key]) {
+    if (s && bindAddress.split(".")[0] !== "127" && raw.secretText?.(key) === catalog.publicSecrets[key]) {
       throw new ConfigError(key, "(the public default)", `lab:bindAddress = ${bindAddress} publishes beyond this host: set a password of your own with \`pulumi config set --secret lab:${key} <value>\``);
     }
     if (s) secrets[key] = s;
     else if (needed.has(key)) {
-      throw new ConfigError(key, undefined, `missing secret needed by ${homeworks.filter((h) => HOMEWORK_NEEDS[h].secrets.includes(key)).join(", ")}; set it with \`pulumi config set --secret lab:${key} <value>\``);
+      throw new ConfigError(key, undefined, `missing secret needed by ${homeworks.filter((h) => key in needsOf(h).secrets).join(", ")}; set it with \`pulumi config set --secret lab:${key} <value>\``);
     }
   }
-  return { project: raw.project, stack: raw.stack, homeworks, prefix, bindAddress, ports, images, patroni, traffic, grafana, schemaRegistry, build, keepData, secrets };
+  return { project: raw.project, stack: raw.stack, homeworks, catalog, prefix, bindAddress, ports, images, patroni, traffic, grafana, schemaRegistry, build, keepData, secrets };
 }
 
-function parseHomeworks(raw: RawConfig): Homework[] {
+function parseHomeworks(raw: RawConfig, catalog: HomeworkCatalog): Homework[] {
+  const HOMEWORKS = catalog.names;
   const given = raw.get("homeworks");
   const v = Array.isArray(given) && given.length === 0 ? undefined : given; // Pulumi.yaml's default is []
   const fallback: Homework[] = (HOMEWORKS as readonly string[]).includes(raw.stack) ? [raw.stack as Homework] : ["patroni-ha"];
@@ -273,13 +293,13 @@ function parseBindAddress(raw: RawConfig): string {
   return addr;
 }
 
-function parsePorts(raw: RawConfig, homeworks: Homework[]): Ports {
-  const ports = parseMap(raw, "ports", DEFAULT_PORTS, (key, v) => intIn(`ports.${key}`, v, 1, 65535)) as Ports;
-  const owner = new Map<number, PortKey>();
+function parsePorts(raw: RawConfig, homeworks: Homework[], catalog: HomeworkCatalog): Record<string, number> {
+  const ports = parseMap(raw, "ports", catalog.defaultPorts, (key, v) => intIn(`ports.${key}`, v, 1, 65535)) as Record<string, number>;
+  const owner = new Map<number, string>();
   // Two homeworks publishing the same service would bind its host port twice.
-  const publisher = new Map<PortKey, Homework>();
+  const publisher = new Map<string, Homework>();
   for (const h of homeworks) {
-    for (const key of HOMEWORK_NEEDS[h].ports) {
+    for (const key of Object.keys(catalog.needs[h].ports)) {
       const other = publisher.get(key);
       if (other) throw new ConfigError("homeworks", homeworks, `${other} and ${h} both publish lab:ports.${key}; run them in separate stacks`);
       publisher.set(key, h);
@@ -360,3 +380,7 @@ export function loadLabConfig(): LabConfig {
     secretText: (key) => all[`lab:${key}`],
   }, present);
 }
+
+/** The homeworks of this checkout (homeworks/), read once the rest of this module is defined. */
+export const HOMEWORK_CATALOG = discoverHomeworks();
+export const HOMEWORKS: readonly string[] = HOMEWORK_CATALOG.names;

@@ -1,20 +1,68 @@
+import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
-import { Homework, LabConfig } from "./config";
-import { homeworkContext } from "./stacks/homework";
-import { COMPOSITIONS } from "./stacks";
+import { ConfigError, Homework, HomeworkNeeds, LabConfig } from "./config";
+import { LabImages } from "./components/labImages";
 import { PrefixGuard } from "./providers/prefixGuard";
+
+/** What a homework's composition gets: the parsed config, its Docker prefix, its parent, and its own ports and secrets. */
+export interface HomeworkContext<N extends HomeworkNeeds = HomeworkNeeds> {
+  cfg: LabConfig;
+  /** Docker-level prefix: the stack's, plus the homework when a stack runs several. */
+  prefix: string;
+  parent: pulumi.ComponentResource;
+  /** Every image this homework runs or builds FROM, per lab:imageSource. */
+  images: LabImages;
+  /** The host ports this homework publishes (lab:ports, defaults from its needs). */
+  ports: { readonly [K in keyof N["ports"]]: number };
+  /** The secrets this homework reads (config.ts has refused a missing one). */
+  secrets: { readonly [K in keyof N["secrets"]]: pulumi.Output<string> };
+}
+
+/** What homeworks/<name>/index.ts exports as `homework`: its needs (the needs.ts object) and how it composes. */
+export interface HomeworkDefinition<N extends HomeworkNeeds = HomeworkNeeds> {
+  needs: N;
+  compose(ctx: HomeworkContext<N>): Record<string, pulumi.Input<unknown>>;
+}
+
+/**
+ * Each homework is its own component type, so two homeworks in one stack can reuse child names
+ * (URNs carry the parent type chain).
+ */
+export class HomeworkResource extends pulumi.ComponentResource {
+  constructor(homework: Homework, opts?: pulumi.ComponentResourceOptions) {
+    const type = homework.replace(/(^|-)([a-z])/g, (_, __, c: string) => c.toUpperCase());
+    super(`lab:homework:${type}`, homework, {}, opts);
+  }
+}
+
+/** The `homework` export of <catalog root>/<name>/index.ts, checked to declare the needs config.ts parsed against. */
+export function loadHomework(cfg: LabConfig, name: Homework): HomeworkDefinition {
+  const dir = path.join(cfg.catalog.root, name);
+  const def = require(dir).homework as HomeworkDefinition | undefined;
+  if (!def || typeof def.compose !== "function") throw new ConfigError("homeworks", name, `${dir}/index.ts exports no \`homework\` { needs, compose }`);
+  if (def.needs !== cfg.catalog.needs[name]) throw new ConfigError("homeworks", name, `${dir}/index.ts: homework.needs must be the \`needs\` of ./needs.ts`);
+  return def;
+}
+
+function homeworkContext(cfg: LabConfig, name: Homework, needs: HomeworkNeeds): HomeworkContext {
+  const prefix = cfg.homeworks.length > 1 ? `${cfg.prefix}-${name}` : cfg.prefix;
+  const parent = new HomeworkResource(name);
+  const pick = <T>(from: Record<string, T>, keys: object) => Object.fromEntries(Object.keys(keys).map((k) => [k, from[k]]));
+  return {
+    cfg, prefix, parent, images: new LabImages(prefix, cfg.images, cfg.build, parent),
+    ports: pick(cfg.ports, needs.ports), secrets: pick(cfg.secrets, needs.secrets),
+  };
+}
 
 /** Stands up each homework named in lab:homeworks; outputs grouped by homework. */
 export function composeLab(cfg: LabConfig): Record<string, unknown> {
-  const missing = cfg.homeworks.filter((h) => !COMPOSITIONS[h]);
-  if (missing.length) {
-    throw new Error(`lab:homeworks = ${JSON.stringify(cfg.homeworks)}: ${missing.join(", ")} not built yet; available: ${Object.keys(COMPOSITIONS).join(", ")}`);
-  }
+  // Every definition loads (and is checked) before the first resource is registered.
+  const defs = cfg.homeworks.map((hw) => [hw, loadHomework(cfg, hw)] as const);
   if (cfg.keepData) pulumi.runtime.registerStackTransformation(keepVolumes);
   // First registered, so its check refuses a changed lab:prefix before any other step of the update.
   new PrefixGuard("prefix-guard", cfg.prefix);
   const outputs: Record<string, unknown> = {};
-  for (const hw of cfg.homeworks) outputs[hw] = COMPOSITIONS[hw as Homework]!(homeworkContext(cfg, hw));
+  for (const [hw, def] of defs) outputs[hw] = def.compose(homeworkContext(cfg, hw, def.needs));
   return outputs;
 }
 

@@ -1,3 +1,5 @@
+import { postgresUrl } from "./address";
+import { badInput } from "../providers/dynamic";
 import * as crypto from "crypto";
 import * as docker from "@pulumi/docker";
 import * as fs from "fs";
@@ -6,7 +8,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { Healthcheck, labContainer, labVolume } from "./labContainer";
 import { LabImages, OwnImage } from "./labImages";
 import { LabNetwork } from "./network";
-import { postgresHealthCheck } from "./postgresServer";
+import { PG_PORT, postgresHealthCheck } from "./postgresServer";
 
 export const AIRFLOW_PORT = 8080;
 export const AIRFLOW_DAGS_PATH = "/opt/airflow/dags";
@@ -62,7 +64,7 @@ export function derivedSecret(source: pulumi.Input<string>, purpose: string): pu
 
 /** AIRFLOW_CONN_<ID>: Airflow reads connection `id` from it, so the id must fit an environment variable name. */
 export function connectionEnv(id: string): string {
-  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(id)) throw new Error(`airflow connections.${id} = ${JSON.stringify(id)}: a connection id must hold only letters, digits and _`);
+  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(id)) throw badInput(`airflow connections.${id}`, id, "a connection id must hold only letters, digits and _");
   return `AIRFLOW_CONN_${id.toUpperCase()}`;
 }
 
@@ -121,7 +123,7 @@ export class Airflow extends pulumi.ComponentResource {
       AIRFLOW__CORE__EXECUTOR: "LocalExecutor",
       AIRFLOW__CORE__LOAD_EXAMPLES: "false",
       AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION: "true",
-      AIRFLOW__DATABASE__SQL_ALCHEMY_CONN: pulumi.interpolate`postgresql+psycopg2://airflow:${dbPassword}@${dbService}:5432/airflow`,
+      AIRFLOW__DATABASE__SQL_ALCHEMY_CONN: postgresUrl({ scheme: "postgresql+psycopg2", user: "airflow", password: dbPassword, at: { host: dbService, port: PG_PORT }, database: "airflow" }),
       // Webserver and scheduler must share it (task logs are fetched with it).
       AIRFLOW__WEBSERVER__SECRET_KEY: derivedSecret(args.adminPassword, `${name}-webserver`),
       ...connections,

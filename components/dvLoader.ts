@@ -45,7 +45,7 @@ export class DvLoader extends pulumi.ComponentResource {
         DV_TOPIC_PREFIX: args.topicPrefix,
         DV_SOURCE_SCHEMA: args.sourceSchema,
         DV_GROUP_ID: "dv-loader",
-        DWH_URL: pulumi.interpolate`postgresql://postgres:${dwh.superuserPassword}@${dwh.internalHost}:${dwh.internalPort}/${dwh.database}`,
+        DWH_URL: dwh.url(dwh.database, dwh.inLab),
       },
       healthcheck: { test: dvLoaderHealthCheck(), startPeriodSeconds: 60 },
       dependsOn: [args.kafka.container, dwh.container, ...args.dependsOn],

@@ -1,4 +1,5 @@
 // Pure: the etcd member's command line, shared by the container and the local-process tests.
+import { badInput } from "../providers/dynamic";
 export interface EtcdMember {
   name: string;
   /** Host other members and clients use to reach this one. */
@@ -18,8 +19,8 @@ export const ETCD_CLIENT_PORT = 2379;
 export const ETCD_PEER_PORT = 2380;
 
 export function etcdMemberArgs(self: EtcdMember, all: EtcdMember[], o: EtcdMemberOptions): string[] {
-  if (!all.some((m) => m.name === self.name)) throw new Error(`etcd member ${self.name} is not in the member list`);
-  if (new Set(all.map((m) => m.name)).size !== all.length) throw new Error(`etcd member names must be unique: ${all.map((m) => m.name).join(", ")}`);
+  if (!all.some((m) => m.name === self.name)) throw badInput("etcd member", self.name, "is not in the member list");
+  if (new Set(all.map((m) => m.name)).size !== all.length) throw badInput("etcd members", all.map((m) => m.name), "names must be unique");
   return [
     `--name=${self.name}`,
     `--data-dir=${o.dataDir}`,

@@ -3,6 +3,7 @@ import * as docker from "@pulumi/docker";
 import * as fs from "fs";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
+import { Address, hostPort, postgresUrl } from "./address";
 import { labContainer, labVolume, REPO_ROOT } from "./labContainer";
 import { LabImages } from "./labImages";
 import { LabNetwork } from "./network";
@@ -28,14 +29,10 @@ export function jdbcDriverVersion(envFile = path.join(REPO_ROOT, "pxf", "jdbc-dr
   return version;
 }
 
-/** A postgresql:// URL, secret because it carries the password (encoded: any character may be in a secret). */
-export function postgresUrl(user: string, password: pulumi.Input<string>, hostPort: string, database: string): pulumi.Output<string> {
-  return pulumi.secret(pulumi.interpolate`postgresql://${user}:${pulumi.output(password).apply(encodeURIComponent)}@${hostPort}/${database}`);
-}
-
 /** PXF the lab talks to from Greenplum: the bookings source (JDBC) and MinIO (S3), credentials from secrets. */
 export interface PxfServers {
-  bookingsDb?: { host: string; port: number; database: string; user: string; password: pulumi.Input<string> };
+  /** The bookings database as containers reach it (its inLab address). */
+  bookingsDb?: { at: Address; database: string; user: string; password: pulumi.Input<string> };
   minio?: { endpoint: string; accessKey: pulumi.Input<string>; secretKey: pulumi.Input<string> };
 }
 
@@ -64,6 +61,10 @@ export class Greenplum extends pulumi.ComponentResource {
   public readonly image: docker.Image;
   public readonly container: docker.Container;
   public readonly host = "greenplum";
+  /** Where containers reach it: the service name and Greenplum's own port. */
+  public readonly inLab: Address = { host: this.host, port: GREENPLUM_PORT };
+  /** Where it is published on the Pulumi host. */
+  public readonly published: Address;
   public readonly user = GREENPLUM_ADMIN;
   public readonly database: string;
   /** host:port published on the lab's bind address. */
@@ -92,7 +93,7 @@ export class Greenplum extends pulumi.ComponentResource {
       PXF_BASE,
       PXF_SEED_OVERWRITE: args.pxfSeedOverwrite ?? DEFAULT_PXF_SEED_OVERWRITE,
       ...(bookingsDb ? {
-        BOOKINGS_DB_HOST: bookingsDb.host, BOOKINGS_DB_PORT: String(bookingsDb.port), BOOKINGS_DB_NAME: bookingsDb.database,
+        BOOKINGS_DB_HOST: bookingsDb.at.host, BOOKINGS_DB_PORT: String(bookingsDb.at.port), BOOKINGS_DB_NAME: bookingsDb.database,
         BOOKINGS_DB_USER: bookingsDb.user, BOOKINGS_DB_PASSWORD: bookingsDb.password,
       } : {}),
       ...(minio ? { MINIO_ENDPOINT: minio.endpoint, MINIO_ACCESS_KEY: minio.accessKey, MINIO_SECRET_KEY: minio.secretKey } : {}),
@@ -107,22 +108,23 @@ export class Greenplum extends pulumi.ComponentResource {
       healthcheck: { test: ["CMD", GREENPLUM_HEALTHCHECK_SCRIPT], intervalSeconds: 15, timeoutSeconds: 10, retries: 5, startPeriodSeconds: 240 },
       waitSeconds: args.waitSeconds ?? 900,
     });
-    this.endpoint = `${args.bindAddress}:${args.port}`;
+    this.published = { host: args.bindAddress, port: args.port };
+    this.endpoint = hostPort(this.published);
     this.registerOutputs({ endpoint: this.endpoint, image: this.image.imageName });
   }
 
   /** postgresql:// URL for clients on the host (secret: it carries the password). */
   url(password: pulumi.Input<string>): pulumi.Output<string> {
-    return this.urlAt(this.endpoint, password);
+    return this.urlAt(this.published, password);
   }
 
   /** The same database as seen from containers on the lab network (Airflow's connection). */
   innerUrl(password: pulumi.Input<string>): pulumi.Output<string> {
-    return this.urlAt(`${this.host}:${GREENPLUM_PORT}`, password);
+    return this.urlAt(this.inLab, password);
   }
 
-  private urlAt(hostPort: string, password: pulumi.Input<string>): pulumi.Output<string> {
-    return postgresUrl(this.user, password, hostPort, this.database);
+  private urlAt(at: Address, password: pulumi.Input<string>): pulumi.Output<string> {
+    return postgresUrl({ user: this.user, password, at, database: this.database });
   }
 
   /** What a student types to see PXF as the seed checks it. */

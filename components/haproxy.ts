@@ -1,6 +1,7 @@
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import { HAPROXY_CONFIG_PATH, HAPROXY_READY_PATH, HAPROXY_STATS_PATH, renderHaproxyConfig } from "./haproxyConfig";
+import { Address, hostPort } from "./address";
 import { labContainer } from "./labContainer";
 import { LabNetwork } from "./network";
 import { PatroniCluster } from "./patroniCluster";
@@ -18,6 +19,8 @@ export interface HaProxyArgs {
 /** Where HAProxy listens inside the lab network: the seed's numbers, whatever the host ports (seed 004's Debezium
  * config says `database.hostname: haproxy`, `database.port: 5000`). */
 export const HAPROXY_LAB_PORTS = Object.freeze({ readWrite: 5000, readOnly: 5001, stats: 7000 });
+const HAPROXY_PORTS = ["readWrite", "readOnly", "stats"] as const;
+type HaProxyPort = (typeof HAPROXY_PORTS)[number];
 
 /** Exit 0 only when HAProxy's /ready monitor answers 200 (the image has bash but no curl). */
 export function haproxyReadyCheck(statsPort: number): string[] {
@@ -31,12 +34,17 @@ export class HaProxy extends pulumi.ComponentResource {
   public readonly readWriteEndpoint: string;
   public readonly readOnlyEndpoint: string;
   public readonly statsUrl: string;
-  /** Its address inside the lab network: the service name and the seed's ports. */
-  public readonly inLab: { host: string; readWrite: number; readOnly: number; stats: number };
+  /** Its addresses inside the lab network: the service name and the seed's ports. */
+  public readonly inLab: Record<HaProxyPort, Address>;
+  /** Its addresses on the Pulumi host (lab:bindAddress, lab:ports.haproxy*). */
+  public readonly published: Record<HaProxyPort, Address>;
 
   constructor(name: string, args: HaProxyArgs, opts?: pulumi.ComponentResourceOptions) {
     super("lab:proxy:HaProxy", name, {}, opts);
-    this.inLab = { host: name, ...HAPROXY_LAB_PORTS };
+    const at = (host: string, ports: Record<HaProxyPort, number>) =>
+      Object.fromEntries(HAPROXY_PORTS.map((k) => [k, { host, port: ports[k] }])) as Record<HaProxyPort, Address>;
+    this.inLab = at(name, HAPROXY_LAB_PORTS);
+    this.published = at(args.bindAddress, args.ports);
     const config = renderHaproxyConfig({
       members: args.backends.members.map((m) => ({ name: m.name, host: m.pgHost, pgPort: m.pgPort, apiPort: m.apiPort })),
       ports: HAPROXY_LAB_PORTS,
@@ -46,15 +54,15 @@ export class HaProxy extends pulumi.ComponentResource {
     this.container = labContainer({
       prefix: args.prefix, service: name, image: args.image, network: args.network.network,
       bindAddress: args.bindAddress, parent: this,
-      ports: (["readWrite", "readOnly", "stats"] as const).map((k) => ({ internal: HAPROXY_LAB_PORTS[k], external: args.ports[k] })),
+      ports: HAPROXY_PORTS.map((k) => ({ internal: HAPROXY_LAB_PORTS[k], external: args.ports[k] })),
       files: [{ path: HAPROXY_CONFIG_PATH, content: config }],
       // Healthy only while a leader is reachable through the read-write port (the /ready monitor fails otherwise).
       healthcheck: { test: haproxyReadyCheck(stats) },
       dependsOn: args.backends.members.map((m) => m.container),
     });
-    this.readWriteEndpoint = `${args.bindAddress}:${args.ports.readWrite}`;
-    this.readOnlyEndpoint = `${args.bindAddress}:${args.ports.readOnly}`;
-    this.statsUrl = `http://${args.bindAddress}:${args.ports.stats}${HAPROXY_STATS_PATH}`;
+    this.readWriteEndpoint = hostPort(this.published.readWrite);
+    this.readOnlyEndpoint = hostPort(this.published.readOnly);
+    this.statsUrl = `http://${hostPort(this.published.stats)}${HAPROXY_STATS_PATH}`;
     this.registerOutputs({ readWrite: this.readWriteEndpoint, readOnly: this.readOnlyEndpoint, stats: this.statsUrl });
   }
 }

@@ -1,5 +1,6 @@
 // Pure renderer of haproxy.cfg for a Patroni cluster: HAProxy asks each member's REST API who is leader
 // (GET /primary) and who is a replica (GET /replica) and routes read-write / read-only clients accordingly.
+import { badInput } from "../providers/dynamic";
 
 /** Paths served on the stats port. */
 export const HAPROXY_STATS_PATH = "/";
@@ -10,8 +11,6 @@ export const HAPROXY_CONFIG_PATH = "/usr/local/etc/haproxy/haproxy.cfg";
 /** Backend names (visible on the stats page and in /metrics). */
 export const HAPROXY_READ_WRITE_BACKEND = "pg_read_write";
 export const HAPROXY_READ_ONLY_BACKEND = "pg_read_only";
-
-export const HAPROXY_DEFAULT_PORTS = Object.freeze({ readWrite: 5001, readOnly: 5002, stats: 7001 });
 
 export interface HaproxyMember {
   /** Patroni member name, used as the HAProxy server name. */
@@ -37,7 +36,7 @@ export interface HaproxyConfigArgs {
 export const FAST_CHECKS = Object.freeze({ interMs: 500, fall: 2, rise: 1 });
 
 function fail(key: string, value: unknown, why: string): never {
-  throw new Error(`haproxy ${key} = ${JSON.stringify(value)}: ${why}`);
+  throw badInput(`haproxy ${key}`, value, why);
 }
 
 function checkPort(key: string, value: number): void {

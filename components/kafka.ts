@@ -2,6 +2,7 @@
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import { createHash } from "crypto";
+import { Address, hostPort } from "./address";
 import { labContainer, labVolume } from "./labContainer";
 import { LabNetwork } from "./network";
 
@@ -63,7 +64,9 @@ export function kafkaHealthCheck(): string[] {
 
 export class Kafka extends pulumi.ComponentResource {
   public readonly container: docker.Container;
-  /** host:port for containers in the lab network. */
+  /** Where containers reach the broker: its service name and the INTERNAL listener. */
+  public readonly inLab: Address;
+  /** inLab as host:port, the bootstrap list containers use. */
   public readonly internalBootstrap: string;
   /** host:port on the Pulumi host. */
   public readonly bootstrap: string;
@@ -71,7 +74,8 @@ export class Kafka extends pulumi.ComponentResource {
   constructor(name: string, args: KafkaArgs, opts?: pulumi.ComponentResourceOptions) {
     super("lab:kafka:Kafka", name, {}, opts);
     const service = args.service ?? "kafka";
-    this.internalBootstrap = `${service}:${KAFKA_INTERNAL_PORT}`;
+    this.inLab = { host: service, port: KAFKA_INTERNAL_PORT };
+    this.internalBootstrap = hostPort(this.inLab);
     this.bootstrap = `${args.bindAddress}:${args.port}`;
     this.container = labContainer({
       prefix: args.prefix, service, image: args.image, network: args.network.network, bindAddress: args.bindAddress, parent: this,

@@ -1,5 +1,7 @@
 // Kafka Connect: N distributed workers in one group, from the lab's Connect image (images/connect: Debezium
 // PostgreSQL source, Debezium JDBC sink, Apicurio Avro converter). Every worker's REST API is published on its own port.
+import { Address, hostPort } from "./address";
+import { badInput } from "../providers/dynamic";
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import { Kafka } from "./kafka";
@@ -62,20 +64,23 @@ export class KafkaConnect extends pulumi.ComponentResource {
   public readonly url: string;
   /** Every worker's REST API on the Pulumi host, worker 1 first: clients use any live one. */
   public readonly urls: string[];
+  /** Where containers reach each worker's REST API: its service name and Connect's own port. */
+  public readonly inLab: Address[];
   public readonly groupId: string;
 
   constructor(name: string, args: KafkaConnectArgs, opts?: pulumi.ComponentResourceOptions) {
     super("lab:kafka:KafkaConnect", name, {}, opts);
-    if (args.ports.length < 1) throw new Error("connect.ports = []: one port per worker, at least one");
+    if (args.ports.length < 1) throw badInput("connect.ports", args.ports, "one port per worker, at least one");
     this.groupId = args.groupId ?? `${args.prefix}-connect`;
-    this.urls = args.ports.map((p) => `http://${args.bindAddress}:${p}`);
+    this.urls = args.ports.map((p) => `http://${hostPort({ host: args.bindAddress, port: p })}`);
+    this.inLab = args.ports.map((_, i) => ({ host: `${name}-${i + 1}`, port: CONNECT_REST_PORT }));
     this.url = this.urls[0];
     // Context: images/connect alone (its jars/ poms are also what .ci/install.d/30-kafka.sh lays out for the real tests).
     this.image = args.images.build(`${name}-image`, {
       image: "connect", context: "images/connect", from: { key: "kafka", arg: "KAFKA_IMAGE" }, debianArg: "BASE_IMAGE",
     }, { parent: this });
     this.workers = args.ports.map((port, i) => {
-      const service = `${name}-${i + 1}`;
+      const service = this.inLab[i].host;
       return labContainer({
         prefix: args.prefix, service, image: this.image.repoDigest, network: args.network.network, bindAddress: args.bindAddress, parent: this,
         ports: [{ internal: CONNECT_REST_PORT, external: port }],

@@ -1,6 +1,7 @@
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import { MinioBucket } from "../providers/minioBucket";
+import { Address, hostPort } from "./address";
 import { labContainer, labVolume } from "./labContainer";
 import { LabNetwork } from "./network";
 
@@ -37,8 +38,10 @@ export class Minio extends pulumi.ComponentResource {
   public readonly container: docker.Container;
   public readonly buckets: MinioBucket[];
   public readonly accessKey: string;
-  /** The S3 endpoint other containers use (PXF's minio server). */
-  public readonly innerEndpoint = `http://minio:${MINIO_API_PORT}`;
+  /** Where containers reach the S3 API: the service name and MinIO's own port. */
+  public readonly inLab: Address = { host: "minio", port: MINIO_API_PORT };
+  /** inLab as the S3 endpoint other containers use (PXF's minio server). */
+  public readonly innerEndpoint = `http://${hostPort(this.inLab)}`;
   public readonly apiUrl: string;
   public readonly consoleUrl: string;
 
@@ -46,7 +49,7 @@ export class Minio extends pulumi.ComponentResource {
     super("lab:storage:Minio", name, {}, opts);
     this.accessKey = args.accessKey ?? "minio";
     this.container = labContainer({
-      prefix: args.prefix, service: "minio", image: args.image, network: args.network.network,
+      prefix: args.prefix, service: this.inLab.host, image: args.image, network: args.network.network,
       bindAddress: args.bindAddress, parent: this,
       command: ["server", "/data", "--address", `:${MINIO_API_PORT}`, "--console-address", `:${MINIO_CONSOLE_PORT}`],
       env: { MINIO_ROOT_USER: this.accessKey, MINIO_ROOT_PASSWORD: args.secretKey },

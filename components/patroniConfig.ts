@@ -1,5 +1,6 @@
 // Pure renderer of one Patroni node's YAML: the containers (components) and the real tests (local processes)
 // both call it, so what the tests prove is what the stack runs.
+import { badInput } from "../providers/dynamic";
 import { stringify } from "yaml";
 import { PATRONI_TIMING_LIMITS, patroniTimingRule } from "../config";
 
@@ -95,7 +96,7 @@ export function labPgHba(replicationUser: string, cidr: string): string[] {
 }
 
 function fail(key: string, value: unknown, why: string): never {
-  throw new Error(`patroni ${key} = ${JSON.stringify(value)}: ${why}`);
+  throw badInput(`patroni ${key}`, value, why);
 }
 
 const HOST_PORT = /^[A-Za-z0-9.\-_]+:(\d{1,5})$|^\[[0-9a-fA-F:]+\]:(\d{1,5})$/;

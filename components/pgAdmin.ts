@@ -1,5 +1,6 @@
 // pgAdmin (seed: http://localhost:5050) with the lab's servers pre-registered from servers.json, in the group the
 // seed uses (debezium_test): passwords are not stored, pgAdmin asks on first connect.
+import { badInput } from "../providers/dynamic";
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import { labContainer } from "./labContainer";
@@ -33,11 +34,11 @@ export interface PgAdminArgs {
 
 /** pgAdmin's servers.json (its `setup.py load-servers` format); pure, so the mocks test reads it back. */
 export function renderServersJson(group: string, servers: PgAdminServer[]): string {
-  if (!servers.length) throw new Error("pgAdmin servers = []: register at least one server");
+  if (!servers.length) throw badInput("pgAdmin servers", servers, "register at least one server");
   const names = new Set<string>();
   const entries = servers.map((s, i) => {
-    if (names.has(s.name)) throw new Error(`pgAdmin servers[${i}].name = ${JSON.stringify(s.name)}: registered twice`);
-    if (!Number.isInteger(s.port) || s.port < 1 || s.port > 65535) throw new Error(`pgAdmin servers[${i}].port = ${JSON.stringify(s.port)}: must be 1..65535`);
+    if (names.has(s.name)) throw badInput(`pgAdmin servers[${i}].name`, s.name, "registered twice");
+    if (!Number.isInteger(s.port) || s.port < 1 || s.port > 65535) throw badInput(`pgAdmin servers[${i}].port`, s.port, "must be 1..65535");
     names.add(s.name);
     return [String(i + 1), { Name: s.name, Group: group, Host: s.host, Port: s.port, MaintenanceDB: s.database, Username: s.user, SSLMode: "prefer" }];
   });
@@ -55,7 +56,7 @@ export class PgAdmin extends pulumi.ComponentResource {
 
   constructor(name: string, args: PgAdminArgs, opts?: pulumi.ComponentResourceOptions) {
     super("lab:ui:PgAdmin", name, {}, opts);
-    if (!/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(args.email)) throw new Error(`pgAdmin email = ${JSON.stringify(args.email)}: pgAdmin requires an e-mail address`);
+    if (!/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(args.email)) throw badInput("pgAdmin email", args.email, "pgAdmin requires an e-mail address");
     this.container = labContainer({
       prefix: args.prefix, service: name, image: args.image, network: args.network.network, bindAddress: args.bindAddress, parent: this,
       ports: [{ internal: PORT_INSIDE, external: args.port }],

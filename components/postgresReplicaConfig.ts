@@ -1,5 +1,6 @@
 // Pure: what makes a plain PostgreSQL a streaming replica of another, as text. The replica container runs the
 // start script; tests/real/replication.test.ts runs the very same script against a local primary.
+import { badInput } from "../providers/dynamic";
 
 /** Where the replica finds its primary, and the names both sides agree on. */
 export interface ReplicaSettings {
@@ -21,12 +22,12 @@ const IDENT = /^[a-z_][a-z0-9_]{0,62}$/;
 /** The environment the start script reads; bad names fail here, naming the key and the value. */
 export function replicaEnv(s: ReplicaSettings): Record<string, string> {
   for (const [key, v] of [["replicationUser", s.replicationUser], ["slot", s.slot], ["applicationName", s.applicationName]] as const) {
-    if (!IDENT.test(v)) throw new Error(`replica.${key} = ${JSON.stringify(v)}: must be a lower-case SQL identifier (a-z, 0-9, _)`);
+    if (!IDENT.test(v)) throw badInput(`replica.${key}`, v, "must be a lower-case SQL identifier (a-z, 0-9, _)");
   }
   if (!Number.isInteger(s.primaryPort) || s.primaryPort < 1 || s.primaryPort > 65535) {
-    throw new Error(`replica.primaryPort = ${JSON.stringify(s.primaryPort)}: must be 1..65535`);
+    throw badInput("replica.primaryPort", s.primaryPort, "must be 1..65535");
   }
-  if (!/^[A-Za-z0-9.-]+$/.test(s.primaryHost)) throw new Error(`replica.primaryHost = ${JSON.stringify(s.primaryHost)}: must be a host name or IPv4 address`);
+  if (!/^[A-Za-z0-9.-]+$/.test(s.primaryHost)) throw badInput("replica.primaryHost", s.primaryHost, "must be a host name or IPv4 address");
   return {
     PRIMARY_HOST: s.primaryHost,
     PRIMARY_PORT: String(s.primaryPort),

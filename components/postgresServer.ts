@@ -1,7 +1,9 @@
 // A plain PostgreSQL container: a primary (optionally ready for a streaming replica and Debezium), a streaming
 // replica of such a primary (cloned by pg_basebackup on first start), or a standalone database (DWH, presentation).
+import { badInput } from "../providers/dynamic";
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
+import { Address, hostPort, postgresUrl } from "./address";
 import { labContainer, labVolume } from "./labContainer";
 import { LabNetwork } from "./network";
 import {
@@ -54,10 +56,11 @@ export function settingsArgs(settings: Record<string, string>): string[] {
 
 export class PostgresServer extends pulumi.ComponentResource {
   public readonly container: docker.Container;
-  /** host:port inside the lab network. */
-  public readonly internalHost: string;
-  public readonly internalPort = PG_PORT;
-  /** host:port on the Pulumi host (loopback). */
+  /** Where containers reach it: its service name and PostgreSQL's own port, whatever the host port. */
+  public readonly inLab: Address;
+  /** Where it is published on the Pulumi host (lab:bindAddress and its lab:ports key). */
+  public readonly published: Address;
+  /** host:port on the Pulumi host, for outputs. */
   public readonly endpoint: string;
   public readonly database: string;
   public readonly superuserPassword: pulumi.Input<string>;
@@ -65,8 +68,9 @@ export class PostgresServer extends pulumi.ComponentResource {
 
   constructor(name: string, args: PostgresServerArgs, opts?: pulumi.ComponentResourceOptions) {
     super("lab:postgres:PostgresServer", name, {}, opts);
-    this.internalHost = args.service;
-    this.endpoint = `${args.bindAddress}:${args.port}`;
+    this.inLab = { host: args.service, port: PG_PORT };
+    this.published = { host: args.bindAddress, port: args.port };
+    this.endpoint = hostPort(this.published);
     this.superuserPassword = args.superuserPassword;
     this.role = args.role;
     const role = args.role;
@@ -79,9 +83,9 @@ export class PostgresServer extends pulumi.ComponentResource {
     };
     if (role.kind === "replica") {
       const primary = role.primary.role;
-      if (primary.kind !== "primary") throw new Error(`postgres ${name}: role.primary = ${role.primary.internalHost} is not a primary (it is ${primary.kind})`);
+      if (primary.kind !== "primary") throw badInput(`postgres ${name}: role.primary`, role.primary.inLab.host, `is not a primary (it is ${primary.kind})`);
       const env = replicaEnv({
-        primaryHost: role.primary.internalHost, primaryPort: PG_PORT, replicationUser: primary.replicationUser,
+        primaryHost: role.primary.inLab.host, primaryPort: role.primary.inLab.port, replicationUser: primary.replicationUser,
         slot: primary.slot, applicationName: args.service.replace(/-/g, "_"), passFile: PASSFILE,
       });
       this.container = labContainer({
@@ -110,14 +114,13 @@ export class PostgresServer extends pulumi.ComponentResource {
     this.registerOutputs({ endpoint: this.endpoint });
   }
 
-  /** postgresql://postgres:…@host:port/db on the Pulumi host, as a secret. */
-  url(database = this.database): pulumi.Output<string> {
-    return pulumi.secret(pulumi.interpolate`postgresql://postgres:${this.superuserPassword}@${this.endpoint}/${database}`);
+  /** postgresql://postgres:…@host:port/db as a secret: on the Pulumi host, or (at = this.inLab) for containers. */
+  url(database = this.database, at: Address = this.published): pulumi.Output<string> {
+    return postgresUrl({ user: "postgres", password: this.superuserPassword, at, database });
   }
 
   /** Connection fields for SqlMigrations / HealthGate from the Pulumi host. */
   connection(database = this.database) {
-    const [host, port] = this.endpoint.split(":");
-    return { host, port: Number(port), user: "postgres", database, password: this.superuserPassword };
+    return { ...this.published, user: "postgres", database, password: this.superuserPassword };
   }
 }

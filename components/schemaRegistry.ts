@@ -1,6 +1,7 @@
 // A schema registry for the Avro option: Apicurio Registry (in-memory), the registry the Connect image's Avro
 // converter talks to, which also serves the Confluent REST API (/apis/ccompat/v7) that the seed's
 // get/set-compatibility-level.sh and Confluent clients use.
+import { Address, hostPort } from "./address";
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import { labContainer } from "./labContainer";
@@ -28,12 +29,15 @@ export class SchemaRegistry extends pulumi.ComponentResource {
   public readonly container: docker.Container;
   /** Confluent-compatible API on the Pulumi host (`npm run lab -- compatibility --schema-registry <this>`). */
   public readonly confluentUrl: string;
-  /** What the Avro converter inside the lab network is pointed at. */
+  /** Where containers reach it: the service name and the registry's own port. */
+  public readonly inLab: Address;
+  /** What the Avro converter inside the lab network is pointed at (inLab + the registry API path). */
   public readonly internalRegistryUrl: string;
 
   constructor(name: string, args: SchemaRegistryArgs, opts?: pulumi.ComponentResourceOptions) {
     super("lab:kafka:SchemaRegistry", name, {}, opts);
     const service = args.service ?? "schema-registry";
+    this.inLab = { host: service, port: PORT_INSIDE };
     this.container = labContainer({
       prefix: args.prefix, service, image: args.image, network: args.network.network,
       bindAddress: args.bindAddress, parent: this,
@@ -43,7 +47,7 @@ export class SchemaRegistry extends pulumi.ComponentResource {
       healthcheck: { test: schemaRegistryHealthCheck(), intervalSeconds: 5, retries: 12, startPeriodSeconds: 30 },
     });
     this.confluentUrl = `http://${args.bindAddress}:${args.port}${CONFLUENT_API_PATH}`;
-    this.internalRegistryUrl = `http://${service}:${PORT_INSIDE}${REGISTRY_API_PATH}`;
+    this.internalRegistryUrl = `http://${hostPort(this.inLab)}${REGISTRY_API_PATH}`;
     this.registerOutputs({ confluentUrl: this.confluentUrl });
   }
 }

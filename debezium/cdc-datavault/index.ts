@@ -1,5 +1,2 @@
-export * from "./source";
-import * as path from "path";
-
-/** SQL the primary runs after sql/bookings (replica identity, the signal table). */
-export const CDC_SETUP_SQL_DIR = path.join(__dirname, "sql");
+// Moved to homeworks/cdc-datavault/connectors.ts; this re-export stays only until bench/ and tests/e2e import the new path.
+export * from "../../homeworks/cdc-datavault/connectors";

@@ -1,8 +1,13 @@
 import * as assert from "assert";
-import { ConfigError, DEFAULT_PORTS, HOMEWORK_NEEDS, SECRET_KEYS, SecretKey, parseLabConfig, PUBLIC_DEFAULT_SECRETS } from "../../config";
+import * as fs from "fs";
+import * as path from "path";
+import { parse } from "yaml";
+import { ConfigError, HOMEWORK_CATALOG, parseLabConfig } from "../../config";
+
+const { defaultPorts: DEFAULT_PORTS, needs: HOMEWORK_NEEDS, publicSecrets: PUBLIC_DEFAULT_SECRETS } = HOMEWORK_CATALOG;
 import { rawConfig } from "./rawConfig";
 
-function rejects(values: Record<string, unknown>, pattern: RegExp, stack = "dev", missing: SecretKey[] = []) {
+function rejects(values: Record<string, unknown>, pattern: RegExp, stack = "dev", missing: string[] = []) {
   assert.throws(() => parseLabConfig(rawConfig(values, stack, missing), Object.keys(values)), (e: unknown) => {
     assert.ok(e instanceof ConfigError, `expected ConfigError, got ${e}`);
     assert.match((e as Error).message, pattern);
@@ -75,12 +80,15 @@ describe("config: lab:* parsing and validation", () => {
   });
   it("keeps every homework's own ports distinct by default", () => {
     for (const [hw, needs] of Object.entries(HOMEWORK_NEEDS)) {
-      const ports = needs.ports.map((k) => DEFAULT_PORTS[k]);
+      const ports = Object.values(needs.ports);
       assert.strictEqual(new Set(ports).size, ports.length, `${hw} has clashing default ports`);
     }
   });
-  it("knows every secret it may ask for", () => {
-    for (const needs of Object.values(HOMEWORK_NEEDS)) for (const s of needs.secrets) assert.ok(SECRET_KEYS.includes(s));
+  it("gives every homework's ports the catalog's defaults, and every public password a word of its own", () => {
+    for (const needs of Object.values(HOMEWORK_NEEDS)) for (const [k, v] of Object.entries(needs.ports)) assert.strictEqual(DEFAULT_PORTS[k], v);
+    const words = Object.values(PUBLIC_DEFAULT_SECRETS);
+    // Pulumi masks each secret's text wherever it occurs: one inside another would mask part of it.
+    for (const w of words) assert.deepStrictEqual(words.filter((o) => o.includes(w)), [w], `public default ${w} occurs inside another`);
   });
   it("defaults to registry images, a pulled Debian base, Docker's build network, linux/amd64, data deleted on destroy", () => {
     const c = parseLabConfig(rawConfig());
@@ -102,5 +110,15 @@ describe("config: lab:* parsing and validation", () => {
     rejects({ platform: "windows/amd64" }, /lab:platform = "windows\/amd64": must be linux\/amd64 or linux\/arm64/);
     rejects({ keepData: "yes" }, /lab:keepData = "yes": must be true or false/);
     rejects({ grafana: { enabled: 1 } }, /lab:grafana.enabled = 1: must be true or false/);
+  });
+});
+
+describe("config: Pulumi.yaml's schema", () => {
+  it("gives every declared key a default (Pulumi refuses a stack lacking a declared key without one), so homeworks add keys without editing it", () => {
+    const project = parse(fs.readFileSync(path.join(__dirname, "..", "..", "Pulumi.yaml"), "utf8")) as { config: Record<string, { default?: unknown }> };
+    const required = Object.entries(project.config).filter(([, v]) => !("default" in v)).map(([k]) => k);
+    assert.deepStrictEqual(required, []);
+    assert.strictEqual((project.config.ports as { type?: string }).type, "object");
+    for (const key of Object.keys(HOMEWORK_CATALOG.publicSecrets)) assert.ok(!(key in project.config), `lab:${key} is declared in Pulumi.yaml`);
   });
 });

@@ -1,8 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
-import { RawConfig, SecretKey } from "../../config";
+import { RawConfig } from "../../config";
 
 /** A RawConfig from plain values; every secret set unless listed in `missing`. */
-export function rawConfig(values: Record<string, unknown> = {}, stack = "dev", missing: SecretKey[] = [], texts: Partial<Record<SecretKey, string>> = {}): RawConfig {
+export function rawConfig(values: Record<string, unknown> = {}, stack = "dev", missing: string[] = [], texts: Record<string, string> = {}): RawConfig {
   return {
     project: "data-eng-lab", stack,
     get: (k) => values[k],

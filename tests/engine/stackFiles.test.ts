@@ -5,12 +5,14 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
-import { HOMEWORKS, HOMEWORK_NEEDS, PUBLIC_DEFAULT_SECRETS, SECRET_KEYS, SecretKey, parseLabConfig } from "../../config";
+import { HOMEWORK_CATALOG, HOMEWORKS, parseLabConfig } from "../../config";
 import { loadEngine } from "./harness";
 import { tempDir } from "../../testbed/proc";
 
 const REPO = path.resolve(__dirname, "../..");
 const STACKS = ["dev", ...HOMEWORKS];
+const { needs: HOMEWORK_NEEDS, publicSecrets: PUBLIC_DEFAULT_SECRETS } = HOMEWORK_CATALOG;
+const SECRET_KEYS = Object.keys(PUBLIC_DEFAULT_SECRETS);
 
 describe("config: committed stack files through the real Pulumi CLI", function () {
   this.timeout(120_000);
@@ -46,11 +48,11 @@ describe("config: committed stack files through the real Pulumi CLI", function (
       };
       const cfg = parseLabConfig({
         project: "lab", stack, get,
-        secret: (k: SecretKey) => (values[`lab:${k}`] ? pulumi.secret(String(values[`lab:${k}`].value)) : undefined),
+        secret: (k: string) => (values[`lab:${k}`] ? pulumi.secret(String(values[`lab:${k}`].value)) : undefined),
       }, Object.keys(values).map((k) => k.replace(/^lab:/, "")));
       const homework = stack === "dev" ? "patroni-ha" : stack;
       assert.deepStrictEqual(cfg.homeworks, [homework]);
-      const needed = HOMEWORK_NEEDS[cfg.homeworks[0]].secrets;
+      const needed = Object.keys(HOMEWORK_NEEDS[cfg.homeworks[0]].secrets);
       for (const s of needed) {
         assert.ok(values[`lab:${s}`]?.secret, `${file}: lab:${s} must be a secret`);
         assert.strictEqual(values[`lab:${s}`].value, PUBLIC_DEFAULT_SECRETS[s], `${file}: lab:${s} is not the documented public default`);
@@ -59,4 +61,24 @@ describe("config: committed stack files through the real Pulumi CLI", function (
       for (const s of SECRET_KEYS) if (!needed.includes(s)) assert.ok(!values[`lab:${s}`], `${file}: carries lab:${s}, which ${homework} does not use`);
     });
   }
+
+  // The CLI checks stack config against Pulumi.yaml's schema before any program runs: a declared key without a
+  // default that a stack file lacks stops `pulumi up` there. An empty program under the same schema shows it passes.
+  it("every committed stack file passes Pulumi's check against Pulumi.yaml's config schema (preview of an empty program)", () => {
+    const stub = tempDir("lab-stackfiles-schema");
+    const schema = fs.readFileSync(path.join(REPO, "Pulumi.yaml"), "utf8").replace(/^(\s+typescript:) true$/m, "$1 false");
+    fs.writeFileSync(path.join(stub, "Pulumi.yaml"), `${schema}\nmain: index.js\n`);
+    fs.writeFileSync(path.join(stub, "index.js"), "module.exports = {};\n");
+    fs.writeFileSync(path.join(stub, "package.json"), "{}\n");
+    fs.symlinkSync(path.join(REPO, "node_modules"), path.join(stub, "node_modules"));
+    const run = (args: string[]) => spawnSync("pulumi", ["--non-interactive", ...args], { cwd: stub, env, encoding: "utf8", timeout: 90_000 });
+    for (const stack of STACKS) {
+      fs.copyFileSync(path.join(REPO, `Pulumi.${stack}.yaml`), path.join(stub, `Pulumi.${stack}.yaml`));
+      const init = run(["stack", "init", `schema-${stack}`]);
+      assert.strictEqual(init.status, 0, init.stderr);
+      fs.renameSync(path.join(stub, `Pulumi.${stack}.yaml`), path.join(stub, `Pulumi.schema-${stack}.yaml`));
+      const preview = run(["preview", "--stack", `schema-${stack}`]);
+      assert.strictEqual(preview.status, 0, `Pulumi.${stack}.yaml: ${preview.stdout}${preview.stderr}`);
+    }
+  });
 });

@@ -20,7 +20,7 @@ describe("SqlMigrations and HealthGate resources (Pulumi mocks)", () => {
   const outputOf = <T>(o: pulumi.Output<T>) => new Promise<T>((resolve) => o.apply(resolve));
 
   it("SqlMigrations flattens the connection, keeps the password secret and the file paths relative", async () => {
-    const dir = path.join(__dirname, "..", "..", "sql", "partitioning_tool");
+    const dir = path.join(__dirname, "..", "..", "homeworks", "partitions", "sql", "partitioning_tool");
     const res = new mod.SqlMigrations("parts", {
       connection: pulumi.output({ host: "127.0.0.1", port: 5432, user: "test", database: "test", password: pulumi.secret("pw") }),
       migrations: dir,

@@ -5,8 +5,8 @@ import { Client } from "pg";
 import { DvLoader } from "../../apps/dv-loader/src/loader";
 import { hashKey } from "../../apps/dv-loader/src/mapping";
 import { vaultCounts } from "../../apps/dv-loader/src/vault";
-import { CDC_SETUP_SQL_DIR, DV_SOURCE_CONNECTOR, DV_SOURCE_SCHEMA, DV_TOPIC_PREFIX, dvSourceConfig } from "../../debezium/cdc-datavault";
-import { postgresSourceSecrets } from "../../debezium/connectors";
+import { CDC_SETUP_SQL_DIR, DV_SOURCE_CONNECTOR, DV_SOURCE_SCHEMA, DV_TOPIC_PREFIX, dvSourceConfig } from "../../homeworks/cdc-datavault/connectors";
+import { postgresSourceSecrets } from "../../components/debeziumConnectors";
 import { KAFKA_CONNECTOR_PROVIDER_VERSION, kafkaConnectorProvider as provider } from "../../providers/kafkaConnector";
 import { applyMigrations, loadMigrations } from "../../providers/sqlMigrations";
 import { AIRFLOW_VENV } from "../../testbed/cache";
@@ -85,9 +85,9 @@ describe("real: bookings → Debezium → Kafka → dv-loader → Data Vault", f
     await pg.createDatabase("demo");
     await pg.createDatabase("dwh");
     await applyMigrations(pg.config("demo"), [...loadMigrations(path.join(ROOT, "sql", "bookings")), ...loadMigrations(CDC_SETUP_SQL_DIR)]);
-    await applyMigrations(pg.config("dwh"), loadMigrations(path.join(ROOT, "sql", "datavault")));
+    await applyMigrations(pg.config("dwh"), loadMigrations(path.join(ROOT, "homeworks", "cdc-datavault", "sql", "datavault")));
     await pg.createDatabase("presentation");
-    await applyMigrations(pg.config("presentation"), loadMigrations(path.join(ROOT, "sql", "presentation")));
+    await applyMigrations(pg.config("presentation"), loadMigrations(path.join(ROOT, "homeworks", "cdc-datavault", "sql", "presentation")));
     console.log(`      postgres + kafka (1 worker) + schemas ready in ${Date.now() - t0} ms`);
   });
   after(async () => {

@@ -6,7 +6,7 @@ import { AIRFLOW_VENV } from "../../testbed/cache";
 import { LocalPostgres, startPostgres } from "../../testbed/postgres";
 import { requireBinary } from "../../testbed/proc";
 
-const SQL_DIR = path.resolve(__dirname, "../../sql/partitioning_tool");
+const SQL_DIR = path.resolve(__dirname, "../../homeworks/partitions/sql/partitioning_tool");
 const sqlFiles = () => fs.readdirSync(SQL_DIR).filter((f) => /^\d{3}_.*\.sql$/.test(f)).sort();
 
 /** A partition row as the tools see it (partitioning_tool.range_partition). */

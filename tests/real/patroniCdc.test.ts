@@ -5,12 +5,12 @@ import { Consumer, stringDeserializers } from "@platformatic/kafka";
 import { WriterOptions } from "../../apps/cdc-writer/src/options";
 import { WriterRun, WriterStats, startWriter } from "../../apps/cdc-writer/src/writer";
 import { describeDiff, diffTables, readRows } from "../../apps/cdc-reader/src/reader";
-import { jdbcSinkSecrets, postgresSourceSecrets } from "../../debezium/connectors";
+import { jdbcSinkSecrets, postgresSourceSecrets } from "../../components/debeziumConnectors";
 import {
   CDC_TOPIC, OUTBOX_CONNECTOR, OUTBOX_TOPIC, PATRONI_CDC_PARAMETERS, PATRONI_CDC_SLOTS, PATRONI_CDC_SQL, SCHEMA_CHANGE,
   SINK_CONNECTOR, SOURCE_CONNECTOR, SOURCE_SLOT, OUTBOX_SLOT, outboxConnectorConfig, sinkConnectorConfig, snapshotSignalSql,
   sourceConnectorConfig,
-} from "../../debezium/patroni-cdc";
+} from "../../homeworks/patroni-cdc/connectors";
 import {
   getStatus, KAFKA_CONNECTOR_PROVIDER_VERSION, KafkaConnectorInputs, KafkaConnectorOutputs, kafkaConnectorProvider as provider,
 } from "../../providers/kafkaConnector";

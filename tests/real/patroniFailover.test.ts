@@ -15,7 +15,7 @@ import { applyMigrations, loadMigrations } from "../../providers/sqlMigrations";
 import { LocalPatroniCluster, startPatroniCluster } from "../../testbed/patroniCluster";
 import { stopAll, waitFor } from "../../testbed/proc";
 
-const SQL_DIR = path.join(__dirname, "../../sql/patroni-ha");
+const SQL_DIR = path.join(__dirname, "../../homeworks/patroni-ha/sql");
 const RATE = 20;
 const execFileAsync = promisify(execFile); // writes per second: a 50 ms grid, fine enough to measure the outage
 

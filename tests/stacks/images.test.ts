@@ -1,7 +1,7 @@
 import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
-import { HOMEWORKS, parseLabConfig } from "../../config";
+import { DEFAULT_IMAGES, HOMEWORK_CATALOG, HOMEWORKS, parseLabConfig } from "../../config";
 import { composeLab } from "../../lab";
 import { rawConfig } from "../config/rawConfig";
 import { runMocked } from "./mockLab";
@@ -25,6 +25,19 @@ describe("stacks: the images the lab builds", () => {
           else assert.ok(new RegExp(`^FROM\\s.*\\sAS\\s+${ref}\\s*$`, "im").test(text), `${dockerfile}: ${from} is neither a build arg nor an earlier stage`);
         }
       }
+    });
+  }
+
+  for (const hw of HOMEWORKS) {
+    it(`${hw}: runs or builds FROM exactly the lab:images keys its needs.ts declares`, async () => {
+      const run = await runMocked(() => composeLab(parseLabConfig(rawConfig({ homeworks: [hw] }))));
+      const keyOf = new Map(Object.entries(DEFAULT_IMAGES).map(([k, v]) => [v as string, k]));
+      const refs = [
+        ...run.byType("docker:index/container:Container").map((c) => c.inputs.image),
+        ...run.byType("docker:index/image:Image").flatMap((i) => Object.values(i.inputs.build.args ?? {})),
+      ];
+      const used = new Set(refs.filter((r) => keyOf.has(r)).map((r) => keyOf.get(r)));
+      assert.deepStrictEqual([...used].sort(), [...HOMEWORK_CATALOG.needs[hw].images].sort());
     });
   }
 });

@@ -3,8 +3,8 @@ import { parseLabConfig } from "../../config";
 import { composeLab } from "../../lab";
 import { connectionEnv, dagFiles } from "../../components/airflow";
 import { jdbcDriverVersion } from "../../components/greenplum";
-import { rawConfig } from "../config/rawConfig";
-import { assertContainerHygiene, assertNoPlaintextSecrets, container, containersOf, envOf, MockRun, Registered, runMocked, waitsFor, mockImageId } from "./mockLab";
+import { rawConfig } from "../../tests/config/rawConfig";
+import { assertContainerHygiene, assertNoPlaintextSecrets, container, containersOf, envOf, MockRun, Registered, runMocked, waitsFor, mockImageId } from "../../tests/stacks/mockLab";
 
 export const SECRET_VALUES = ["greenplumPassword-value", "bookingsPassword-value", "airflowAdminPassword-value", "minioSecretKey-value"];
 

@@ -3,9 +3,9 @@ import { parse } from "yaml";
 import { DEFAULT_IMAGES, parseLabConfig } from "../../config";
 import { composeLab } from "../../lab";
 import { renderServersJson } from "../../components/pgAdmin";
-import { converterConfig } from "../../debezium/patroni-cdc";
-import { rawConfig } from "../config/rawConfig";
-import { assertContainerHygiene, container as containerNamed, containersOf, envOf, MockRun, Registered, runMocked, waitsFor, mockImageId } from "./mockLab";
+import { converterConfig } from "./connectors";
+import { rawConfig } from "../../tests/config/rawConfig";
+import { assertContainerHygiene, container as containerNamed, containersOf, envOf, MockRun, Registered, runMocked, waitsFor, mockImageId } from "../../tests/stacks/mockLab";
 
 const SECRET_VALUES = ["postgresPassword-value", "replicationPassword-value"];
 const CONNECTOR = "pulumi-nodejs:dynamic/lab:KafkaConnector";

@@ -4,57 +4,64 @@
 import * as fs from "fs";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
-import { Airflow } from "../components/airflow";
-import { Greenplum } from "../components/greenplum";
-import { Minio } from "../components/minio";
-import { LabNetwork } from "../components/network";
-import { loadMigrations, migrationFrom, SqlMigrations } from "../providers/sqlMigrations";
-import { HomeworkContext } from "./homework";
-import { REPO_ROOT } from "../components/labContainer";
+import { Airflow } from "../../components/airflow";
+import { Greenplum } from "../../components/greenplum";
+import { Minio } from "../../components/minio";
+import { LabNetwork } from "../../components/network";
+import { loadMigrations, migrationFrom, SqlMigrations } from "../../providers/sqlMigrations";
+import type { HomeworkContext, HomeworkDefinition } from "../../lab";
+import { needs } from "./needs";
 
 /** The bucket partitioning_tool.fn_part_tools_unload_to_s3_partitions writes to by default. */
 export const PARTITION_BUCKET = "dp-partition";
 /** The demo table test_part.yaml manages, created after the tools (Greenplum-only DDL). */
-const DEMO_TABLE = path.join(REPO_ROOT, "airflow", "partitioning_configs", "greenplum", "test_part.sql");
+const DEMO_TABLE = path.join(__dirname, "sql", "demo", "test_part.sql");
+/** The plpgsql tools; the Airflow image carries the same files for its check DAG (images/airflow/Dockerfile). */
+export const PARTITIONING_TOOL_SQL = path.join(__dirname, "sql", "partitioning_tool");
 
-/** The tools (sql/partitioning_tool) and then the demo table, in one history. */
+/**
+ * The tools and then the demo table, in one history (public.lab_migrations) that this stack owns: Airflow's
+ * partitioning_tool_migrations DAG only checks that every tool file is recorded there.
+ */
 export function partitionMigrations() {
   const demo = migrationFrom(DEMO_TABLE, fs.readFileSync(DEMO_TABLE, "utf8"));
-  return [...loadMigrations(path.join(REPO_ROOT, "sql", "partitioning_tool")), { ...demo, id: "900_demo_test_part" }];
+  return [...loadMigrations(PARTITIONING_TOOL_SQL), { ...demo, id: "900_demo_test_part" }];
 }
 
-export function partitions({ cfg, prefix, parent, images }: HomeworkContext): Record<string, pulumi.Input<unknown>> {
+export const homework: HomeworkDefinition<typeof needs> = { needs, compose };
+
+function compose({ cfg, prefix, parent, images, ports, secrets }: HomeworkContext<typeof needs>): Record<string, pulumi.Input<unknown>> {
   const opts = { parent };
   const net = new LabNetwork("net", { prefix }, opts);
-  const minioSecret = cfg.secrets.minioSecretKey;
-  const gpPassword = cfg.secrets.greenplumPassword;
+  const minioSecret = secrets.minioSecretKey;
+  const gpPassword = secrets.greenplumPassword;
 
   const minio = new Minio("minio", {
     prefix, network: net, bindAddress: cfg.bindAddress, image: images.run("minio"),
-    ports: { api: cfg.ports.minio, console: cfg.ports.minioConsole },
+    ports: { api: ports.minio, console: ports.minioConsole },
     secretKey: minioSecret, buckets: [PARTITION_BUCKET],
     // The seed unloads partitions into the bucket: destroy empties it, unless lab:keepData keeps MinIO's volume.
     forceDestroy: !cfg.keepData,
   }, opts);
 
   const greenplum = new Greenplum("greenplum", {
-    prefix, network: net, bindAddress: cfg.bindAddress, images, port: cfg.ports.greenplum,
+    prefix, network: net, bindAddress: cfg.bindAddress, images, port: ports.greenplum,
     password: gpPassword,
     servers: { minio: { endpoint: minio.innerEndpoint, accessKey: minio.accessKey, secretKey: minioSecret } },
   }, opts);
   const tools = new SqlMigrations("partitioning-tool", {
-    connection: { host: cfg.bindAddress, port: cfg.ports.greenplum, user: greenplum.user, database: greenplum.database, password: gpPassword },
+    connection: { ...greenplum.published, user: greenplum.user, database: greenplum.database, password: gpPassword },
     migrations: partitionMigrations(),
   }, { parent, dependsOn: [greenplum.container] });
 
   const airflow = new Airflow("airflow", {
-    prefix, network: net, bindAddress: cfg.bindAddress, port: cfg.ports.airflow,
+    prefix, network: net, bindAddress: cfg.bindAddress, port: ports.airflow,
     // The lab image bakes the DAGs, the YAML configs, yoyo and the tools' SQL (images/airflow/README.md).
     image: {
       build: { context: ".", dockerfile: "images/airflow/Dockerfile", from: { key: "airflow", arg: "AIRFLOW_IMAGE" } }, images,
     },
     metadataImage: images.run("postgres"),
-    adminPassword: cfg.secrets.airflowAdminPassword,
+    adminPassword: secrets.airflowAdminPassword,
     connections: { greenplum: greenplum.innerUrl(gpPassword) },
     dependsOn: [greenplum.container, tools, ...minio.buckets],
   }, opts);

@@ -3,67 +3,75 @@
 // through HAProxy's read-write port, a JDBC sink into destination_db, an outbox EventRouter to Person.events; a
 // schema registry for the Avro option; pgAdmin; the writer and the reader.
 import * as pulumi from "@pulumi/pulumi";
-import { ConfigError } from "../config";
-import { Kafka } from "../components/kafka";
-import { KafkaConnect } from "../components/kafkaConnect";
-import { labContainer } from "../components/labContainer";
-import { LabNetwork } from "../components/network";
-import { PgAdmin } from "../components/pgAdmin";
-import { PG_PORT, PostgresServer } from "../components/postgresServer";
-import { SchemaRegistry } from "../components/schemaRegistry";
-import { jdbcSinkSecrets, postgresSourceSecrets } from "../debezium/connectors";
+import { ConfigError } from "../../config";
+import { Address, postgresUrl } from "../../components/address";
+import { jdbcSinkSecrets, postgresSourceSecrets } from "../../components/debeziumConnectors";
+import { haCluster } from "../../components/haCluster";
+import { Kafka } from "../../components/kafka";
+import { KafkaConnect } from "../../components/kafkaConnect";
+import { labContainer } from "../../components/labContainer";
+import { LabNetwork } from "../../components/network";
+import { PgAdmin } from "../../components/pgAdmin";
+import { PostgresServer } from "../../components/postgresServer";
+import { SchemaRegistry } from "../../components/schemaRegistry";
+import { HealthGate } from "../../providers/healthGate";
+import { KafkaConnector } from "../../providers/kafkaConnector";
+import { SqlMigrations } from "../../providers/sqlMigrations";
+import type { HomeworkContext, HomeworkDefinition } from "../../lab";
 import {
   CDC_TOPIC, DESTINATION_DATABASE, OUTBOX_CONNECTOR, OUTBOX_TOPIC, PATRONI_CDC_PARAMETERS, PATRONI_CDC_SLOTS,
   PATRONI_CDC_SQL, PatroniCdcEndpoints, RecordFormat, SINK_CONNECTOR, SOURCE_CONNECTOR, SOURCE_DATABASE, SOURCE_SLOT,
   outboxConnectorConfig, sinkConnectorConfig, sourceConnectorConfig,
-} from "../debezium/patroni-cdc";
-import { HealthGate } from "../providers/healthGate";
-import { KafkaConnector } from "../providers/kafkaConnector";
-import { SqlMigrations } from "../providers/sqlMigrations";
-import { haCluster } from "./haCluster";
-import { HomeworkContext } from "./homework";
+} from "./connectors";
+import { needs } from "./needs";
 
 /** pgAdmin's login (an e-mail is required); its password is lab:postgresPassword. */
 export const PGADMIN_EMAIL = "admin@lab.local";
 /** Topics carry JSON with inline schemas; switch to { kind: "avro", ... } to put the schemas in the registry. */
 const FORMAT_KIND: RecordFormat["kind"] = "json";
 
-export function patroniCdc(ctx: HomeworkContext): Record<string, pulumi.Input<unknown>> {
-  const { cfg, prefix, parent, images } = ctx;
+export const homework: HomeworkDefinition<typeof needs> = { needs, compose };
+
+function compose({ cfg, prefix, parent, images, ports, secrets }: HomeworkContext<typeof needs>): Record<string, pulumi.Input<unknown>> {
   const opts = { parent };
-  const password = cfg.secrets.postgresPassword;
+  const password = secrets.postgresPassword;
   const net = new LabNetwork("net", { prefix }, opts);
-  const { pg, proxy, ports } = haCluster(ctx, net, { parameters: PATRONI_CDC_PARAMETERS, slots: PATRONI_CDC_SLOTS });
+  const { pg, proxy } = haCluster({
+    prefix, network: net, images, bindAddress: cfg.bindAddress, dcs: cfg.patroni,
+    superuserPassword: password, replicationPassword: secrets.replicationPassword,
+    ports: { readWrite: ports.haproxyReadWrite, readOnly: ports.haproxyReadOnly, stats: ports.haproxyStats },
+    parameters: PATRONI_CDC_PARAMETERS, slots: PATRONI_CDC_SLOTS,
+  }, opts);
   const destination = new PostgresServer("destination", {
     prefix, network: net, service: "destination", image: images.run("postgres"), bindAddress: cfg.bindAddress,
-    port: cfg.ports.destination, database: DESTINATION_DATABASE, superuserPassword: password, role: { kind: "standalone" },
+    port: ports.destination, database: DESTINATION_DATABASE, superuserPassword: password, role: { kind: "standalone" },
   }, opts);
 
   // SQL from the Pulumi host, each only once its server answers a query: source_db through HAProxy (the leader).
-  const sqlOn = (name: string, host: string, port: number, database: string, migrations: string, after: pulumi.Resource[]) => {
-    const conn = { host, port, user: "postgres", database, password };
+  const sqlOn = (name: string, at: Address, database: string, migrations: string, after: pulumi.Resource[]) => {
+    const conn = { ...at, user: "postgres", database, password };
     const gate = new HealthGate(`${name}-ready`, { target: { kind: "sql", ...conn }, timeoutMs: 180_000 }, { parent, dependsOn: after });
     return new SqlMigrations(`${name}-sql`, { connection: conn, migrations }, { parent, dependsOn: [gate] });
   };
-  const clusterSql = sqlOn("cluster", cfg.bindAddress, ports.readWrite, "postgres", PATRONI_CDC_SQL.cluster, [proxy.container]);
-  const sourceSql = sqlOn("source", cfg.bindAddress, ports.readWrite, SOURCE_DATABASE, PATRONI_CDC_SQL.source, [clusterSql]);
-  const destinationSql = sqlOn("destination", cfg.bindAddress, cfg.ports.destination, DESTINATION_DATABASE, PATRONI_CDC_SQL.destination, [destination.container]);
+  const clusterSql = sqlOn("cluster", proxy.published.readWrite, "postgres", PATRONI_CDC_SQL.cluster, [proxy.container]);
+  const sourceSql = sqlOn("source", proxy.published.readWrite, SOURCE_DATABASE, PATRONI_CDC_SQL.source, [clusterSql]);
+  const destinationSql = sqlOn("destination", destination.published, DESTINATION_DATABASE, PATRONI_CDC_SQL.destination, [destination.container]);
 
-  const kafka = new Kafka("kafka", { prefix, network: net, image: images.run("kafka"), bindAddress: cfg.bindAddress, port: cfg.ports.kafka }, opts);
+  const kafka = new Kafka("kafka", { prefix, network: net, image: images.run("kafka"), bindAddress: cfg.bindAddress, port: ports.kafka }, opts);
   const connect = new KafkaConnect("connect", {
-    prefix, network: net, kafka, images, bindAddress: cfg.bindAddress, ports: [cfg.ports.connect, cfg.ports.connectWorker2],
+    prefix, network: net, kafka, images, bindAddress: cfg.bindAddress, ports: [ports.connect, ports.connectWorker2],
   }, opts);
   // Registry-only (Apicurio's build is not on Maven Central): lab:schemaRegistry.enabled=false leaves it out.
   const registry = cfg.schemaRegistry.enabled
-    ? new SchemaRegistry("schema-registry", { prefix, network: net, image: images.run("schemaRegistry"), bindAddress: cfg.bindAddress, port: cfg.ports.schemaRegistry }, opts)
+    ? new SchemaRegistry("schema-registry", { prefix, network: net, image: images.run("schemaRegistry"), bindAddress: cfg.bindAddress, port: ports.schemaRegistry }, opts)
     : undefined;
   if (FORMAT_KIND === "avro" && !registry) throw new ConfigError("schemaRegistry.enabled", false, "the Avro record format needs the schema registry");
   const format: RecordFormat = FORMAT_KIND === "json" || !registry ? { kind: "json" } : { kind: "avro", registryUrl: registry.internalRegistryUrl };
 
   // Connect reaches HAProxy by service name on its in-network port (the seed's 5000), whatever the host port.
   const endpoints: PatroniCdcEndpoints = {
-    source: { host: proxy.inLab.host, port: proxy.inLab.readWrite, user: "postgres", database: SOURCE_DATABASE },
-    destination: { host: destination.internalHost, port: PG_PORT, user: "postgres", database: DESTINATION_DATABASE },
+    source: { ...proxy.inLab.readWrite, user: "postgres", database: SOURCE_DATABASE },
+    destination: { ...destination.inLab, user: "postgres", database: DESTINATION_DATABASE },
   };
   const sourceSecret = pulumi.output(password).apply(postgresSourceSecrets);
   const afterConnect = [...connect.workers, ...(registry ? [registry.container] : [])];
@@ -82,7 +90,7 @@ export function patroniCdc(ctx: HomeworkContext): Record<string, pulumi.Input<un
   const appsImage = images.build("cdc-apps-image", {
     image: "cdc-apps", from: { key: "node", arg: "NODE_IMAGE" }, context: "apps", dockerfile: "apps/cdc-apps/Dockerfile",
   }, opts);
-  const inLab = (host: string, port: number, db: string) => pulumi.secret(pulumi.interpolate`postgresql://postgres:${password}@${host}:${port}/${db}`);
+  const url = (at: Address, database: string) => postgresUrl({ user: "postgres", password, at, database });
   const app = (service: string, main: string, env: Record<string, pulumi.Input<string>>, dependsOn: pulumi.Resource[]) => labContainer({
     prefix, service, image: appsImage.repoDigest, network: net.network, bindAddress: cfg.bindAddress, parent,
     command: ["node", `dist/${service}/src/${main}.js`], env,
@@ -90,32 +98,31 @@ export function patroniCdc(ctx: HomeworkContext): Record<string, pulumi.Input<un
     dependsOn,
   });
   const writer = cfg.traffic.enabled ? app("cdc-writer", "main", {
-    SOURCE_URL: inLab(proxy.inLab.host, proxy.inLab.readWrite, SOURCE_DATABASE),
+    SOURCE_URL: url(proxy.inLab.readWrite, SOURCE_DATABASE),
     WRITER_RATE: String(cfg.traffic.ratePerSecond),
     WRITER_ROWS: "100",
     // The seed's OUTBOX=true: the outbox connector is registered, so every change also emits a Person event.
     OUTBOX: "true",
   }, [source, sink, outbox]) : undefined;
-  app("cdc-reader", "main", { DESTINATION_URL: inLab(destination.internalHost, PG_PORT, DESTINATION_DATABASE) }, [destinationSql]);
+  app("cdc-reader", "main", { DESTINATION_URL: url(destination.inLab, DESTINATION_DATABASE) }, [destinationSql]);
 
   const pgAdmin = new PgAdmin("pgadmin", {
-    prefix, network: net, image: images.run("pgAdmin"), bindAddress: cfg.bindAddress, port: cfg.ports.pgAdmin,
+    prefix, network: net, image: images.run("pgAdmin"), bindAddress: cfg.bindAddress, port: ports.pgAdmin,
     email: PGADMIN_EMAIL, password, group: "debezium_test",
     servers: [
-      { name: "haproxy", host: proxy.inLab.host, port: proxy.inLab.readWrite, database: SOURCE_DATABASE, user: "postgres" },
-      { name: "destination", host: destination.internalHost, port: PG_PORT, database: DESTINATION_DATABASE, user: "postgres" },
+      { name: proxy.inLab.readWrite.host, ...proxy.inLab.readWrite, database: SOURCE_DATABASE, user: "postgres" },
+      { name: destination.inLab.host, ...destination.inLab, database: DESTINATION_DATABASE, user: "postgres" },
     ],
     dependsOn: [proxy.container, destination.container],
   }, opts);
 
-  const hostUrl = (endpoint: string, db: string) => pulumi.secret(pulumi.interpolate`postgresql://postgres:${password}@${endpoint}/${db}`);
   return {
     readWrite: proxy.readWriteEndpoint,
     readOnly: proxy.readOnlyEndpoint,
     haproxyStats: proxy.statsUrl,
     destination: destination.endpoint,
-    sourceUrl: hostUrl(proxy.readWriteEndpoint, SOURCE_DATABASE),
-    destinationUrl: hostUrl(destination.endpoint, DESTINATION_DATABASE),
+    sourceUrl: url(proxy.published.readWrite, SOURCE_DATABASE),
+    destinationUrl: url(destination.published, DESTINATION_DATABASE),
     kafkaBootstrap: kafka.bootstrap,
     connectUrl: connect.urls.join(","),
     schemaRegistry: registry?.confluentUrl,

@@ -1,8 +1,8 @@
 import * as assert from "assert";
 import { parseLabConfig } from "../../config";
 import { composeLab } from "../../lab";
-import { rawConfig } from "../config/rawConfig";
-import { MockRun, assertContainerHygiene, assertNoPlaintextSecrets, containersOf, runMocked, waitsFor, mockImageId } from "./mockLab";
+import { rawConfig } from "../../tests/config/rawConfig";
+import { MockRun, assertContainerHygiene, assertNoPlaintextSecrets, containersOf, runMocked, waitsFor, mockImageId } from "../../tests/stacks/mockLab";
 
 const SECRET_VALUES = ["postgresPassword-value", "replicationPassword-value", "grafanaAdminPassword-value"];
 

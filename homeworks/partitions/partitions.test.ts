@@ -1,9 +1,9 @@
 import * as assert from "assert";
 import { parseLabConfig } from "../../config";
 import { composeLab } from "../../lab";
-import { rawConfig } from "../config/rawConfig";
-import { assertContainerHygiene, assertNoPlaintextSecrets, container, containersOf, envOf, MockRun, runMocked, waitsFor, mockImageId } from "./mockLab";
-import { assertAirflowWaitsFor, assertGreenplumHealthcheck, SECRET_VALUES } from "./greenplumPxf.test";
+import { rawConfig } from "../../tests/config/rawConfig";
+import { assertContainerHygiene, assertNoPlaintextSecrets, container, containersOf, envOf, MockRun, runMocked, waitsFor, mockImageId } from "../../tests/stacks/mockLab";
+import { assertAirflowWaitsFor, assertGreenplumHealthcheck, SECRET_VALUES } from "../greenplum-pxf/greenplum-pxf.test";
 
 describe("stacks: partitions under mocks", () => {
   let run: MockRun;

@@ -1,8 +1,12 @@
 // The cdc-datavault homework's Debezium source: the bookings tables the Data Vault models, from the primary,
 // through a named slot and publication, with values the loader can hash without decoding (decimals as text).
 import { ConnectorConfig } from "../../providers/kafkaConnector/policy";
-import { PostgresEndpoint, postgresSourceConfig } from "../connectors";
+import * as path from "path";
+import { PostgresEndpoint, postgresSourceConfig } from "../../components/debeziumConnectors";
 import { LOADED_TABLES } from "../../apps/dv-loader/src/mapping";
+
+/** SQL the primary runs after sql/bookings (replica identity, the signal table). */
+export const CDC_SETUP_SQL_DIR = path.join(__dirname, "sql", "source-cdc");
 
 export const DV_SOURCE_CONNECTOR = "bookings-source";
 export const DV_SLOT = "bookings_dv_slot";

@@ -3,63 +3,67 @@
 // a Data Vault DWH (5435); Airflow's simple_dag copies figures from the primary into `presentation` (5436).
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
-import { Airflow, dagFiles } from "../components/airflow";
-import { DvLoader } from "../components/dvLoader";
-import { Kafka } from "../components/kafka";
-import { KafkaConnect } from "../components/kafkaConnect";
-import { LabNetwork } from "../components/network";
-import { PG_PORT, PostgresServer } from "../components/postgresServer";
-import { LOADED_TABLES, topicOf } from "../apps/dv-loader/src/mapping";
+import { Airflow, dagFiles } from "../../components/airflow";
+import { postgresSourceSecrets } from "../../components/debeziumConnectors";
+import { DvLoader } from "../../components/dvLoader";
+import { Kafka } from "../../components/kafka";
+import { KafkaConnect } from "../../components/kafkaConnect";
+import { REPO_ROOT } from "../../components/labContainer";
+import { LabNetwork } from "../../components/network";
+import { PostgresServer } from "../../components/postgresServer";
+import { LOADED_TABLES, topicOf } from "../../apps/dv-loader/src/mapping";
+import { KafkaConnector } from "../../providers/kafkaConnector";
+import { SqlMigrations, loadMigrations } from "../../providers/sqlMigrations";
+import type { HomeworkContext, HomeworkDefinition } from "../../lab";
 import {
   CDC_SETUP_SQL_DIR, DV_PUBLICATION, DV_SLOT, DV_SOURCE_CONNECTOR, DV_SOURCE_SCHEMA, DV_TOPIC_PREFIX, dvSourceConfig,
-} from "../debezium/cdc-datavault";
-import { postgresSourceSecrets } from "../debezium/connectors";
-import { KafkaConnector } from "../providers/kafkaConnector";
-import { SqlMigrations, loadMigrations } from "../providers/sqlMigrations";
-import { HomeworkContext } from "./homework";
-import { REPO_ROOT } from "../components/labContainer";
+} from "./connectors";
+import { needs } from "./needs";
 
 export const SOURCE_DATABASE = "demo";
 export const REPLICA_SLOT = "replica_slot";
 export const REPLICATION_USER = "replicator";
 
-export function cdcDatavault({ cfg, prefix, parent, images }: HomeworkContext): Record<string, pulumi.Input<unknown>> {
+export const homework: HomeworkDefinition<typeof needs> = { needs, compose };
+
+function compose({ cfg, prefix, parent, images, ports, secrets }: HomeworkContext<typeof needs>): Record<string, pulumi.Input<unknown>> {
   const opts = { parent };
   const net = new LabNetwork("net", { prefix }, opts);
-  const password = cfg.secrets.postgresPassword;
+  const password = secrets.postgresPassword;
   const pg = { prefix, network: net, image: images.run("postgres"), bindAddress: cfg.bindAddress, superuserPassword: password };
 
   const primary = new PostgresServer("primary", {
-    ...pg, service: "postgres-primary", port: cfg.ports.postgresPrimary, database: SOURCE_DATABASE,
-    role: { kind: "primary", replicationUser: REPLICATION_USER, replicationPassword: cfg.secrets.replicationPassword, slot: REPLICA_SLOT },
+    ...pg, service: "postgres-primary", port: ports.postgresPrimary, database: SOURCE_DATABASE,
+    role: { kind: "primary", replicationUser: REPLICATION_USER, replicationPassword: secrets.replicationPassword, slot: REPLICA_SLOT },
   }, opts);
   const replica = new PostgresServer("replica", {
-    ...pg, service: "postgres-replica", port: cfg.ports.postgresReplica, database: SOURCE_DATABASE, role: { kind: "replica", primary },
+    ...pg, service: "postgres-replica", port: ports.postgresReplica, database: SOURCE_DATABASE, role: { kind: "replica", primary },
   }, opts);
-  const dwh = new PostgresServer("dwh", { ...pg, service: "postgres-dwh", port: cfg.ports.dwh, database: "dwh", role: { kind: "standalone" } }, opts);
+  const dwh = new PostgresServer("dwh", { ...pg, service: "postgres-dwh", port: ports.dwh, database: "dwh", role: { kind: "standalone" } }, opts);
   const presentation = new PostgresServer("presentation", {
-    ...pg, service: "postgres-presentation", port: cfg.ports.presentation, database: "presentation", role: { kind: "standalone" },
+    ...pg, service: "postgres-presentation", port: ports.presentation, database: "presentation", role: { kind: "standalone" },
   }, opts);
 
+  // The bookings data set is shared with greenplum-pxf (sql/bookings); this homework's own SQL is in ./sql.
   // SQL runs from the Pulumi host through the published ports, each only after its server is healthy.
   const sourceSql = new SqlMigrations("primary-sql", {
     connection: primary.connection(),
     migrations: [...loadMigrations(path.join(REPO_ROOT, "sql", "bookings")), ...loadMigrations(CDC_SETUP_SQL_DIR)],
   }, { parent, dependsOn: [primary.container] });
-  const dwhSql = new SqlMigrations("dwh-sql", { connection: dwh.connection(), migrations: path.join(REPO_ROOT, "sql", "datavault") },
+  const dwhSql = new SqlMigrations("dwh-sql", { connection: dwh.connection(), migrations: path.join(__dirname, "sql", "datavault") },
     { parent, dependsOn: [dwh.container] });
-  const presentationSql = new SqlMigrations("presentation-sql", { connection: presentation.connection(), migrations: path.join(REPO_ROOT, "sql", "presentation") },
+  const presentationSql = new SqlMigrations("presentation-sql", { connection: presentation.connection(), migrations: path.join(__dirname, "sql", "presentation") },
     { parent, dependsOn: [presentation.container] });
 
-  const kafka = new Kafka("kafka", { prefix, network: net, image: images.run("kafka"), bindAddress: cfg.bindAddress, port: cfg.ports.kafka }, opts);
+  const kafka = new Kafka("kafka", { prefix, network: net, image: images.run("kafka"), bindAddress: cfg.bindAddress, port: ports.kafka }, opts);
   const connect = new KafkaConnect("connect", {
-    prefix, network: net, kafka, images, bindAddress: cfg.bindAddress, ports: [cfg.ports.connect],
+    prefix, network: net, kafka, images, bindAddress: cfg.bindAddress, ports: [ports.connect],
   }, opts);
   // Registered once Connect answers and the tables (with their replica identity) exist.
   const source = new KafkaConnector("bookings-source", {
     connectUrl: connect.urls,
     name: DV_SOURCE_CONNECTOR,
-    config: dvSourceConfig({ db: { host: primary.internalHost, port: PG_PORT, user: "postgres", database: SOURCE_DATABASE } }),
+    config: dvSourceConfig({ db: { ...primary.inLab, user: "postgres", database: SOURCE_DATABASE } }),
     sensitiveConfig: pulumi.output(password).apply(postgresSourceSecrets),
   }, { parent, dependsOn: [...connect.workers, sourceSql] });
 
@@ -68,12 +72,11 @@ export function cdcDatavault({ cfg, prefix, parent, images }: HomeworkContext): 
     topicPrefix: DV_TOPIC_PREFIX, sourceSchema: DV_SOURCE_SCHEMA, dependsOn: [dwhSql, source],
   }, opts);
 
-  const inner = (s: PostgresServer) => pulumi.secret(pulumi.interpolate`postgresql://postgres:${password}@${s.internalHost}:${PG_PORT}/${s.database}`);
   const airflow = new Airflow("airflow", {
-    prefix, network: net, bindAddress: cfg.bindAddress, port: cfg.ports.airflow,
+    prefix, network: net, bindAddress: cfg.bindAddress, port: ports.airflow,
     image: { ref: images.run("airflow") }, metadataImage: images.run("postgres"),
-    adminPassword: cfg.secrets.airflowAdminPassword,
-    connections: { lab_primary: inner(primary), lab_presentation: inner(presentation) },
+    adminPassword: secrets.airflowAdminPassword,
+    connections: { lab_primary: primary.url(primary.database, primary.inLab), lab_presentation: presentation.url(presentation.database, presentation.inLab) },
     dags: dagFiles(path.join(REPO_ROOT, "airflow", "dags"), ["simple_dag.py"]),
     dependsOn: [sourceSql, presentationSql],
   }, opts);

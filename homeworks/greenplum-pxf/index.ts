@@ -3,54 +3,57 @@
 // started only once Greenplum (with PXF) is healthy and the bookings data is in.
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
-import { Airflow, dagFiles } from "../components/airflow";
-import { Greenplum, postgresUrl } from "../components/greenplum";
-import { LabNetwork } from "../components/network";
-import { PG_PORT, PostgresServer } from "../components/postgresServer";
-import { SqlMigrations } from "../providers/sqlMigrations";
-import { HomeworkContext } from "./homework";
-import { REPO_ROOT } from "../components/labContainer";
+import { Airflow, dagFiles } from "../../components/airflow";
+import { Greenplum } from "../../components/greenplum";
+import { REPO_ROOT } from "../../components/labContainer";
+import { LabNetwork } from "../../components/network";
+import { PostgresServer } from "../../components/postgresServer";
+import { SqlMigrations } from "../../providers/sqlMigrations";
+import type { HomeworkContext, HomeworkDefinition } from "../../lab";
+import { needs } from "./needs";
 
 /** The bookings source as PXF's jdbc-site.xml template names it (images/greenplum/Dockerfile defaults). */
-export const BOOKINGS_DB = { service: "bookings-db", database: "demo", user: "postgres", port: PG_PORT } as const;
+export const BOOKINGS_DB = { service: "bookings-db", database: "demo", user: "postgres" } as const;
 /** The DAGs of this homework and the module they import; the official image gets them as files. */
 export const BOOKINGS_DAGS = ["bookings_stg_ddl.py", "bookings_to_gp_stage.py", "bookings_tables.py", ".airflowignore"];
 
-export function greenplumPxf({ cfg, prefix, parent, images }: HomeworkContext): Record<string, pulumi.Input<unknown>> {
+export const homework: HomeworkDefinition<typeof needs> = { needs, compose };
+
+function compose({ cfg, prefix, parent, images, ports, secrets }: HomeworkContext<typeof needs>): Record<string, pulumi.Input<unknown>> {
   const opts = { parent };
   const net = new LabNetwork("net", { prefix }, opts);
-  const bookingsPassword = cfg.secrets.bookingsPassword;
+  const bookingsPassword = secrets.bookingsPassword;
 
   const bookings = new PostgresServer("bookings", {
     prefix, network: net, service: BOOKINGS_DB.service, image: images.run("postgres"), bindAddress: cfg.bindAddress,
-    port: cfg.ports.bookings, database: BOOKINGS_DB.database, superuserPassword: bookingsPassword, role: { kind: "standalone" },
+    port: ports.bookings, database: BOOKINGS_DB.database, superuserPassword: bookingsPassword, role: { kind: "standalone" },
   }, opts);
-  // The seed's bookings.bookings was empty: the lab's data set fills every table (sql/bookings).
+  // The seed's bookings.bookings was empty: the lab's data set fills every table (sql/bookings, shared with cdc-datavault).
   const bookingsData = new SqlMigrations("bookings-data", {
-    connection: { host: cfg.bindAddress, port: cfg.ports.bookings, user: BOOKINGS_DB.user, database: BOOKINGS_DB.database, password: bookingsPassword },
+    connection: { ...bookings.published, user: BOOKINGS_DB.user, database: BOOKINGS_DB.database, password: bookingsPassword },
     migrations: path.join(REPO_ROOT, "sql", "bookings"),
   }, { parent, dependsOn: [bookings.container] });
 
   const greenplum = new Greenplum("greenplum", {
-    prefix, network: net, bindAddress: cfg.bindAddress, images, port: cfg.ports.greenplum,
-    password: cfg.secrets.greenplumPassword,
-    servers: { bookingsDb: { host: BOOKINGS_DB.service, port: BOOKINGS_DB.port, database: BOOKINGS_DB.database, user: BOOKINGS_DB.user, password: bookingsPassword } },
+    prefix, network: net, bindAddress: cfg.bindAddress, images, port: ports.greenplum,
+    password: secrets.greenplumPassword,
+    servers: { bookingsDb: { at: bookings.inLab, database: BOOKINGS_DB.database, user: BOOKINGS_DB.user, password: bookingsPassword } },
   }, opts);
 
   const airflow = new Airflow("airflow", {
-    prefix, network: net, bindAddress: cfg.bindAddress, port: cfg.ports.airflow,
+    prefix, network: net, bindAddress: cfg.bindAddress, port: ports.airflow,
     image: { ref: images.run("airflow") }, metadataImage: images.run("postgres"),
-    adminPassword: cfg.secrets.airflowAdminPassword,
-    connections: { greenplum: greenplum.innerUrl(cfg.secrets.greenplumPassword) },
+    adminPassword: secrets.airflowAdminPassword,
+    connections: { greenplum: greenplum.innerUrl(secrets.greenplumPassword) },
     dags: dagFiles(path.join(REPO_ROOT, "airflow", "dags"), BOOKINGS_DAGS),
     dependsOn: [greenplum.container, bookingsData],
   }, opts);
 
   return {
     greenplum: greenplum.endpoint,
-    greenplumUrl: greenplum.url(cfg.secrets.greenplumPassword),
+    greenplumUrl: greenplum.url(secrets.greenplumPassword),
     bookings: bookings.endpoint,
-    bookingsUrl: postgresUrl(BOOKINGS_DB.user, bookingsPassword, bookings.endpoint, BOOKINGS_DB.database),
+    bookingsUrl: bookings.url(),
     airflow: airflow.url,
     credentials: `Greenplum: ${greenplum.user} / lab:greenplumPassword; bookings: ${BOOKINGS_DB.user} / lab:bookingsPassword; `
       + `Airflow: ${airflow.adminUser} / lab:airflowAdminPassword (pulumi config get lab:<key>)`,
