@@ -6,7 +6,7 @@
 import * as path from "path";
 import { Client } from "pg";
 import { DvLoader } from "../apps/dv-loader/src/loader";
-import { CDC_SETUP_SQL_DIR, DV_SOURCE_CONNECTOR, DV_SOURCE_SCHEMA, DV_TOPIC_PREFIX, dvSourceConfig } from "../debezium/cdc-datavault";
+import { CDC_SETUP_SQL_DIR, DV_SOURCE_CONNECTOR, DV_SOURCE_SCHEMA, DV_TOPIC_PREFIX, dvSourceConfig } from "../homeworks/cdc-datavault/connectors";
 import { KAFKA_CONNECTOR_PROVIDER_VERSION, kafkaConnectorProvider } from "../providers/kafkaConnector";
 import { applyMigrations, loadMigrations } from "../providers/sqlMigrations";
 import { startKafka } from "../testbed/kafka";
@@ -41,7 +41,7 @@ async function main(): Promise<void> {
     await pg.createDatabase("demo");
     await pg.createDatabase("dwh");
     await applyMigrations(pg.config("demo"), [...loadMigrations(path.join(root, "sql", "bookings")), ...loadMigrations(CDC_SETUP_SQL_DIR)]);
-    await applyMigrations(pg.config("dwh"), loadMigrations(path.join(root, "sql", "datavault")));
+    await applyMigrations(pg.config("dwh"), loadMigrations(path.join(root, "homeworks", "cdc-datavault", "sql", "datavault")));
     await kafkaConnectorProvider.create!({
       version: KAFKA_CONNECTOR_PROVIDER_VERSION, connectUrl: kafka.connectUrl(0), name: DV_SOURCE_CONNECTOR, waitTimeoutMs: 90_000,
       config: dvSourceConfig({ db: { host: "127.0.0.1", port: pg.port, user: "postgres", database: "demo" } }),

@@ -11,10 +11,10 @@
 import { Client } from "pg";
 import { startWriter } from "../apps/cdc-writer/src/writer";
 import { diffTables, readRows } from "../apps/cdc-reader/src/reader";
-import { jdbcSinkSecrets, postgresSourceSecrets } from "../debezium/connectors";
+import { jdbcSinkSecrets, postgresSourceSecrets } from "../components/debeziumConnectors";
 import {
   PATRONI_CDC_PARAMETERS, PATRONI_CDC_SLOTS, PATRONI_CDC_SQL, SINK_CONNECTOR, SOURCE_CONNECTOR, sinkConnectorConfig, sourceConnectorConfig,
-} from "../debezium/patroni-cdc";
+} from "../homeworks/patroni-cdc/connectors";
 import { KAFKA_CONNECTOR_PROVIDER_VERSION, kafkaConnectorProvider as provider } from "../providers/kafkaConnector";
 import { applyMigrations, loadMigrations } from "../providers/sqlMigrations";
 import { startKafka } from "../testbed/kafka";

@@ -3,7 +3,7 @@
  * a local KRaft broker, two Connect workers and PostgreSQL 15 (needs `bash .ci/install.d/30-kafka.sh`).
  *   npx ts-node --transpile-only bench/connect.ts [runs=5]
  */
-import { changeTopic, jdbcSinkConfig, jdbcSinkSecrets, postgresSourceConfig, postgresSourceSecrets } from "../debezium/connectors";
+import { changeTopic, jdbcSinkConfig, jdbcSinkSecrets, postgresSourceConfig, postgresSourceSecrets } from "../components/debeziumConnectors";
 import { KAFKA_CONNECTOR_PROVIDER_VERSION, KafkaConnectorInputs, kafkaConnectorProvider as provider } from "../providers/kafkaConnector";
 import { startKafka } from "../testbed/kafka";
 import { startPostgres } from "../testbed/postgres";

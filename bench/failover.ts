@@ -72,7 +72,7 @@ async function series(sync: boolean, runs: number): Promise<Sample[]> {
   const cluster = await startPatroniCluster({ scope: `bench-${sync ? "sync" : "async"}`, dcs: { synchronousMode: sync } });
   try {
     await cluster.waitForLeader({ replicas: 2, timeoutMs: 120_000 });
-    await applyMigrations(cluster.readWrite(), loadMigrations(path.join(__dirname, "../sql/patroni-ha")));
+    await applyMigrations(cluster.readWrite(), loadMigrations(path.join(__dirname, "../homeworks/patroni-ha/sql")));
     const samples: Sample[] = [];
     for (let i = 0; i < runs; i++) {
       samples.push(await measure(cluster, "kill", sync));

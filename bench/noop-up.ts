@@ -2,9 +2,9 @@
 // Kafka Connect worker.
 //   npx ts-node --transpile-only bench/noop-up.ts [runs=5]
 import * as crypto from "crypto";
-import { startKafka } from "../tests/real/harness/kafka";
-import { PG_BIN, startPostgres } from "../tests/real/harness/postgres";
-import { stopAll } from "../tests/real/harness/proc";
+import { startKafka } from "../testbed/kafka";
+import { PG_BIN, startPostgres } from "../testbed/postgres";
+import { stopAll } from "../testbed/proc";
 import { changesOnly, EngineStack, loadEngine } from "../tests/engine/harness";
 
 function median(values: number[]): number {

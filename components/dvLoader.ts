@@ -35,7 +35,7 @@ export class DvLoader extends pulumi.ComponentResource {
   constructor(name: string, args: DvLoaderArgs, opts?: pulumi.ComponentResourceOptions) {
     super("lab:cdc:DvLoader", name, {}, opts);
     this.image = args.images.build(`${name}-image`, {
-      image: "dv-loader", context: "apps/dv-loader", from: { key: "node", arg: "NODE_IMAGE" },
+      image: "dv-loader", context: ".", dockerfile: "apps/dv-loader/Dockerfile", from: { key: "node", arg: "NODE_IMAGE" },
     }, { parent: this });
     const dwh = args.dwh;
     this.container = labContainer({

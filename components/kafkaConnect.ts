@@ -46,8 +46,14 @@ export function renderConnectWorkerProperties(a: { bootstrap: string; groupId: s
     "status.storage.replication.factor": 1,
     "offset.flush.interval.ms": 1000,
     "plugin.path": "/opt/connect/plugins",
-    // A killed worker's connectors move after the session timeout plus this delay, not 5 minutes later.
-    "scheduled.rebalance.max.delay.ms": 10000,
+    // A killed worker's connectors and tasks move as soon as the group drops it (6 s without a heartbeat), not 5
+    // minutes later (the default delay that waits for the worker to come back); a sink task's consumer likewise, not
+    // after Kafka's default 45 s consumer session timeout. The broker's minimum session timeout is 6 s.
+    "scheduled.rebalance.max.delay.ms": 0,
+    "session.timeout.ms": 6000,
+    "heartbeat.interval.ms": 1000,
+    "consumer.session.timeout.ms": 6000,
+    "consumer.heartbeat.interval.ms": 1000,
   };
   return Object.entries(props).map(([k, v]) => `${k}=${v}`).join("\n") + "\n";
 }

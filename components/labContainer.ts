@@ -91,6 +91,8 @@ export function labContainer(a: LabContainerArgs): docker.Container {
     parent: a.parent, dependsOn: a.dependsOn,
     // The provider updates a healthcheck in place, but a running container keeps the one it was created with.
     replaceOnChanges: ["healthcheck"],
+    // Container names are fixed: the engine's default create-before-delete fails with "name already in use".
+    deleteBeforeReplace: true,
   });
 }
 

@@ -1,7 +1,6 @@
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
-import { TRAFFIC_ENV } from "../apps/traffic-generator/options";
-import { TRAFFIC_GENERATOR_BUILD, trafficHealthCheck } from "../apps/traffic-generator/container";
+import { TRAFFIC_ENV, TRAFFIC_GENERATOR_BUILD, trafficHealthCheck } from "../apps/traffic-generator/src/contract";
 import { labContainer } from "./labContainer";
 import { LabImages } from "./labImages";
 import { LabNetwork } from "./network";

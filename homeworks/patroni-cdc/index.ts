@@ -88,7 +88,7 @@ function compose({ cfg, prefix, parent, images, ports, secrets }: HomeworkContex
 
   // The writer and the reader: one image, the command picks the app.
   const appsImage = images.build("cdc-apps-image", {
-    image: "cdc-apps", from: { key: "node", arg: "NODE_IMAGE" }, context: "apps", dockerfile: "apps/cdc-apps/Dockerfile",
+    image: "cdc-apps", from: { key: "node", arg: "NODE_IMAGE" }, context: ".", dockerfile: "apps/cdc-apps/Dockerfile",
   }, opts);
   const url = (at: Address, database: string) => postgresUrl({ user: "postgres", password, at, database });
   const app = (service: string, main: string, env: Record<string, pulumi.Input<string>>, dependsOn: pulumi.Resource[]) => labContainer({

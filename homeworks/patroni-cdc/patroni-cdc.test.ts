@@ -1,4 +1,5 @@
 import * as assert from "assert";
+import * as path from "path";
 import { parse } from "yaml";
 import { DEFAULT_IMAGES, parseLabConfig } from "../../config";
 import { composeLab } from "../../lab";
@@ -38,7 +39,8 @@ describe("stacks: patroni-cdc under mocks", () => {
     assert.deepStrictEqual(images.map((i) => i.imageName).sort(), ["lab-dev-cdc-apps:local", "lab-dev-connect:local", "lab-dev-patroni:local"]);
     const apps = images.find((i) => i.imageName === "lab-dev-cdc-apps:local")!;
     assert.match(apps.build.dockerfile, /apps\/cdc-apps\/Dockerfile$/);
-    assert.match(apps.build.context, /\/apps$/);
+    // The apps are npm workspaces: their image builds from the repository root (one lockfile).
+    assert.strictEqual(apps.build.context, path.resolve(__dirname, "../.."));
     assert.strictEqual(apps.build.args.NODE_IMAGE, DEFAULT_IMAGES.node);
     for (const app of ["cdc-writer", "cdc-reader"]) {
       assert.strictEqual(container(app).inputs.image, mockImageId("lab-dev-cdc-apps:local"));

@@ -7,7 +7,7 @@ import { Client, ClientConfig } from "pg";
 import { DvLoader } from "../../apps/dv-loader/src/loader";
 import { hashKey } from "../../apps/dv-loader/src/mapping";
 import { vaultCounts } from "../../apps/dv-loader/src/vault";
-import { DV_SOURCE_SCHEMA, DV_TOPIC_PREFIX } from "../../debezium/cdc-datavault";
+import { DV_SOURCE_SCHEMA, DV_TOPIC_PREFIX } from "../../homeworks/cdc-datavault/connectors";
 import { execIn } from "../../testbed/docker";
 import { describeLab, itChangesNothingOnASecondRun, log, poll, query } from "./suite";
 

@@ -5,7 +5,7 @@
 import * as assert from "assert";
 import { ClientConfig } from "pg";
 import { describeDiff, diffTables, readRows } from "../../apps/cdc-reader/src/reader";
-import { OUTBOX_TOPIC, SCHEMA_CHANGE, SIGNAL_TABLE, SINK_CONNECTOR, SOURCE_CONNECTOR, CDC_TABLE } from "../../debezium/patroni-cdc";
+import { OUTBOX_TOPIC, SCHEMA_CHANGE, SIGNAL_TABLE, SINK_CONNECTOR, SOURCE_CONNECTOR, CDC_TABLE } from "../../homeworks/patroni-cdc/connectors";
 import { deleteConnector, getConfig, getStatus, putConfig, setState } from "../../providers/kafkaConnector";
 import { main as labCli } from "../../tools/lab";
 import { LabDocker } from "../../tools/lab/docker";

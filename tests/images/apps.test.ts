@@ -34,7 +34,7 @@ describe("the lab's Node images FROM images/debian/node", function () {
 
   it("traffic generator: prints its usage, and its healthcheck fails without a recent acked write", async function () {
     this.timeout(15 * 60_000);
-    const image = await buildContext("lab-test-traffic-generator:debian", "apps/traffic-generator", "../../images/traffic-generator/Dockerfile", { NODE_IMAGE: node });
+    const image = await buildContext("lab-test-traffic-generator:debian", ".", "apps/traffic-generator/Dockerfile", { NODE_IMAGE: node });
     assert.strictEqual(await userOf(image), "node");
     const help = await runOnce(image, ["--help"]);
     assert.strictEqual(help.code, 0, help.out);
@@ -45,7 +45,7 @@ describe("the lab's Node images FROM images/debian/node", function () {
 
   it("dv-loader: loads its ES-module Kafka client and refuses to start without KAFKA_BOOTSTRAP, naming it", async function () {
     this.timeout(15 * 60_000);
-    const image = await buildContext("lab-test-dv-loader:debian", "apps/dv-loader", undefined, { NODE_IMAGE: node });
+    const image = await buildContext("lab-test-dv-loader:debian", ".", "apps/dv-loader/Dockerfile", { NODE_IMAGE: node });
     assert.strictEqual(await userOf(image), "node");
     const r = await runOnce(image, undefined, ["DWH_URL=postgresql://u:p@127.0.0.1:1/dwh", "DV_TOPIC_PREFIX=bookings"]);
     assert.strictEqual(r.code, 1, r.out);
@@ -54,9 +54,9 @@ describe("the lab's Node images FROM images/debian/node", function () {
     assert.strictEqual(load.code, 0, load.out);
   });
 
-  it("cdc-apps (context apps/): the writer and the reader refuse a missing URL, naming the variable", async function () {
+  it("cdc-apps (context: the repository root): the writer and the reader refuse a missing URL, naming the variable", async function () {
     this.timeout(15 * 60_000);
-    const image = await buildContext("lab-test-cdc-apps:debian", "apps", "cdc-apps/Dockerfile", { NODE_IMAGE: node });
+    const image = await buildContext("lab-test-cdc-apps:debian", ".", "apps/cdc-apps/Dockerfile", { NODE_IMAGE: node });
     assert.strictEqual(await userOf(image), "node");
     const writer = await runOnce(image, undefined);
     assert.strictEqual(writer.code, 2, writer.out);

@@ -14,6 +14,7 @@ export interface Registered {
   dependsOn: string[];
   /** Input paths whose change replaces the resource (replaceOnChanges). */
   replaceOnChanges: string[];
+  deleteBeforeReplace: boolean;
 }
 
 export interface MockRun {
@@ -30,14 +31,12 @@ export function mockImageId(imageName: string): string {
   return `sha256:${createHash("sha256").update(imageName).digest("hex")}`;
 }
 
-let installed = false;
+/** The monitor these mocks wrapped; another suite's setMocks replaces it, and then they install again. */
+let installed: unknown;
 const registered: Registered[] = [];
 
-
-
 async function install(): Promise<void> {
-  if (installed) return;
-  installed = true;
+  if (installed && pulumi.runtime.getMonitor() === installed) return;
   await pulumi.runtime.setMocks({
     newResource: (args) => ({
       id: `${args.name}-id`,
@@ -48,10 +47,11 @@ async function install(): Promise<void> {
   }, "lab", "mocktest", false);
   const monitor: any = pulumi.runtime.getMonitor();
   const register = monitor.registerResource.bind(monitor);
+  installed = monitor;
   monitor.registerResource = (req: any, callback: (err: any, res: any) => void) => {
     const inputs = unwrapSecrets(pulumi.runtime.deserializeProperties(req.getObject()));
     register(req, (err: any, res: any) => {
-      if (!err) registered.push({ type: req.getType(), name: req.getName(), urn: res.getUrn(), inputs, dependsOn: req.getDependenciesList(), replaceOnChanges: req.getReplaceonchangesList() });
+      if (!err) registered.push({ type: req.getType(), name: req.getName(), urn: res.getUrn(), inputs, dependsOn: req.getDependenciesList(), replaceOnChanges: req.getReplaceonchangesList(), deleteBeforeReplace: req.getDeletebeforereplace() });
       callback(err, res);
     });
   };
@@ -119,6 +119,8 @@ export function assertContainerHygiene(run: MockRun, bind = "127.0.0.1"): void {
     assert.strictEqual(c.inputs.wait, true, `${c.name} is not waited for`);
     // The provider would update a healthcheck in place while the running container keeps the old one.
     assert.ok(c.replaceOnChanges.includes("healthcheck"), `${c.name}: a healthcheck change must replace the container`);
+    // Seen with the real engine: a replacement created before the old one is deleted collides on the fixed name.
+    assert.strictEqual(c.deleteBeforeReplace, true, `${c.name}: its replacement must delete the old container first`);
     assert.deepStrictEqual(c.inputs.dnsOpts, ["timeout:1", "attempts:1", "ndots:0"], `${c.name}: a vanished name must fail fast`);
     for (const p of c.inputs.ports ?? []) {
       assert.strictEqual(p.ip, bind, `${c.name} publishes ${p.external} on ${p.ip}`);
