@@ -1,0 +1,2 @@
+// Registers nothing: what a `pulumi up` costs before any resource (CLI, plugins, Node, @pulumi/pulumi).
+module.exports = {};
