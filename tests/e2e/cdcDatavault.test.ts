@@ -142,8 +142,10 @@ describeLab("e2e: cdc-datavault in build mode on the real engine", LAB, [
       assert.strictEqual(r.code, 0, `airflow dags test: exit ${r.code}\n${r.stderr.slice(-2000)}\n${r.stdout.slice(-2000)}`);
       const runs = await execIn(scheduler, ["airflow", "dags", "list-runs", "-d", "simple_dag", "-o", "json"], { timeoutMs: 120_000 });
       assert.strictEqual(runs.code, 0, runs.stderr);
-      const run = (JSON.parse(runs.stdout.slice(runs.stdout.indexOf("["))) as { execution_date: string; state: string }[])
-        .find((x) => x.execution_date.startsWith(date));
+      // stdout carries Airflow's own log lines too ("[2026-…] {…} INFO …"): the runs are the line that is a JSON array.
+      const line = runs.stdout.split("\n").find((l) => /^\[(\{|\])/.test(l.trim()));
+      assert.ok(line, `no JSON array in airflow dags list-runs' output:\n${runs.stdout.slice(-1500)}`);
+      const run = (JSON.parse(line!) as { execution_date: string; state: string }[]).find((x) => x.execution_date.startsWith(date));
       assert.strictEqual(run?.state, "success", `simple_dag run of ${date}: ${JSON.stringify(run)}\n${r.stdout.slice(-1500)}`);
     };
 
