@@ -7,7 +7,7 @@ import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { debootstrapBaseTag, hostDebianMirror, MAKE_BASE_SCRIPT, DEBIAN_SUITE } from "../../images/debian/base";
-import { buildImage, docker, execIn, ExecResult, REPO, removeByLabel, waitHealthy } from "../../testbed/docker";
+import { buildImage, containerLogs, docker, execIn, ExecResult, REPO, removeByLabel, waitHealthy } from "../../testbed/docker";
 
 const LABEL = "lab.test";
 const RUN_ID = `images-${process.pid}`;
@@ -106,20 +106,25 @@ export async function startContainer(a: StartArgs): Promise<TestContainer & { ho
 }
 
 /**
- * Runs a command in the container (a healthcheck's `["CMD", ...]` form too) until it exits 0, every `everyMs`, at most
- * `timeoutMs`; the error carries the last output and the container's log.
+ * Runs a command in the container (a healthcheck's `["CMD", ...]` form too) until it exits 0 and `ok(stdout)` holds,
+ * every `everyMs`, at most `timeoutMs`; returns that stdout. Fails at once if the container stops running; the error
+ * carries the last output and the container's log. The image tests' one wait.
  */
-export async function waitForCommand(c: TestContainer, cmd: string[], timeoutMs: number, everyMs = 1000): Promise<void> {
+export async function waitForCommand(target: { id: string } | string, cmd: string[], timeoutMs: number, everyMs = 1000,
+  o: { user?: string; ok?: (stdout: string) => boolean } = {}): Promise<string> {
+  const id = typeof target === "string" ? target : target.id;
   const argv = cmd[0] === "CMD" ? cmd.slice(1) : cmd;
   const until = Date.now() + timeoutMs;
   let last = "";
   for (let i = 0; i <= Math.ceil(timeoutMs / everyMs) && Date.now() < until; i++) {
-    const r = await c.exec(argv).catch((e: Error) => ({ code: -1, stdout: "", stderr: e.message }));
-    if (r.code === 0) return;
+    const r = await execIn(id, argv, { user: o.user }).catch((e: Error) => ({ code: -1, stdout: "", stderr: e.message }));
+    if (r.code === 0 && (o.ok?.(r.stdout) ?? true)) return r.stdout;
     last = (r.stdout + r.stderr).slice(-500);
+    const state = (await docker.getContainer(id).inspect()).State;
+    if (!state.Running) throw new Error(`container exited (${state.ExitCode}) while waiting for ${argv.join(" ")}:\n${await containerLogs(id, 200)}`);
     await new Promise((res) => setTimeout(res, everyMs));
   }
-  throw new Error(`${argv.join(" ")} never exited 0 in ${timeoutMs} ms: ${last}\n${await c.logs()}`);
+  throw new Error(`${argv.join(" ")} not satisfied in ${timeoutMs} ms: ${last}\n${await containerLogs(id, 80)}`);
 }
 
 /** A throwaway network (and volumes by name) labelled for cleanup. */

@@ -9,7 +9,7 @@ import {
   PATRONI_VOLUME_PATH, labPgHba, renderPatroniConfig,
 } from "../../components/patroniConfig";
 import { containerLogs, docker, execIn, putFiles } from "../../testbed/docker";
-import { buildContext, buildServiceImage, cleanupContainers, startContainer, testNetwork } from "./build";
+import { buildContext, buildServiceImage, cleanupContainers, startContainer, testNetwork, waitForCommand } from "./build";
 
 const LABELS = { "lab.test": `images-${process.pid}` };
 
@@ -22,17 +22,6 @@ async function runOnce(image: string, env: string[], files: Record<string, strin
 }
 
 
-async function waitFor(id: string, cmd: string[], timeoutMs: number): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  let last = "";
-  for (let i = 0; i < 200 && Date.now() < until; i++) {
-    const r = await execIn(id, cmd).catch((e: Error) => ({ code: -1, stdout: "", stderr: e.message }));
-    if (r.code === 0) return;
-    last = r.stdout + r.stderr;
-    await new Promise((res) => setTimeout(res, 1000));
-  }
-  throw new Error(`${cmd.join(" ")} never exited 0 in ${timeoutMs} ms: ${last}\n${await containerLogs(id, 60)}`);
-}
 
 describe("images/patroni FROM the built postgres image", function () {
   let patroni: string;
@@ -75,7 +64,7 @@ describe("images/patroni FROM the built postgres image", function () {
       image: etcdImage, network, aliases: ["etcd-1"],
       cmd: ["etcd", ...etcdMemberArgs(self, [self], { dataDir: "/etcd-data", listenHost: "0.0.0.0", clusterToken: "lab-test" })],
     });
-    await waitFor(etcd.id, etcdHealthCheck(ETCD_CLIENT_PORT).slice(1), 60_000);
+    await waitForCommand(etcd.id, etcdHealthCheck(ETCD_CLIENT_PORT).slice(1), 60_000);
     const yaml = renderPatroniConfig({
       scope: "lab-test", name: "pg-1",
       restApi: { listen: `0.0.0.0:${PATRONI_REST_PORT}`, connectAddress: `pg-1:${PATRONI_REST_PORT}` },
@@ -93,7 +82,7 @@ describe("images/patroni FROM the built postgres image", function () {
     });
     await putFiles(c.id, [{ path: PATRONI_CONFIG_PATH, content: yaml }]);
     await c.start();
-    await waitFor(c.id, patroniHealthCheck(PATRONI_REST_PORT).slice(1), 180_000);
+    await waitForCommand(c.id, patroniHealthCheck(PATRONI_REST_PORT).slice(1), 180_000);
     const list = await execIn(c.id, ["patronictl", "-c", PATRONI_CONFIG_PATH, "list"]);
     assert.match(list.stdout, /pg-1.*Leader.*running/, list.stdout + list.stderr);
     const sql = await execIn(c.id, ["psql", "-h", "pg-1", "-U", "postgres", "-d", "postgres", "-tAc", "select pg_is_in_recovery()"], { env: ["PGPASSWORD=su-pass"] });

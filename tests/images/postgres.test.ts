@@ -5,26 +5,12 @@ import * as assert from "assert";
 import { Client } from "pg";
 import { postgresHealthCheck, replicaHealthCheck, settingsArgs } from "../../components/postgresServer";
 import { PRIMARY_SETTINGS, REPLICA_START_SCRIPT, renderPrimaryInitScript, replicaEnv } from "../../components/postgresReplicaConfig";
-import { containerLogs, docker, execIn, waitHealthy, putFiles } from "../../testbed/docker";
-import { buildServiceImage, checkContract, cleanupContainers, startContainer, testNetwork, TestContainer } from "./build";
+import { docker, execIn, waitHealthy, putFiles } from "../../testbed/docker";
+import { buildServiceImage, checkContract, cleanupContainers, startContainer, testNetwork, TestContainer, waitForCommand } from "./build";
 
 const PASSWORD = "s3cret-Pass";
 const PGDATA = "/var/lib/postgresql/data";
 
-/** Runs a command in the container until it exits 0 (bounded in tries and time). */
-async function waitFor(c: { id: string }, cmd: string[], timeoutMs: number, user?: string): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  let last = "";
-  for (let i = 0; i < 300 && Date.now() < until; i++) {
-    const r = await execIn(c.id, cmd, { user }).catch((e: Error) => ({ code: -1, stdout: "", stderr: e.message }));
-    if (r.code === 0) return;
-    last = r.stdout + r.stderr;
-    const state = (await docker.getContainer(c.id).inspect()).State;
-    if (!state.Running) throw new Error(`container exited (${state.ExitCode}) while waiting for ${cmd.join(" ")}:\n${await containerLogs(c.id, 200)}`);
-    await new Promise((res) => setTimeout(res, 500));
-  }
-  throw new Error(`${cmd.join(" ")} never exited 0 in ${timeoutMs} ms: ${last}`);
-}
 
 
 /** A labelled volume by name. build.ts's testVolume returns undefined (dockerode's createVolume resolves to a
@@ -93,7 +79,7 @@ describe("images/debian/postgres: the official postgres image's contract", funct
         hostPort: async (p) => Number((await c.inspect()).NetworkSettings.Ports[`${p}/tcp`]![0].HostPort),
       };
       port = await server.hostPort(5432);
-      await waitFor(server, postgresHealthCheck().slice(1), 60_000);
+      await waitForCommand(server, postgresHealthCheck().slice(1), 60_000, 500);
     });
 
     it("keeps the generic contract (root image, drops to postgres; paths, tools, port 5432)", async function () {
@@ -135,7 +121,7 @@ describe("images/debian/postgres: the official postgres image's contract", funct
       const hba = await server.exec(["sh", "-c", `grep -c '^# sourced ${PGDATA}$' ${PGDATA}/pg_hba.conf; test -f ${PGDATA}/ran-executable`]);
       assert.strictEqual(hba.code, 0, `sourced script saw PGDATA and the executable one ran: ${hba.stdout}${hba.stderr}`);
       await docker.getContainer(server.id).restart({ t: 10 });
-      await waitFor(server, postgresHealthCheck().slice(1), 60_000);
+      await waitForCommand(server, postgresHealthCheck().slice(1), 60_000, 500);
       port = await server.hostPort(5432); // a restart picks a new free host port
       const after = await query(port, "SELECT count(*)::int AS n FROM init_runs", { database: "app" });
       assert.strictEqual(after[0].n, 2, "init scripts did not run again on restart");
@@ -154,7 +140,7 @@ describe("images/debian/postgres: the official postgres image's contract", funct
     this.timeout(90_000);
     const c = await startContainer({ image, env: { POSTGRES_USER: "airflow", POSTGRES_PASSWORD: PASSWORD, POSTGRES_DB: "airflow" }, ports: [5432] });
     // The lab's healthcheck asks as postgres, a role that does not exist here: pg_isready still says "accepting".
-    await waitFor(c, postgresHealthCheck().slice(1), 60_000);
+    await waitForCommand(c, postgresHealthCheck().slice(1), 60_000, 500);
     const rows = await query(await c.hostPort(5432), "SELECT current_user AS u, current_database() AS d, rolsuper FROM pg_roles WHERE rolname = current_user", { user: "airflow", database: "airflow" });
     assert.deepStrictEqual(rows, [{ u: "airflow", d: "airflow", rolsuper: true }]);
   });
@@ -182,7 +168,7 @@ describe("images/debian/postgres: the official postgres image's contract", funct
     });
     await putFiles(primary.id, [{ path: "/docker-entrypoint-initdb.d/10-replication.sh", content: renderPrimaryInitScript("replicator", "replica_1") }]);
     await primary.start();
-    await waitFor(primary, postgresHealthCheck().slice(1), 60_000);
+    await waitForCommand(primary, postgresHealthCheck().slice(1), 60_000, 500);
     await execIn(primary.id, ["psql", "-U", "postgres", "-d", "shop", "-c", "CREATE TABLE t (id int); INSERT INTO t VALUES (1), (2), (3)"]);
 
     const env = replicaEnv({ primaryHost: "primary", primaryPort: 5432, replicationUser: "replicator", slot: "replica_1", applicationName: "replica_1", passFile: "/var/lib/postgresql/.pgpass", waitTries: 60 });
@@ -197,7 +183,7 @@ describe("images/debian/postgres: the official postgres image's contract", funct
     await replica.start();
     await waitHealthy(replica.id, 120_000);
     await execIn(primary.id, ["psql", "-U", "postgres", "-d", "shop", "-c", "INSERT INTO t VALUES (4)"]);
-    await waitFor(replica, ["sh", "-c", `test "$(psql -h 127.0.0.1 -U postgres -d shop -tAc 'select count(*) from t')" = 4`], 30_000);
+    await waitForCommand(replica, ["sh", "-c", `test "$(psql -h 127.0.0.1 -U postgres -d shop -tAc 'select count(*) from t')" = 4`], 30_000, 500);
     const slot = await execIn(primary.id, ["psql", "-U", "postgres", "-tAc", "select active from pg_replication_slots where slot_name = 'replica_1'"]);
     assert.strictEqual(slot.stdout.trim(), "t", "the replica streams through the physical slot the init script made");
   });

@@ -3,22 +3,11 @@
 // passes, and a scrape job is really scraped (up == 1 through the query API).
 import * as assert from "assert";
 import { renderPrometheusConfig } from "../../components/monitoringConfig";
-import { containerLogs, docker, execIn, putFiles } from "../../testbed/docker";
-import { buildServiceImage, checkContract, cleanupContainers } from "./build";
+import { docker, execIn, putFiles } from "../../testbed/docker";
+import { buildServiceImage, checkContract, cleanupContainers, waitForCommand } from "./build";
 
 const READY = ["wget", "-q", "-O", "/dev/null", "http://127.0.0.1:9090/-/ready"];
 
-async function waitFor(id: string, cmd: string[], timeoutMs: number, ok: (out: string) => boolean = () => true): Promise<string> {
-  const until = Date.now() + timeoutMs;
-  let last = "";
-  for (let i = 0; i < 120 && Date.now() < until; i++) {
-    const r = await execIn(id, cmd).catch((e: Error) => ({ code: -1, stdout: "", stderr: e.message }));
-    if (r.code === 0 && ok(r.stdout)) return r.stdout;
-    last = r.stdout + r.stderr;
-    await new Promise((res) => setTimeout(res, 1000));
-  }
-  throw new Error(`${cmd.join(" ")} not satisfied in ${timeoutMs} ms: ${last}\n${await containerLogs(id)}`);
-}
 
 describe("images/debian/prometheus: the prom/prometheus contract as the lab uses it", function () {
   let id: string;
@@ -33,7 +22,7 @@ describe("images/debian/prometheus: the prom/prometheus contract as the lab uses
     await putFiles(c.id, [{ path: "/etc/prometheus/prometheus.yml", content: renderPrometheusConfig([{ job: "self", targets: ["127.0.0.1:9090"] }], 1) }]);
     await c.start();
     id = c.id;
-    await waitFor(id, READY, 60_000);
+    await waitForCommand(id, READY, 60_000);
   });
 
   after(async function () {
@@ -55,8 +44,8 @@ describe("images/debian/prometheus: the prom/prometheus contract as the lab uses
 
   it("scrapes the job (up == 1 from the query API) and writes its TSDB on /prometheus as nobody", async function () {
     this.timeout(60_000);
-    const out = await waitFor(id, ["wget", "-q", "-O", "-", "http://127.0.0.1:9090/api/v1/query?query=up{job=\"self\"}"], 40_000,
-      (o) => JSON.parse(o).data.result.length === 1);
+    const out = await waitForCommand(id, ["wget", "-q", "-O", "-", "http://127.0.0.1:9090/api/v1/query?query=up{job=\"self\"}"], 40_000, 1000,
+      { ok: (o) => JSON.parse(o).data.result.length === 1 });
     assert.strictEqual(JSON.parse(out).data.result[0].value[1], "1");
     const owner = await execIn(id, ["stat", "-c", "%U", "/prometheus/wal"]);
     assert.strictEqual(owner.stdout.trim(), "nobody");
