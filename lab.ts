@@ -1,4 +1,5 @@
 import * as path from "path";
+import { isDeepStrictEqual } from "util";
 import * as pulumi from "@pulumi/pulumi";
 import { ConfigError, Homework, HomeworkNeeds, LabConfig } from "./config";
 import { LabImages } from "./components/labImages";
@@ -40,7 +41,8 @@ export function loadHomework(cfg: LabConfig, name: Homework): HomeworkDefinition
   const dir = path.join(cfg.catalog.root, name);
   const def = require(dir).homework as HomeworkDefinition | undefined;
   if (!def || typeof def.compose !== "function") throw new ConfigError("homeworks", name, `${dir}/index.ts exports no \`homework\` { needs, compose }`);
-  if (def.needs !== cfg.catalog.needs[name]) throw new ConfigError("homeworks", name, `${dir}/index.ts: homework.needs must be the \`needs\` of ./needs.ts`);
+  // By value, not identity: a test harness that reloads the repository's modules gets a second copy of needs.ts.
+  if (!isDeepStrictEqual(def.needs, cfg.catalog.needs[name])) throw new ConfigError("homeworks", name, `${dir}/index.ts: homework.needs must be the \`needs\` of ./needs.ts`);
   return def;
 }
 

@@ -74,16 +74,23 @@ describe("config: adding a homework is one folder and one stack file", () => {
     } finally { fs.rmSync(bad, { recursive: true, force: true }); }
   });
 
-  it("refuses a folder whose index.ts exports no definition, before registering anything", async () => {
+  it("refuses a folder whose index.ts exports no definition, or needs other than its needs.ts, before registering anything", async () => {
     const bad = fs.mkdtempSync(path.join(os.tmpdir(), "lab-homeworks-bad-"));
     try {
       fs.mkdirSync(path.join(bad, "empty"));
       fs.writeFileSync(path.join(bad, "empty", "index.ts"), "export const compose = () => ({});\n");
       fs.writeFileSync(path.join(bad, "empty", "needs.ts"), "export const needs = { ports: {}, secrets: {}, images: [] };\n");
+      // needs other than its needs.ts's (config.ts parsed the stack against those): refused too.
+      fs.mkdirSync(path.join(bad, "drift"));
+      fs.writeFileSync(path.join(bad, "drift", "needs.ts"), "export const needs = { ports: {}, secrets: {}, images: [] };\n");
+      fs.writeFileSync(path.join(bad, "drift", "index.ts"),
+        "export const homework = { needs: { ports: { extra: 1 }, secrets: {}, images: [] }, compose: () => ({}) };\n");
       const catalogOfBad = discoverHomeworks(bad);
       const run = await runMocked(() => {
         assert.throws(() => composeLab(parseLabConfig(rawConfig({}, "empty"), [], catalogOfBad)), (e: unknown) =>
           e instanceof ConfigError && /lab:homeworks = "empty": \S+empty\/index.ts exports no `homework` \{ needs, compose \}/.test(e.message));
+        assert.throws(() => composeLab(parseLabConfig(rawConfig({}, "drift"), [], catalogOfBad)), (e: unknown) =>
+          e instanceof ConfigError && /lab:homeworks = "drift": \S+drift\/index.ts: homework.needs must be the `needs` of .\/needs.ts/.test(e.message));
         return {};
       });
       assert.strictEqual(run.resources.length, 0);
