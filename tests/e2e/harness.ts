@@ -328,7 +328,8 @@ type Op = "create" | "update" | "replace" | "same";
 
 async function deleteResource(r: Recorded, log: (l: string) => void): Promise<void> {
   switch (r.type) {
-    case CONTAINER: await docker.getContainer(r.id).remove({ force: true, v: false }).catch(ignoreGone); break;
+    // The provider's removeVolumes defaults to true: a container's anonymous volumes (an image's VOLUME) go with it.
+    case CONTAINER: await docker.getContainer(r.id).remove({ force: true, v: true }).catch(ignoreGone); break;
     case NETWORK: await docker.getNetwork(r.id).remove().catch(ignoreGone); break;
     case VOLUME: await docker.getVolume(r.id).remove({ force: true }).catch(ignoreGone); break;
     case COMMAND: if (r.inputs.delete) await runCommand(r.inputs.delete, r.outputs, r.outputs); break;
@@ -528,7 +529,7 @@ export async function teardown(runId: string, opts: { removeImages?: boolean; lo
     }
   }
   const filters = { label: [`${E2E_LABEL}=${runId}`] };
-  for (const c of await docker.listContainers({ all: true, filters })) await docker.getContainer(c.Id).remove({ force: true });
+  for (const c of await docker.listContainers({ all: true, filters })) await docker.getContainer(c.Id).remove({ force: true, v: true });
   for (const r of inUse) {
     try { await deleteResource(r, log); } catch (e) { errors.push(`${r.urn}: ${(e as Error).message}`); }
   }

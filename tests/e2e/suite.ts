@@ -83,10 +83,14 @@ export function describeLab(title: string, lab: RunLabArgs & { config: { prefix:
     body(s);
 
     describe("teardown", () => {
-      it("teardown leaves no container, network or volume with the run's label", async function () {
+      it("teardown leaves no container, network or volume with the run's label, nor any volume its containers used", async function () {
         this.timeout(300_000);
+        // Anonymous volumes (an image's VOLUME) carry no label: the run's containers name them in their mounts.
+        const used = (await s.containers()).flatMap((c) => c.Mounts.filter((m) => m.Type === "volume").map((m) => m.Name!));
         await s.phase("teardown", () => teardown(lab.runId));
         assert.deepStrictEqual(await leftovers(lab.runId), []);
+        const volumes = new Set(((await docker.listVolumes()).Volumes ?? []).map((v) => v.Name));
+        assert.deepStrictEqual(used.filter((v) => volumes.has(v)), [], "volumes the run's containers used are still there");
       });
     });
   });
