@@ -2,8 +2,9 @@
 // experiment traffic, one pg client at a fixed rate through HAProxy's published read-write port, acked ids kept),
 // the members' logs since the fault (where the time goes), the time a survivor needs to resolve the dead name,
 // and how long writes met a member still promoting ("read-only transaction").
-import { Client, ClientConfig } from "pg";
+import { ClientConfig } from "pg";
 import { LabDocker, numbered } from "../tools/lab/docker";
+import { sql } from "../tools/lab/experiments";
 import { AckedWrite, longestGap, lostIds } from "../tools/lab/experiments/figures";
 import { startTraffic, Traffic } from "../tools/lab/experiments/traffic";
 import { leaderOf, Patroni, PatroniMember } from "../tools/lab/patroni";
@@ -124,12 +125,6 @@ function conn(h: BenchLabHandle): ClientConfig {
   return { host, port: Number(port), user: "postgres", password: h.password, database: "postgres", connectionTimeoutMillis: 5_000, query_timeout: 30_000 };
 }
 
-async function sql<T = any>(h: BenchLabHandle, text: string, params: unknown[] = []): Promise<T[]> {
-  const c = new Client(conn(h));
-  c.on("error", () => undefined);
-  await c.connect();
-  try { return (await c.query(text, params)).rows as T[]; } finally { await c.end().catch(() => undefined); }
-}
 
 const TABLE = "public.lab_bench_writes";
 
@@ -163,7 +158,7 @@ export class ContainerBench {
 
   async measure(fault: Fault, sync: boolean): Promise<ContainerSample> {
     const from = await this.healthy(sync);
-    await sql(this.h, `create table if not exists ${TABLE} (id bigint primary key, at timestamptz not null default clock_timestamp())`);
+    await sql(conn(this.h), `create table if not exists ${TABLE} (id bigint primary key, at timestamptz not null default clock_timestamp())`);
     const firstId = 1_000_000_000_000 + (Date.now() % 1_000_000_000) * 1000;
     const traffic: Traffic = startTraffic({ conn: conn(this.h), table: TABLE, ratePerSecond: this.rate, firstId, maxMs: 10 * 60_000 });
     try {
@@ -190,7 +185,7 @@ export class ContainerBench {
       }
       const acks: AckedWrite[] = traffic.acks;
       const present = await until("reading back the acked rows", 60_000, async () =>
-        (await sql<{ id: string }>(this.h, `select id from ${TABLE} where id >= $1 and id < $2`, [firstId, firstId + traffic.attempted])).map((r) => Number(r.id)), 1000);
+        (await sql<{ id: string }>(conn(this.h), `select id from ${TABLE} where id >= $1 and id < $2`, [firstId, firstId + traffic.attempted])).map((r) => Number(r.id)), 1000);
       const lost = lostIds(acks.map((a) => a.id), present).length;
       const after = traffic.failures.filter((f) => f.at >= faultAt);
       const readOnly = after.filter((f) => failureKind(f.error) === "read-only");

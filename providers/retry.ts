@@ -104,3 +104,12 @@ export async function withTimeout<T>(what: string, timeoutMs: number, work: Prom
     clearTimeout(timer);
   }
 }
+
+/** Polls `probe` every `everyMs` until it returns a value (a throw is a "not yet" whose text ends up in the error). */
+export async function waitUntil<T>(what: string, timeoutMs: number, probe: () => Promise<T | undefined>, everyMs = 500): Promise<{ value: T; ms: number }> {
+  const r = await retry<T>(what, { timeoutMs, initialDelayMs: everyMs, maxDelayMs: everyMs, attemptTimeoutMs: 0 }, async () => {
+    const v = await probe();
+    return v === undefined ? { retry: "not yet" } : { value: v };
+  }, { failure: "not reached" });
+  return { value: r.value, ms: r.elapsedMs };
+}

@@ -2,6 +2,7 @@ import { ChildProcess, spawn, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import { waitUntil } from "../providers/retry";
 
 /** A service the suite started itself: its own process group, its output in a log file. */
 export interface Managed {
@@ -89,16 +90,7 @@ export function requireBinary(file: string, installedBy: string): string {
   return file;
 }
 
-/** Polls `check` until it returns a value (not undefined) or the deadline passes. */
+/** Polls `check` until it returns a value (not undefined) or the deadline passes: the providers' one loop. */
 export async function waitFor<T>(what: string, timeoutMs: number, check: () => Promise<T | undefined>, everyMs = 250): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  while (Date.now() < deadline) {
-    try {
-      const v = await check();
-      if (v !== undefined) return v;
-    } catch (e) { last = e; }
-    await new Promise((r) => setTimeout(r, everyMs));
-  }
-  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${String(last)}` : ""}`);
+  return (await waitUntil(what, timeoutMs, check, everyMs)).value;
 }

@@ -9,7 +9,8 @@ import { hashKey } from "../../apps/dv-loader/src/mapping";
 import { vaultCounts } from "../../apps/dv-loader/src/vault";
 import { DV_SOURCE_SCHEMA, DV_TOPIC_PREFIX } from "../../homeworks/cdc-datavault/connectors";
 import { execIn } from "../../testbed/docker";
-import { describeLab, itChangesNothingOnASecondRun, log, poll, query } from "./suite";
+import { sql } from "../../tools/lab/experiments";
+import { describeLab, itChangesNothingOnASecondRun, log, poll } from "./suite";
 
 const RUN = `cdc-datavault-${process.pid}`;
 const PREFIX = "lab-e2e-dv";
@@ -31,11 +32,11 @@ const dwh = pg(PORTS.dwh, "dwh");
 const presentation = pg(PORTS.presentation, "presentation");
 /** Rows and an md5 over every row's text, per user table: equal on both sides means the same data. */
 async function tableChecksums(conn: ClientConfig): Promise<Record<string, string>> {
-  const tables = await query<{ t: string }>(conn, `select format('%I.%I', schemaname, tablename) as t from pg_tables
+  const tables = await sql<{ t: string }>(conn, `select format('%I.%I', schemaname, tablename) as t from pg_tables
     where schemaname not in ('pg_catalog', 'information_schema') order by 1`);
   const out: Record<string, string> = {};
   for (const { t } of tables) {
-    const [r] = await query(conn, `select count(*)::int as n, coalesce(md5(string_agg(x::text, ',' order by x::text)), '') as h from ${t} x`);
+    const [r] = await sql(conn, `select count(*)::int as n, coalesce(md5(string_agg(x::text, ',' order by x::text)), '') as h from ${t} x`);
     out[t] = `${r.n} rows ${r.h}`;
   }
   return out;
@@ -49,7 +50,7 @@ async function counts(): Promise<Record<string, number>> {
 
 /** What the source says the vault must hold once the snapshot is loaded (tests/real/dataVault.test.ts). */
 async function expectedVault(): Promise<Record<string, number>> {
-  const n = async (table: string) => Number((await query(primary, `select count(*) as n from bookings.${table}`))[0].n);
+  const n = async (table: string) => Number((await sql(primary, `select count(*) as n from bookings.${table}`))[0].n);
   const flights = await n("flights");
   return {
     hub_booking: await n("bookings"), hub_ticket: await n("tickets"), hub_airport: await n("airports"), hub_aircraft: await n("aircrafts"),
@@ -63,7 +64,7 @@ async function expectedVault(): Promise<Record<string, number>> {
 async function vaultFingerprint(): Promise<Record<string, string>> {
   const out: Record<string, string> = {};
   for (const table of Object.keys(await counts())) {
-    const [r] = await query(dwh, `select md5(string_agg(r::text, ',' order by r::text)) as h from (select to_jsonb(t) - 'load_date' as r from dv.${table} t) x`);
+    const [r] = await sql(dwh, `select md5(string_agg(r::text, ',' order by r::text)) as h from (select to_jsonb(t) - 'load_date' as r from dv.${table} t) x`);
     out[table] = r.h;
   }
   return out;
@@ -84,7 +85,7 @@ describeLab("e2e: cdc-datavault in build mode on the real engine", LAB, [
       got = await tableChecksums(replica);
       return JSON.stringify(got) === JSON.stringify(want) ? true : undefined;
     }).catch((e) => { throw new Error(`${e.message}\nprimary ${JSON.stringify(want)}\nreplica ${JSON.stringify(got)}`); }));
-    const [r] = await query(replica, "select pg_is_in_recovery() as standby");
+    const [r] = await sql(replica, "select pg_is_in_recovery() as standby");
     assert.strictEqual(r.standby, true, "5433 is no standby");
     log(`${Object.keys(want).length} tables equal: ${Object.entries(want).map(([t, v]) => `${t} ${v.split(" ")[0]}`).join(", ")}`);
   });
@@ -99,12 +100,12 @@ describeLab("e2e: cdc-datavault in build mode on the real engine", LAB, [
       return Object.entries(want).every(([t, n]) => got[t] === n) ? true : undefined;
     }, 2000).catch((e) => { throw new Error(`${e.message}\nwant ${JSON.stringify(want)}\ngot  ${JSON.stringify(got)}`); }));
     assert.deepStrictEqual(got, want);
-    const [{ ref }] = await query(dwh, "select min(book_ref) as ref from dv.hub_booking");
-    const [{ hk }] = await query(dwh, "select booking_hk as hk from dv.hub_booking where book_ref = $1", [ref]);
+    const [{ ref }] = await sql(dwh, "select min(book_ref) as ref from dv.hub_booking");
+    const [{ hk }] = await sql(dwh, "select booking_hk as hk from dv.hub_booking where book_ref = $1", [ref]);
     assert.strictEqual(hk, hashKey(ref), "the DWH holds the md5 of the normalised business key");
     // Satellites carry the source's values: every booking's total_amount as in the primary.
-    const src = await query(primary, "select md5(string_agg(book_ref || ':' || total_amount::text, ',' order by book_ref)) as h from bookings.bookings");
-    const vault = await query(dwh, `select md5(string_agg(h.book_ref || ':' || s.total_amount::text, ',' order by h.book_ref)) as h
+    const src = await sql(primary, "select md5(string_agg(book_ref || ':' || total_amount::text, ',' order by book_ref)) as h from bookings.bookings");
+    const vault = await sql(dwh, `select md5(string_agg(h.book_ref || ':' || s.total_amount::text, ',' order by h.book_ref)) as h
       from dv.hub_booking h join dv.sat_booking s using (booking_hk)`);
     assert.strictEqual(vault[0].h, src[0].h, "sat_booking's total_amount differs from bookings.bookings");
     log(`${Object.values(want).reduce((a, b) => a + b, 0)} vault rows`);
@@ -129,10 +130,10 @@ describeLab("e2e: cdc-datavault in build mode on the real engine", LAB, [
 
   describe("simple_dag inside the Airflow scheduler container", () => {
     const scheduler = `${PREFIX}-airflow-scheduler`;
-    const figures = () => query(presentation, `select count(*)::int as n, sum(flights)::int as flights, sum(passengers)::int as passengers,
+    const figures = () => sql(presentation, `select count(*)::int as n, sum(flights)::int as flights, sum(passengers)::int as passengers,
       sum(revenue)::text as revenue, md5(string_agg(concat_ws(':', flight_date, departure_airport, flights, passengers, revenue), ',' order by flight_date, departure_airport)) as h
       from public.presentation`);
-    const wanted = async () => (await query(primary, `select count(*)::int as n, sum(flights)::int as flights, sum(passengers)::int as passengers,
+    const wanted = async () => (await sql(primary, `select count(*)::int as n, sum(flights)::int as flights, sum(passengers)::int as passengers,
       sum(revenue)::text as revenue, md5(string_agg(concat_ws(':', d, a, flights, passengers, revenue), ',' order by d, a)) as h from (
         select (f.scheduled_departure at time zone 'UTC')::date as d, f.departure_airport as a, count(distinct f.flight_id)::int as flights,
           count(tf.ticket_no)::int as passengers, coalesce(sum(tf.amount), 0)::numeric(14,2) as revenue

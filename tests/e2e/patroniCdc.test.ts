@@ -9,9 +9,9 @@ import { OUTBOX_TOPIC, SCHEMA_CHANGE, SIGNAL_TABLE, SINK_CONNECTOR, SOURCE_CONNE
 import { deleteConnector, getConfig, getStatus, putConfig, setState } from "../../providers/kafkaConnector";
 import { main as labCli } from "../../tools/lab";
 import { LabDocker } from "../../tools/lab/docker";
-import { cdcFailover, ExperimentFigures, killConnectWorker, lab, renderFigures } from "../../tools/lab/experiments";
+import { cdcFailover, ExperimentFigures, killConnectWorker, lab, renderFigures, sql } from "../../tools/lab/experiments";
 import { docker, execIn } from "../../testbed/docker";
-import { describeLab, itChangesNothingOnASecondRun, log, poll, query, seconds } from "./suite";
+import { describeLab, itChangesNothingOnASecondRun, log, poll, seconds } from "./suite";
 
 const RUN = `patroni-cdc-${process.pid}`;
 const PREFIX = "lab-e2e-cdc";
@@ -62,7 +62,7 @@ function watchDestination(): { stop(): { longestStallMs: number; samples: number
   let stopped = false;
   const loop = (async () => {
     for (let i = 0; !stopped && i < 2000; i++) {
-      const r = await query(destination, "select count(*)::int as n from public.debezium_table where id >= 1000000000000").catch(() => undefined);
+      const r = await sql(destination, "select count(*)::int as n from public.debezium_table where id >= 1000000000000").catch(() => undefined);
       if (r) seen.push({ at: Date.now(), n: r[0].n });
       await new Promise((res) => setTimeout(res, 250));
     }
@@ -104,7 +104,7 @@ describeLab("e2e: patroni-cdc in build mode on the real engine", LAB, [
     this.timeout(180_000);
     const writer = (await docker.getContainer(`${PREFIX}-cdc-writer`).inspect()).State;
     assert.ok(writer.Running, `cdc-writer is ${writer.Status}`);
-    const newest = async () => Number((await query(destination, "select coalesce(max(written_at), 'epoch') as w from public.debezium_table"))[0].w.getTime());
+    const newest = async () => Number((await sql(destination, "select coalesce(max(written_at), 'epoch') as w from public.debezium_table"))[0].w.getTime());
     const t0 = await newest();
     let last = "";
     const n = await phase("writer rows settled in destination", () => poll("destination_db to hold every source_db id", 120_000, async () => {
@@ -172,8 +172,8 @@ describeLab("e2e: patroni-cdc in build mode on the real engine", LAB, [
       // The slot is no Patroni permanent slot: left behind it would pin WAL on the leader.
       for (const name of [SEED_SOURCE, SEED_SINK]) await fetch(`${CONNECT_URLS[0]}/connectors/${name}`, { method: "DELETE", signal: AbortSignal.timeout(10_000) }).catch(() => undefined);
       await poll(`${SEED_SLOT} dropped`, 60_000, async () => {
-        const r = await query(source, "select pg_drop_replication_slot(slot_name) from pg_replication_slots where slot_name = $1 and not active", [SEED_SLOT]);
-        const left = await query(source, "select 1 from pg_replication_slots where slot_name = $1", [SEED_SLOT]);
+        const r = await sql(source, "select pg_drop_replication_slot(slot_name) from pg_replication_slots where slot_name = $1 and not active", [SEED_SLOT]);
+        const left = await sql(source, "select 1 from pg_replication_slots where slot_name = $1", [SEED_SLOT]);
         return left.length === 0 ? r.length : undefined;
       }, 2000).catch((e) => log(e.message));
     });
@@ -191,12 +191,12 @@ describeLab("e2e: patroni-cdc in build mode on the real engine", LAB, [
         if (s[SEED_SOURCE]?.tasks?.[0]?.state === "FAILED") throw new Error(`${SEED_SOURCE} task FAILED: ${String(s[SEED_SOURCE].tasks[0].trace).slice(0, 400)}`);
         return running(s[SEED_SOURCE]) && running(s[SEED_SINK]) ? true : undefined;
       }));
-      const slot = await query(source, "select plugin, database from pg_replication_slots where slot_name = $1", [SEED_SLOT]);
+      const slot = await sql(source, "select plugin, database from pg_replication_slots where slot_name = $1", [SEED_SLOT]);
       assert.deepStrictEqual(slot, [{ plugin: "pgoutput", database: "source_db" }]);
       let last = "";
       await phase("seed sink delivered", () => poll("every source_db id in destination_db.seed_debezium_table", 120_000, async () => {
         const ids = new Set((await readRows(source)).map((r) => r.id));
-        const got = new Set((await query(destination, "select id from public.seed_debezium_table")).map((r) => Number(r.id)));
+        const got = new Set((await sql(destination, "select id from public.seed_debezium_table")).map((r) => Number(r.id)));
         const missing = [...ids].filter((id) => !got.has(id));
         last = `${missing.length} of ${ids.size} missing`;
         return missing.length === 0 ? true : undefined;
@@ -245,8 +245,8 @@ describeLab("e2e: patroni-cdc in build mode on the real engine", LAB, [
         await poll("connectors RUNNING before the schema change", 120_000, async () => (Object.values(await statuses()).every(running) ? true : undefined));
         await setState(CONNECT_URLS, SOURCE_CONNECTOR, "paused");
         await poll("source-connector PAUSED", 60_000, async () => ((await getStatus(CONNECT_URLS, SOURCE_CONNECTOR))?.connector?.state === "PAUSED" ? true : undefined));
-        await query(destination, SCHEMA_CHANGE.destination);
-        await query(source, SCHEMA_CHANGE.source);
+        await sql(destination, SCHEMA_CHANGE.destination);
+        await sql(source, SCHEMA_CHANGE.source);
         // delete-connector.sh sink-connector && register-sink.sh: the same config again, so the sink sees the new column.
         const sinkConfig = await getConfig(CONNECT_URLS, SINK_CONNECTOR);
         assert.ok(sinkConfig, "sink-connector has no config");
@@ -261,10 +261,10 @@ describeLab("e2e: patroni-cdc in build mode on the real engine", LAB, [
         const sourceUrl = `postgresql://postgres:${PASSWORD}@127.0.0.1:${PORTS.haproxyReadWrite}/source_db`;
         const code = await labCli(["signal-snapshot", CDC_TABLE, "--signal-table", SIGNAL_TABLE], { LAB_SOURCE_URL: sourceUrl, LAB_PREFIX: PREFIX }, (l) => lines.push(l), (l) => errors.push(l));
         assert.strictEqual(code, 0, errors.join("\n"));
-        const want = Number((await query(source, "select count(*)::int as n from public.debezium_table"))[0].n);
+        const want = Number((await sql(source, "select count(*)::int as n from public.debezium_table"))[0].n);
         let seen = "";
         await poll(`every destination row to carry ${SCHEMA_CHANGE.column} after the incremental snapshot`, 180_000, async () => {
-          const [r] = await query(destination, `select count(*)::int as rows, count(${SCHEMA_CHANGE.column})::int as filled from public.debezium_table`);
+          const [r] = await sql(destination, `select count(*)::int as rows, count(${SCHEMA_CHANGE.column})::int as filled from public.debezium_table`);
           seen = JSON.stringify(r);
           return r.rows === want && r.filled === want ? true : undefined;
         }).catch((e) => { throw new Error(`${e.message}; destination ${seen}, source rows ${want}; ${lines.join(" ")}`); });

@@ -2,26 +2,16 @@
 // check that every container of the run is healthy, a second run that must change nothing, a teardown that must
 // leave nothing labelled (also after a failure), and the time each phase took.
 import * as assert from "assert";
-import { Client, ClientConfig } from "pg";
 import { docker } from "../../testbed/docker";
-import { waitUntil } from "../../tools/lab/experiments";
+import { waitFor } from "../../testbed/proc";
 import { E2E_LABEL, leftovers, RunLabArgs, RunResult, runLab, teardown } from "./harness";
 
 export const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 export const log = (line: string) => console.log(`      [e2e] ${line}`);
 
-/** Polls `probe` (every `everyMs`) until it returns a value; a throw is a "not yet" whose text ends up in the error. */
-export async function poll<T>(what: string, timeoutMs: number, probe: () => Promise<T | undefined>, everyMs = 1000): Promise<T> {
-  return (await waitUntil(what, timeoutMs, probe, everyMs)).value;
-}
-
-/** One query on a connection of its own. */
-export async function query<T = any>(conn: ClientConfig, text: string, params: unknown[] = []): Promise<T[]> {
-  const c = new Client(conn);
-  c.on("error", () => undefined);
-  await c.connect();
-  try { return (await c.query(text, params)).rows; } finally { await c.end().catch(() => undefined); }
-}
+/** testbed's waitFor at the suites' pace (a probe per second: each is a docker inspect or a query). */
+export const poll = <T>(what: string, timeoutMs: number, probe: () => Promise<T | undefined>, everyMs = 1000): Promise<T> =>
+  waitFor(what, timeoutMs, probe, everyMs);
 
 export interface LabSuite {
   readonly lab: RunLabArgs;

@@ -7,6 +7,7 @@ import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { debootstrapBaseTag, hostDebianMirror, MAKE_BASE_SCRIPT, DEBIAN_SUITE } from "../../images/debian/base";
+import { retry } from "../../providers/retry";
 import { buildImage, containerLogs, docker, execIn, ExecResult, REPO, removeByLabel, waitHealthy } from "../../testbed/docker";
 
 const LABEL = "lab.test";
@@ -114,17 +115,17 @@ export async function waitForCommand(target: { id: string } | string, cmd: strin
   o: { user?: string; ok?: (stdout: string) => boolean } = {}): Promise<string> {
   const id = typeof target === "string" ? target : target.id;
   const argv = cmd[0] === "CMD" ? cmd.slice(1) : cmd;
-  const until = Date.now() + timeoutMs;
-  let last = "";
-  for (let i = 0; i <= Math.ceil(timeoutMs / everyMs) && Date.now() < until; i++) {
-    const r = await execIn(id, argv, { user: o.user }).catch((e: Error) => ({ code: -1, stdout: "", stderr: e.message }));
-    if (r.code === 0 && (o.ok?.(r.stdout) ?? true)) return r.stdout;
-    last = (r.stdout + r.stderr).slice(-500);
-    const state = (await docker.getContainer(id).inspect()).State;
-    if (!state.Running) throw new Error(`container exited (${state.ExitCode}) while waiting for ${argv.join(" ")}:\n${await containerLogs(id, 200)}`);
-    await new Promise((res) => setTimeout(res, everyMs));
+  try {
+    return (await retry<string>(argv.join(" "), { timeoutMs, initialDelayMs: everyMs, maxDelayMs: everyMs, attemptTimeoutMs: 0 }, async () => {
+      const r = await execIn(id, argv, { user: o.user });
+      if (r.code === 0 && (o.ok?.(r.stdout) ?? true)) return { value: r.stdout };
+      const state = (await docker.getContainer(id).inspect()).State;
+      if (!state.Running) return { stop: new Error(`container exited (${state.ExitCode}) while waiting for ${argv.join(" ")}`) };
+      return { retry: (r.stdout + r.stderr).slice(-500) };
+    }, { failure: "not satisfied" })).value;
+  } catch (e) {
+    throw new Error(`${(e as Error).message}\n${await containerLogs(id, 200)}`);
   }
-  throw new Error(`${argv.join(" ")} not satisfied in ${timeoutMs} ms: ${last}\n${await containerLogs(id, 80)}`);
 }
 
 /** A throwaway network (and volumes by name) labelled for cleanup. */

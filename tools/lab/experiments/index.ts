@@ -5,7 +5,7 @@ import { ClientConfig, Client } from "pg";
 import { HAPROXY_CONFIG_PATH } from "../../../components/haproxyConfig";
 import { PATRONI_PASSWORD_ENV } from "../../../components/patroniConfig";
 import { connectRequest, ConnectorStatus } from "../../../providers/kafkaConnector";
-import { retry } from "../../../providers/retry";
+import { waitUntil } from "../../../providers/retry";
 import { LabDocker, LabService, numbered, pickService, publishedAddress } from "../docker";
 import { leaderOf, Patroni, PatroniMember, replicasOf } from "../patroni";
 import { ExperimentFigures, longestGap, lostIds, readOnlyRefusals, rowDiff } from "./figures";
@@ -73,21 +73,14 @@ export async function lab(docker: LabDocker, prefix: string, over: { readWrite?:
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
-/** Polls `probe` every `everyMs` until it returns a value; bounded by timeoutMs with the providers' one retry loop. */
-export async function waitUntil<T>(what: string, timeoutMs: number, probe: () => Promise<T | undefined>, everyMs = 500): Promise<{ value: T; ms: number }> {
-  const r = await retry<T>(what, { timeoutMs, initialDelayMs: everyMs, maxDelayMs: everyMs, attemptTimeoutMs: 0 }, async () => {
-    const v = await probe();
-    return v === undefined ? { retry: "not yet" } : { value: v };
-  }, { failure: "not reached" });
-  return { value: r.value, ms: r.elapsedMs };
-}
 
 function hostConn(hostPort: string, password: string, database: string): ClientConfig {
   const [host, port] = hostPort.split(":");
   return { host, port: Number(port), user: "postgres", password, database, connectionTimeoutMillis: 5_000, query_timeout: 30_000 };
 }
 
-async function sql<T = any>(conn: ClientConfig, text: string, params: unknown[] = []): Promise<T[]> {
+/** One query on a connection of its own (closed whatever happens). */
+export async function sql<T = any>(conn: ClientConfig, text: string, params: unknown[] = []): Promise<T[]> {
   const c = new Client(conn);
   c.on("error", () => undefined);
   await c.connect();
