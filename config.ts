@@ -2,6 +2,7 @@
 // before any resource is registered, so a bad value fails fast with the key and the value in the message.
 import * as fs from "fs";
 import * as path from "path";
+import { moduleDir, REPO_ROOT } from "./paths";
 import * as pulumi from "@pulumi/pulumi";
 import { badInput } from "./providers/dynamic";
 
@@ -53,7 +54,7 @@ export interface HomeworkCatalog {
 }
 
 /** Where the lab's homeworks live: adding one is a folder here plus its stack file Pulumi.<name>.yaml. */
-export const HOMEWORKS_DIR = path.join(__dirname, "homeworks");
+export const HOMEWORKS_DIR = path.join(REPO_ROOT, "homeworks");
 const HOMEWORK_NAME = /^[a-z][a-z0-9-]{0,29}$/;
 
 /** Reads every homeworks/<name>/needs.ts under `root`; two homeworks giving one key two defaults is an error. */
@@ -86,7 +87,7 @@ export function discoverHomeworks(root = HOMEWORKS_DIR): HomeworkCatalog {
 function loadNeeds(root: string, name: string): HomeworkNeeds {
   const file = path.join(root, name, "needs");
   let n: HomeworkNeeds | undefined;
-  try { n = require(file).needs; } catch (e) { throw new ConfigError("homeworks", name, `cannot load ${file}: ${(e as Error).message}`); }
+  try { n = require(path.join(moduleDir(path.join(root, name)), "needs")).needs; } catch (e) { throw new ConfigError("homeworks", name, `cannot load ${file}: ${(e as Error).message}`); }
   const bad = (why: string) => new ConfigError("homeworks", name, `${file}.ts: ${why}`);
   if (!n || typeof n !== "object") throw bad("exports no `needs` object");
   for (const [k, v] of Object.entries(n.ports ?? {})) if (!Number.isInteger(v) || v < 1 || v > 65535) throw bad(`ports.${k} = ${JSON.stringify(v)}: must be 1..65535`);

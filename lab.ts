@@ -4,6 +4,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { ConfigError, Homework, HomeworkNeeds, LabConfig } from "./config";
 import { LabImages } from "./components/labImages";
 import { PrefixGuard } from "./providers/prefixGuard";
+import { moduleDir } from "./paths";
 
 /** What a homework's composition gets: the parsed config, its Docker prefix, its parent, and its own ports and secrets. */
 export interface HomeworkContext<N extends HomeworkNeeds = HomeworkNeeds> {
@@ -39,7 +40,7 @@ export class HomeworkResource extends pulumi.ComponentResource {
 /** The `homework` export of <catalog root>/<name>/index.ts, checked to declare the needs config.ts parsed against. */
 export function loadHomework(cfg: LabConfig, name: Homework): HomeworkDefinition {
   const dir = path.join(cfg.catalog.root, name);
-  const def = require(dir).homework as HomeworkDefinition | undefined;
+  const def = require(moduleDir(dir)).homework as HomeworkDefinition | undefined;
   if (!def || typeof def.compose !== "function") throw new ConfigError("homeworks", name, `${dir}/index.ts exports no \`homework\` { needs, compose }`);
   // By value, not identity: a test harness that reloads the repository's modules gets a second copy of needs.ts.
   if (!isDeepStrictEqual(def.needs, cfg.catalog.needs[name])) throw new ConfigError("homeworks", name, `${dir}/index.ts: homework.needs must be the \`needs\` of ./needs.ts`);

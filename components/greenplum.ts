@@ -4,7 +4,8 @@ import * as fs from "fs";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { Address, hostPort, postgresUrl } from "./address";
-import { labContainer, labVolume, REPO_ROOT } from "./labContainer";
+import { labContainer, labVolume } from "./labContainer";
+import { REPO_ROOT } from "../paths";
 import { LabImages } from "./labImages";
 import { LabNetwork } from "./network";
 

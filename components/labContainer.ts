@@ -2,7 +2,6 @@
 // named volumes, a healthcheck that can fail, and `wait` so dependents start only once it is healthy.
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
-import * as path from "path";
 import { LAB_DNS_OPTIONS } from "./resolver";
 
 export interface Healthcheck {
@@ -101,4 +100,3 @@ export function labVolume(prefix: string, name: string, parent: pulumi.Resource)
   return new docker.Volume(name, { name: `${prefix}-${name}`, labels: [{ label: "lab.prefix", value: prefix }] }, { parent });
 }
 
-export const REPO_ROOT = path.join(__dirname, "..");

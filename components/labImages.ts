@@ -7,7 +7,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as path from "path";
 import { BuildSettings, ConfigError, ImageKey, Images } from "../config";
 import { DEBIAN_SUITE, MAKE_BASE_SCRIPT, debootstrapBaseTag, hostDebianMirror } from "../images/debian/base";
-import { REPO_ROOT } from "./labContainer";
+import { REPO_ROOT } from "../paths";
 
 /** Services whose software Debian, PyPI, npm or Maven Central packages: built from images/debian/<key> under lab:imageSource=build. */
 export const DEBIAN_BUILT: readonly ImageKey[] = ["postgres", "etcd", "haproxy", "prometheus", "node", "kafka", "pgAdmin", "airflow"];

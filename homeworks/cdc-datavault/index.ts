@@ -2,13 +2,13 @@
 // (5433); Debezium in Kafka Connect streams the bookings tables into Kafka (KRaft); the dv-loader writes them into
 // a Data Vault DWH (5435); Airflow's simple_dag copies figures from the primary into `presentation` (5436).
 import * as path from "path";
+import { REPO_ROOT, sourceDir } from "../../paths";
 import * as pulumi from "@pulumi/pulumi";
 import { Airflow, dagFiles } from "../../components/airflow";
 import { postgresSourceSecrets } from "../../components/debeziumConnectors";
 import { DvLoader } from "../../components/dvLoader";
 import { Kafka } from "../../components/kafka";
 import { KafkaConnect } from "../../components/kafkaConnect";
-import { REPO_ROOT } from "../../components/labContainer";
 import { LabNetwork } from "../../components/network";
 import { PostgresServer } from "../../components/postgresServer";
 import { LOADED_TABLES, topicOf } from "../../apps/dv-loader/src/mapping";
@@ -50,9 +50,9 @@ function compose({ cfg, prefix, parent, images, ports, secrets }: HomeworkContex
     connection: primary.connection(),
     migrations: [...loadMigrations(path.join(REPO_ROOT, "sql", "bookings")), ...loadMigrations(CDC_SETUP_SQL_DIR)],
   }, { parent, dependsOn: [primary.container] });
-  const dwhSql = new SqlMigrations("dwh-sql", { connection: dwh.connection(), migrations: path.join(__dirname, "sql", "datavault") },
+  const dwhSql = new SqlMigrations("dwh-sql", { connection: dwh.connection(), migrations: path.join(sourceDir(__dirname), "sql", "datavault") },
     { parent, dependsOn: [dwh.container] });
-  const presentationSql = new SqlMigrations("presentation-sql", { connection: presentation.connection(), migrations: path.join(__dirname, "sql", "presentation") },
+  const presentationSql = new SqlMigrations("presentation-sql", { connection: presentation.connection(), migrations: path.join(sourceDir(__dirname), "sql", "presentation") },
     { parent, dependsOn: [presentation.container] });
 
   const kafka = new Kafka("kafka", { prefix, network: net, image: images.run("kafka"), bindAddress: cfg.bindAddress, port: ports.kafka }, opts);

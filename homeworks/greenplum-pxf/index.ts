@@ -5,7 +5,7 @@ import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { Airflow, dagFiles } from "../../components/airflow";
 import { Greenplum } from "../../components/greenplum";
-import { REPO_ROOT } from "../../components/labContainer";
+import { REPO_ROOT } from "../../paths";
 import { LabNetwork } from "../../components/network";
 import { PostgresServer } from "../../components/postgresServer";
 import { SqlMigrations } from "../../providers/sqlMigrations";

@@ -3,6 +3,7 @@
 // generated from partitioning_configs/*.yaml), started once Greenplum is healthy and the tools are in.
 import * as fs from "fs";
 import * as path from "path";
+import { sourceDir } from "../../paths";
 import * as pulumi from "@pulumi/pulumi";
 import { Airflow } from "../../components/airflow";
 import { Greenplum } from "../../components/greenplum";
@@ -15,9 +16,9 @@ import { needs } from "./needs";
 /** The bucket partitioning_tool.fn_part_tools_unload_to_s3_partitions writes to by default. */
 export const PARTITION_BUCKET = "dp-partition";
 /** The demo table test_part.yaml manages, created after the tools (Greenplum-only DDL). */
-const DEMO_TABLE = path.join(__dirname, "sql", "demo", "test_part.sql");
+const DEMO_TABLE = path.join(sourceDir(__dirname), "sql", "demo", "test_part.sql");
 /** The plpgsql tools; the Airflow image carries the same files for its check DAG (images/airflow/Dockerfile). */
-export const PARTITIONING_TOOL_SQL = path.join(__dirname, "sql", "partitioning_tool");
+export const PARTITIONING_TOOL_SQL = path.join(sourceDir(__dirname), "sql", "partitioning_tool");
 
 /**
  * The tools and then the demo table, in one history (public.lab_migrations) that this stack owns: Airflow's

@@ -3,6 +3,7 @@
 // destination_db, and an outbox source routing events to `Person.events`. Passwords go in sensitiveConfig.
 import { badInput } from "../../providers/dynamic";
 import * as path from "path";
+import { sourceDir } from "../../paths";
 import type { LogicalSlot } from "../../components/patroniConfig";
 import type { ConnectorConfig } from "../../providers/kafkaConnector/policy";
 import { PostgresEndpoint, changeTopic, jdbcSinkConfig, postgresSourceConfig } from "../../components/debeziumConnectors";
@@ -29,9 +30,9 @@ export const OUTBOX_TOPIC = "Person.events";
 
 /** SQL folders, applied in this order: the cluster's `postgres` db (creates source_db), source_db, destination_db. */
 export const PATRONI_CDC_SQL = {
-  cluster: path.join(__dirname, "sql", "cluster"),
-  source: path.join(__dirname, "sql", "source"),
-  destination: path.join(__dirname, "sql", "destination"),
+  cluster: path.join(sourceDir(__dirname), "sql", "cluster"),
+  source: path.join(sourceDir(__dirname), "sql", "source"),
+  destination: path.join(sourceDir(__dirname), "sql", "destination"),
 };
 
 /** Patroni `slots:` (postgres0.yml in the seed): created on the leader, copied to the replicas, kept over failover. */

@@ -1,6 +1,7 @@
 // Homework patroni-ha (seed 003): etcd ×3, Patroni ×3, HAProxy, Prometheus + Grafana, the owners/events SQL and a
 // traffic generator writing through the leader and reading from the replicas.
 import * as path from "path";
+import { sourceDir } from "../../paths";
 import { haCluster } from "../../components/haCluster";
 import { HAPROXY_METRICS_PATH } from "../../components/haproxyConfig";
 import { Monitoring } from "../../components/monitoring";
@@ -41,7 +42,7 @@ export const homework: HomeworkDefinition<typeof needs> = {
     // itself waits (bounded) until a query goes through from this host.
     const sql = new SqlMigrations("owners-events", {
       connection: { ...proxy.published.readWrite, user: "postgres", database: "postgres", password },
-      migrations: path.join(__dirname, "sql"),
+      migrations: path.join(sourceDir(__dirname), "sql"),
     }, { parent, dependsOn: [proxy.container, pg.dcs] });
     if (cfg.traffic.enabled) {
       // Inside the lab network HAProxy listens on the seed's ports (5000 read-write, 5001 read-only).

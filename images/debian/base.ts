@@ -3,8 +3,9 @@
 import { createHash } from "crypto";
 import * as fs from "fs";
 import * as path from "path";
+import { sourceDir } from "../../paths";
 
-export const MAKE_BASE_SCRIPT = path.join(__dirname, "make-base.sh");
+export const MAKE_BASE_SCRIPT = path.join(sourceDir(__dirname), "make-base.sh");
 export const DEBIAN_SUITE = "bookworm";
 const LOCAL_CA_DIR = "/usr/local/share/ca-certificates";
 

@@ -1,0 +1,61 @@
+// `pulumi up` runs program.js: the program compiled into bin/ (tsconfig.program.json), not ts-node on the sources
+// as every other suite does. The compiled modules must read the same assets (SQL, scripts, build contexts) from the
+// source tree and register exactly what the sources register.
+import * as assert from "assert";
+import { spawnSync } from "child_process";
+import * as path from "path";
+import { HOMEWORKS, parseLabConfig } from "../../config";
+import { composeLab } from "../../lab";
+import { REPO_ROOT } from "../../paths";
+import { rawConfig } from "../config/rawConfig";
+import { MockRun, runMocked } from "./mockLab";
+
+const compile = () => spawnSync(process.execPath, ["program.js"], { cwd: REPO_ROOT, encoding: "utf8", timeout: 180_000 });
+
+/** What a run registered, without the serialized dynamic providers (source text, not behaviour). */
+function registrations(run: MockRun) {
+  return run.resources.map(({ urn, inputs, dependsOn, replaceOnChanges, deleteBeforeReplace }) => {
+    const { __provider, ...rest } = inputs;
+    if (__provider !== undefined) assert.ok(typeof __provider === "string" && __provider.length > 0, `${urn}: no serialized provider`);
+    return { urn, inputs: rest, dependsOn: [...dependsOn].sort(), replaceOnChanges, deleteBeforeReplace };
+  }).sort((a, b) => a.urn.localeCompare(b.urn));
+}
+
+describe("stacks: the compiled program (program.js → bin/) that pulumi up runs", function () {
+  this.timeout(240_000);
+
+  before(() => {
+    const r = compile();
+    assert.strictEqual(r.status, 0, `node program.js: ${r.stdout}${r.stderr}`);
+  });
+
+  it("compiles nothing again when no source changed (a no-op up does not pay for TypeScript)", () => {
+    const r = compile();
+    assert.strictEqual(r.status, 0, r.stderr);
+    assert.doesNotMatch(r.stdout, /compiled/, "program.js recompiled unchanged sources");
+  });
+
+  it("finds the source tree from bin/ and the bin/ twin of a homework folder", () => {
+    const compiledPaths = require(path.join(REPO_ROOT, "bin", "paths.js"));
+    assert.strictEqual(compiledPaths.REPO_ROOT, REPO_ROOT);
+    assert.strictEqual(compiledPaths.sourceDir(path.join(REPO_ROOT, "bin", "homeworks", "patroni-ha")), path.join(REPO_ROOT, "homeworks", "patroni-ha"));
+    assert.strictEqual(compiledPaths.moduleDir(path.join(REPO_ROOT, "homeworks", "patroni-ha")), path.join(REPO_ROOT, "bin", "homeworks", "patroni-ha"));
+    // Outside the repository, and from the sources, folders stay as they are.
+    assert.strictEqual(compiledPaths.moduleDir("/elsewhere/hello"), "/elsewhere/hello");
+    const sourcePaths = require("../../paths");
+    assert.strictEqual(sourcePaths.moduleDir(path.join(REPO_ROOT, "homeworks", "patroni-ha")), path.join(REPO_ROOT, "homeworks", "patroni-ha"));
+  });
+
+  for (const hw of HOMEWORKS) {
+    it(`${hw}: registers the same resources with the same inputs as the sources, none pointing into bin/`, async () => {
+      const values = { homeworks: [hw], imageSource: "build", grafana: { enabled: false }, schemaRegistry: { enabled: false } };
+      const fromSources = registrations(await runMocked(() => composeLab(parseLabConfig(rawConfig(values)))));
+      const bin = (m: string) => require(path.join(REPO_ROOT, "bin", m));
+      const fromBin = registrations(await runMocked(() => bin("lab.js").composeLab(bin("config.js").parseLabConfig(rawConfig(values)))));
+      assert.ok(fromSources.length > 5, `${hw}: only ${fromSources.length} resources`);
+      assert.deepStrictEqual(fromBin, fromSources);
+      const binDir = path.join(REPO_ROOT, "bin") + path.sep;
+      assert.ok(!JSON.stringify(fromBin).includes(JSON.stringify(binDir).slice(1, -1)), `${hw}: an input names a path under bin/`);
+    });
+  }
+});
