@@ -66,7 +66,7 @@ describe("config: committed stack files through the real Pulumi CLI", function (
   // default that a stack file lacks stops `pulumi up` there. An empty program under the same schema shows it passes.
   it("every committed stack file passes Pulumi's check against Pulumi.yaml's config schema (preview of an empty program)", () => {
     const stub = tempDir("lab-stackfiles-schema");
-    const schema = fs.readFileSync(path.join(REPO, "Pulumi.yaml"), "utf8").replace(/^(\s+typescript:) true$/m, "$1 false");
+    const schema = fs.readFileSync(path.join(REPO, "Pulumi.yaml"), "utf8");
     fs.writeFileSync(path.join(stub, "Pulumi.yaml"), `${schema}\nmain: index.js\n`);
     fs.writeFileSync(path.join(stub, "index.js"), "module.exports = {};\n");
     fs.writeFileSync(path.join(stub, "package.json"), "{}\n");

@@ -6,7 +6,7 @@ import { spawnSync } from "child_process";
 import * as path from "path";
 import { HOMEWORKS, parseLabConfig } from "../../config";
 import { composeLab } from "../../lab";
-import { REPO_ROOT } from "../../paths";
+import { PROGRAM_BUILD_DIR, REPO_ROOT } from "../../paths";
 import { rawConfig } from "../config/rawConfig";
 import { MockRun, runMocked } from "./mockLab";
 
@@ -36,10 +36,10 @@ describe("stacks: the compiled program (program.js → bin/) that pulumi up runs
   });
 
   it("finds the source tree from bin/ and the bin/ twin of a homework folder", () => {
-    const compiledPaths = require(path.join(REPO_ROOT, "bin", "paths.js"));
+    const compiledPaths = require(path.join(PROGRAM_BUILD_DIR, "paths.js"));
     assert.strictEqual(compiledPaths.REPO_ROOT, REPO_ROOT);
-    assert.strictEqual(compiledPaths.sourceDir(path.join(REPO_ROOT, "bin", "homeworks", "patroni-ha")), path.join(REPO_ROOT, "homeworks", "patroni-ha"));
-    assert.strictEqual(compiledPaths.moduleDir(path.join(REPO_ROOT, "homeworks", "patroni-ha")), path.join(REPO_ROOT, "bin", "homeworks", "patroni-ha"));
+    assert.strictEqual(compiledPaths.sourceDir(path.join(PROGRAM_BUILD_DIR, "homeworks", "patroni-ha")), path.join(REPO_ROOT, "homeworks", "patroni-ha"));
+    assert.strictEqual(compiledPaths.moduleDir(path.join(REPO_ROOT, "homeworks", "patroni-ha")), path.join(PROGRAM_BUILD_DIR, "homeworks", "patroni-ha"));
     // Outside the repository, and from the sources, folders stay as they are.
     assert.strictEqual(compiledPaths.moduleDir("/elsewhere/hello"), "/elsewhere/hello");
     const sourcePaths = require("../../paths");
@@ -50,11 +50,11 @@ describe("stacks: the compiled program (program.js → bin/) that pulumi up runs
     it(`${hw}: registers the same resources with the same inputs as the sources, none pointing into bin/`, async () => {
       const values = { homeworks: [hw], imageSource: "build", grafana: { enabled: false }, schemaRegistry: { enabled: false } };
       const fromSources = registrations(await runMocked(() => composeLab(parseLabConfig(rawConfig(values)))));
-      const bin = (m: string) => require(path.join(REPO_ROOT, "bin", m));
+      const bin = (m: string) => require(path.join(PROGRAM_BUILD_DIR, m));
       const fromBin = registrations(await runMocked(() => bin("lab.js").composeLab(bin("config.js").parseLabConfig(rawConfig(values)))));
       assert.ok(fromSources.length > 5, `${hw}: only ${fromSources.length} resources`);
       assert.deepStrictEqual(fromBin, fromSources);
-      const binDir = path.join(REPO_ROOT, "bin") + path.sep;
+      const binDir = PROGRAM_BUILD_DIR + path.sep;
       assert.ok(!JSON.stringify(fromBin).includes(JSON.stringify(binDir).slice(1, -1)), `${hw}: an input names a path under bin/`);
     });
   }
