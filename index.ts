@@ -2,5 +2,7 @@
 // then stand up the homeworks it names. Stack outputs are grouped by homework.
 import { loadLabConfig } from "./config";
 import { composeLab } from "./lab";
+import { skipUnusedPromiseStacks } from "./promiseStacks";
 
+skipUnusedPromiseStacks();
 export = composeLab(loadLabConfig());

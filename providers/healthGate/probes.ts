@@ -1,5 +1,5 @@
 import * as net from "net";
-import { Client } from "pg";
+import type * as Pg from "pg";
 import { errorText } from "../dynamic";
 import { describeTarget, HealthTarget, RetryPolicy } from "./policy";
 import { Clock, realClock, retry } from "../retry";
@@ -38,6 +38,8 @@ export function httpProbe(url: string, bodyMatch?: string): Probe {
 
 export function sqlProbe(t: { host: string; port: number; user: string; database: string; password?: string }): Probe {
   return async (timeoutMs) => {
+    // Required on first use, so that a no-op up (check and diff only) never loads pg in the provider host.
+    const { Client }: typeof Pg = require("pg");
     const client = new Client({
       host: t.host, port: t.port, user: t.user, database: t.database, password: t.password,
       connectionTimeoutMillis: timeoutMs, query_timeout: timeoutMs,

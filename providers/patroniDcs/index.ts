@@ -5,7 +5,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { changedKeys, checkWith, VersionedInputs, withoutProviderKey } from "../dynamic";
 import { retry } from "../retry";
-import Docker from "dockerode";
+import type Docker from "dockerode";
 import { dockerExec } from "../docker";
 import { DCS_KEYS, DcsSettings, parseShowConfig, patchConfigCommand, showConfigCommand, validateDcsSettings } from "./policy";
 
@@ -23,9 +23,18 @@ export interface PatroniDcsInputs extends VersionedInputs {
 
 const POLICY = { timeoutMs: 90_000, initialDelayMs: 500, maxDelayMs: 3_000, attemptTimeoutMs: 20_000 };
 
+/**
+ * dockerode is required on first use, not when the provider host loads this provider: it takes 0.4-1 s to load,
+ * and a no-op up only checks and diffs (bench/README-noop.md).
+ */
+function dockerClient(): Docker {
+  const Dockerode: typeof Docker = require("dockerode");
+  return new Dockerode();
+}
+
 /** Runs a patronictl command on the first member that succeeds; bounded by POLICY. */
 async function onAnyMember(inputs: PatroniDcsInputs, cmd: string[], phase: string): Promise<string> {
-  const docker = new Docker();
+  const docker = dockerClient();
   const { value } = await retry<string>(`patroni ${phase} on ${inputs.members.join(", ")}`, POLICY, async (timeoutMs) => {
     const failures: string[] = [];
     for (const m of inputs.members) {

@@ -1,4 +1,5 @@
-import { Client, ClientConfig } from "pg";
+import type * as Pg from "pg";
+import type { Client, ClientConfig } from "pg";
 import { errorText } from "../dynamic";
 import { retry } from "../retry";
 import {
@@ -52,7 +53,9 @@ function qualified(schema: string, table: string): string {
  * statement timeout. A failed connect names the address and the phase.
  */
 async function connect(conn: ClientConfig, timeouts: SqlTimeouts, log?: (line: string) => void): Promise<Client> {
-  const client = new Client({
+  // Required on first use, so that a no-op up (check and diff only) never loads pg in the provider host.
+  const { Client: PgClient }: typeof Pg = require("pg");
+  const client = new PgClient({
     ...conn, connectionTimeoutMillis: timeouts.connectTimeoutMs, query_timeout: timeouts.statementTimeoutMs,
     statement_timeout: timeouts.statementTimeoutMs,
   });
