@@ -3,11 +3,11 @@
 // from the source tree either way; homework modules are required from whichever tree this module runs in.
 import * as path from "path";
 
-/** True when this module is the compiled bin/paths.js. */
-const COMPILED = path.extname(__filename) === ".js";
+/** True when this module is the compiled bin/paths.js (the program runs compiled). */
+export const PROGRAM_COMPILED = path.extname(__filename) === ".js";
 
 /** The repository's root (the folder holding Pulumi.yaml). */
-export const REPO_ROOT = COMPILED ? path.resolve(__dirname, "..") : __dirname;
+export const REPO_ROOT = PROGRAM_COMPILED ? path.resolve(__dirname, "..") : __dirname;
 
 /** Where program.js compiles the program (tsconfig.program.json's outDir). */
 export const PROGRAM_BUILD_DIR = path.join(REPO_ROOT, "bin");
@@ -21,5 +21,5 @@ export function sourceDir(dir: string): string {
 /** The folder to `require` a module of the source folder `dir` from: its bin/ twin when the program runs compiled. */
 export function moduleDir(dir: string): string {
   const rel = path.relative(REPO_ROOT, dir);
-  return COMPILED && !rel.startsWith("..") && !path.isAbsolute(rel) ? path.join(PROGRAM_BUILD_DIR, rel) : dir;
+  return PROGRAM_COMPILED && !rel.startsWith("..") && !path.isAbsolute(rel) ? path.join(PROGRAM_BUILD_DIR, rel) : dir;
 }

@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import { LabDynamicResource } from "../resource";
 import { changedKeys, checkWith, VersionedInputs, withoutProviderKey, withSecretOutputs } from "../dynamic";
 import { describeTarget, HealthTarget, normalizeRetryPolicy, normalizeTarget } from "./policy";
 import { waitForTarget } from "./probes";
@@ -94,7 +95,7 @@ export interface HealthGateArgs {
 }
 
 /** Waits, during `pulumi up`, until a TCP port, an HTTP endpoint or a SQL server is ready; depend on it with dependsOn. */
-export class HealthGate extends pulumi.dynamic.Resource {
+export class HealthGate extends LabDynamicResource {
   // `declare`: with target es2022 a plain field would be re-initialised to undefined after super() set it.
   declare public readonly target: pulumi.Output<string>;
   declare public readonly attempts: pulumi.Output<number>;
@@ -104,11 +105,11 @@ export class HealthGate extends pulumi.dynamic.Resource {
   constructor(name: string, args: HealthGateArgs, opts?: pulumi.CustomResourceOptions) {
     const t = args.target as Record<string, pulumi.Input<unknown> | undefined>;
     const password = t.password === undefined ? undefined : pulumi.secret(t.password);
-    super(healthGateProvider, name, {
+    super(healthGateProvider, "HealthGate", name, {
       ...t, password,
       timeoutMs: args.timeoutMs, initialDelayMs: args.initialDelayMs, maxDelayMs: args.maxDelayMs,
       attemptTimeoutMs: args.attemptTimeoutMs, triggers: args.triggers, version: HEALTH_GATE_PROVIDER_VERSION,
       target: undefined, attempts: undefined, elapsedMs: undefined, readyAt: undefined,
-    }, withSecretOutputs(opts, ["password"]), "lab", "HealthGate");
+    }, withSecretOutputs(opts, ["password"]));
   }
 }

@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import { LabDynamicResource } from "../resource";
 import { changedKeys, checkWith, errorText, hasUnknowns, VersionedInputs, withoutProviderKey, withSecretOutputs } from "../dynamic";
 import { deleteConnector, getConfig, getStatus, putConfig, setState, validateConfig, waitForState } from "./connect";
 import {
@@ -139,7 +140,7 @@ export interface KafkaConnectorArgs {
 }
 
 /** A Kafka Connect connector (a Debezium source, a JDBC sink...) that create/update wait on until it runs. */
-export class KafkaConnector extends pulumi.dynamic.Resource {
+export class KafkaConnector extends LabDynamicResource {
   // `declare`: with target es2022 a plain field would be re-initialised to undefined after super() set it.
   declare public readonly connectUrl: pulumi.Output<string | string[]>;
   declare public readonly config: pulumi.Output<ConnectorConfig>;
@@ -150,7 +151,7 @@ export class KafkaConnector extends pulumi.dynamic.Resource {
   declare public readonly workers: pulumi.Output<string[]>;
 
   constructor(name: string, args: KafkaConnectorArgs, opts?: pulumi.CustomResourceOptions) {
-    super(kafkaConnectorProvider, name, {
+    super(kafkaConnectorProvider, "KafkaConnector", name, {
       connectUrl: args.connectUrl,
       name: args.name ?? name,
       config: args.config,
@@ -160,6 +161,6 @@ export class KafkaConnector extends pulumi.dynamic.Resource {
       version: KAFKA_CONNECTOR_PROVIDER_VERSION,
       connectorState: undefined,
       workers: undefined,
-    }, withSecretOutputs(opts, ["sensitiveConfig"]), "lab", "KafkaConnector");
+    }, withSecretOutputs(opts, ["sensitiveConfig"]));
   }
 }

@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import { LabDynamicResource } from "../resource";
 import { badInput, keyDiff, checkWith, errorText, positiveInt, VersionedInputs, withoutProviderKey, withSecretOutputs } from "../dynamic";
 import { normalizeRetryPolicy } from "../healthGate/policy";
 import { waitUntilReady } from "../healthGate/probes";
@@ -97,17 +98,17 @@ export interface MinioBucketArgs {
 }
 
 /** An S3 bucket on MinIO (or any S3 API), made during `pulumi up` once the server answers; depend on the healthy container. */
-export class MinioBucket extends pulumi.dynamic.Resource {
+export class MinioBucket extends LabDynamicResource {
   // `declare`: with target es2022 a plain field would be re-initialised to undefined after super() set it.
   declare public readonly bucket: pulumi.Output<string>;
   declare public readonly endpoint: pulumi.Output<string>;
   declare public readonly existed: pulumi.Output<boolean>;
 
   constructor(name: string, args: MinioBucketArgs, opts?: pulumi.CustomResourceOptions) {
-    super(minioBucketProvider, name, {
+    super(minioBucketProvider, "MinioBucket", name, {
       endpoint: args.endpoint, bucket: args.bucket, region: args.region, accessKey: args.accessKey,
       secretKey: pulumi.secret(args.secretKey), forceDestroy: args.forceDestroy, readyTimeoutMs: args.readyTimeoutMs,
       version: MINIO_BUCKET_PROVIDER_VERSION, existed: undefined,
-    }, withSecretOutputs(opts, ["secretKey"]), "lab", "MinioBucket");
+    }, withSecretOutputs(opts, ["secretKey"]));
   }
 }

@@ -3,6 +3,7 @@
 // any live member (Patroni's REST PATCH/GET /config); a read shows drift (someone ran edit-config), an update
 // changes no container.
 import * as pulumi from "@pulumi/pulumi";
+import { LabDynamicResource } from "../resource";
 import { changedKeys, checkWith, VersionedInputs, withoutProviderKey } from "../dynamic";
 import { retry } from "../retry";
 import type Docker from "dockerode";
@@ -100,10 +101,10 @@ export interface PatroniDcsArgs {
   settings: pulumi.Input<DcsSettings>;
 }
 
-export class PatroniDcs extends pulumi.dynamic.Resource {
+export class PatroniDcs extends LabDynamicResource {
   declare public readonly settings: pulumi.Output<DcsSettings>;
 
   constructor(name: string, args: PatroniDcsArgs, opts?: pulumi.CustomResourceOptions) {
-    super(patroniDcsProvider, name, { ...args, version: PATRONI_DCS_PROVIDER_VERSION }, opts, "lab", "PatroniDcs");
+    super(patroniDcsProvider, "PatroniDcs", name, { ...args, version: PATRONI_DCS_PROVIDER_VERSION }, opts);
   }
 }

@@ -2,6 +2,7 @@
 // (new names, old volumes destroyed). Its check() sees the previous prefix and refuses the change; preview runs
 // check before any step, so `pulumi up` stops before anything is touched.
 import * as pulumi from "@pulumi/pulumi";
+import { LabDynamicResource } from "../resource";
 import { VersionedInputs, withoutProviderKey } from "../dynamic";
 
 export const PREFIX_GUARD_PROVIDER_VERSION = "1";
@@ -36,8 +37,8 @@ export const prefixGuardProvider: pulumi.dynamic.ResourceProvider<PrefixGuardInp
   },
 };
 
-export class PrefixGuard extends pulumi.dynamic.Resource {
+export class PrefixGuard extends LabDynamicResource {
   constructor(name: string, prefix: string, opts?: pulumi.CustomResourceOptions) {
-    super(prefixGuardProvider, name, { prefix, version: PREFIX_GUARD_PROVIDER_VERSION }, opts, "lab", "PrefixGuard");
+    super(prefixGuardProvider, "PrefixGuard", name, { prefix, version: PREFIX_GUARD_PROVIDER_VERSION }, opts);
   }
 }

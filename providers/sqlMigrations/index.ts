@@ -1,5 +1,6 @@
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
+import { LabDynamicResource } from "../resource";
 import { ClientConfig } from "pg";
 import { keyDiff, checkWith, errorText, VersionedInputs, withoutProviderKey, withSecretOutputs } from "../dynamic";
 import { sqlProbe, waitUntilReady } from "../healthGate/probes";
@@ -161,7 +162,7 @@ function connectionFields(c: SqlMigrationsArgs["connection"]): { [K in keyof Sql
 }
 
 /** Applies a lab's SQL files to a database, once each, in name order; refresh reads back what was applied. */
-export class SqlMigrations extends pulumi.dynamic.Resource {
+export class SqlMigrations extends LabDynamicResource {
   // `declare`: with target es2022 a plain field would be re-initialised to undefined after super() set it.
   declare public readonly applied: pulumi.Output<AppliedMigration[]>;
 
@@ -171,11 +172,11 @@ export class SqlMigrations extends pulumi.dynamic.Resource {
     // Paths relative to the project keep the state the same on every machine.
     const migrations = loaded.map((m) => ({ ...m, file: path.isAbsolute(m.file) ? path.relative(process.cwd(), m.file) : m.file }));
     parseTableName(args.table);
-    super(sqlMigrationsProvider, name, {
+    super(sqlMigrationsProvider, "SqlMigrations", name, {
       ...conn, password: pulumi.secret(pulumi.output(conn.password).apply((p) => p ?? null)),
       table: args.table, onChecksumChange: args.onChecksumChange, readyTimeoutMs: args.readyTimeoutMs,
       lockTimeoutMs: args.lockTimeoutMs, dropOnDelete: args.dropOnDelete,
       migrations, version: SQL_MIGRATIONS_PROVIDER_VERSION, applied: undefined,
-    }, withSecretOutputs(opts, ["password"]), "lab", "SqlMigrations");
+    }, withSecretOutputs(opts, ["password"]));
   }
 }

@@ -3,12 +3,17 @@
 // source tree and register exactly what the sources register.
 import * as assert from "assert";
 import { spawnSync } from "child_process";
+import * as fs from "fs";
 import * as path from "path";
+import * as pulumi from "@pulumi/pulumi";
 import { HOMEWORKS, parseLabConfig } from "../../config";
 import { composeLab } from "../../lab";
 import { PROGRAM_BUILD_DIR, REPO_ROOT } from "../../paths";
 import { rawConfig } from "../config/rawConfig";
 import { MockRun, runMocked } from "./mockLab";
+
+/** What pulumi.dynamic.Resource registers as `__provider`: the SDK's own call, variable name included (it is in the text). */
+const sdkText = async (provider: object) => (await pulumi.runtime.serializeFunction(() => provider, { allowSecrets: true })).text;
 
 const compile = () => spawnSync(process.execPath, ["program.js"], { cwd: REPO_ROOT, encoding: "utf8", timeout: 180_000 });
 
@@ -58,4 +63,24 @@ describe("stacks: the compiled program (program.js → bin/) that pulumi up runs
       assert.ok(!JSON.stringify(fromBin).includes(JSON.stringify(binDir).slice(1, -1)), `${hw}: an input names a path under bin/`);
     });
   }
+
+  it("registers, from bin/.providers/, each provider's text as Pulumi's serializer gives it for the compiled module", async () => {
+    // The loop above ran every homework compiled: every provider type has its entry now; run one homework again from it.
+    const entries = fs.readdirSync(path.join(PROGRAM_BUILD_DIR, ".providers")).filter((f) => f.endsWith(".js"));
+    const bin = (m: string) => require(path.join(PROGRAM_BUILD_DIR, m));
+    const providers: Record<string, object> = {
+      HealthGate: bin("providers/healthGate").healthGateProvider, SqlMigrations: bin("providers/sqlMigrations").sqlMigrationsProvider,
+      PatroniDcs: bin("providers/patroniDcs").patroniDcsProvider, KafkaConnector: bin("providers/kafkaConnector").kafkaConnectorProvider,
+      MinioBucket: bin("providers/minioBucket").minioBucketProvider, PrefixGuard: bin("providers/prefixGuard").prefixGuardProvider,
+    };
+    assert.deepStrictEqual(entries.map((f) => f.replace(/-[0-9a-f]+\.js$/, "")).sort(), Object.keys(providers).sort());
+    for (const entry of entries) {
+      const type = entry.replace(/-[0-9a-f]+\.js$/, "");
+      assert.strictEqual(fs.readFileSync(path.join(PROGRAM_BUILD_DIR, ".providers", entry), "utf8"), await sdkText(providers[type]), `${entry} is not what the serializer gives`);
+    }
+    const values = { homeworks: ["patroni-cdc"], imageSource: "build", grafana: { enabled: false }, schemaRegistry: { enabled: false } };
+    const run = await runMocked(() => bin("lab.js").composeLab(bin("config.js").parseLabConfig(rawConfig(values))));
+    const gate = run.resources.find((r) => r.type === "pulumi-nodejs:dynamic/lab:HealthGate")!;
+    assert.strictEqual(gate.inputs.__provider, await sdkText(providers.HealthGate));
+  });
 });

@@ -86,11 +86,8 @@ export async function runMocked(compose: () => Record<string, unknown>): Promise
     settled[k] = s.value;
     if (s.secret) secretOutputs.push(k);
   }
-  // Let the last register requests (resources no output depends on) finish.
-  for (let i = 0, n = -1; i < 50 && n !== registered.length; i++) {
-    n = registered.length;
-    await new Promise((r) => setTimeout(r, 20));
-  }
+  // The last register requests (resources no output depends on): the SDK keeps every RPC it started until it ends.
+  await pulumi.runtime.waitForRPCs();
   const resources = [...registered];
   return {
     resources, outputs: settled, secretOutputs,

@@ -34,7 +34,7 @@ describe("stacks: the SDK's per-promise stacks are not formatted, every other st
   });
 
   it("installs nothing when no hook maps stacks", () => {
-    Error.prepareStackTrace = undefined;
+    Reflect.deleteProperty(Error, "prepareStackTrace");
     skipUnusedPromiseStacks({});
     assert.strictEqual(Error.prepareStackTrace, undefined);
   });

@@ -1,0 +1,46 @@
+// providers/resource.ts keeps each provider's serialized closure in bin/.providers/ between runs; an entry is reused
+// only under the same key, and holds what Pulumi's serializer gives.
+import * as assert from "assert";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { cachedSerialization, providerCacheKey, SerializedFunction } from "../../providers/resource";
+
+describe("providers: the serialized-provider cache", () => {
+  let dir: string;
+  let calls: number;
+  const provider = { async check() { return { inputs: {} }; } };
+  const serialize = (text: string, containsSecrets = false) => async (): Promise<SerializedFunction> => { calls++; return { text, containsSecrets }; };
+  beforeEach(() => { dir = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "lab-prov-")), ".providers"); calls = 0; });
+
+  it("serializes once per key and reads the entry back after that", async () => {
+    assert.deepStrictEqual(await cachedSerialization(dir, "HealthGate", "k1", provider, serialize("v1")), { text: "v1", containsSecrets: false });
+    assert.deepStrictEqual(await cachedSerialization(dir, "HealthGate", "k1", provider, serialize("never")), { text: "v1", containsSecrets: false });
+    assert.strictEqual(calls, 1);
+  });
+
+  it("serializes again under a new key and leaves one entry per type", async () => {
+    await cachedSerialization(dir, "HealthGate", "k1", provider, serialize("v1"));
+    await cachedSerialization(dir, "PrefixGuard", "k1", provider, serialize("g1"));
+    assert.strictEqual((await cachedSerialization(dir, "HealthGate", "k2", provider, serialize("v2"))).text, "v2");
+    assert.strictEqual(calls, 3);
+    assert.deepStrictEqual(fs.readdirSync(dir).sort(), ["HealthGate-k2.js", "PrefixGuard-k1.js"]);
+  });
+
+  it("never stores a closure that captured a secret", async () => {
+    assert.strictEqual((await cachedSerialization(dir, "HealthGate", "k1", provider, serialize("s", true))).containsSecrets, true);
+    assert.strictEqual(fs.existsSync(dir), false);
+  });
+
+  it("keys on the SDK version, the type, every compiled provider file and package-lock.json, not on file order", () => {
+    const files = [{ name: "providers/a.js", text: "a" }, { name: "providers/b.js", text: "b" }];
+    const key = providerCacheKey("HealthGate", "3.270.0", files, "lock");
+    assert.strictEqual(providerCacheKey("HealthGate", "3.270.0", [...files].reverse(), "lock"), key);
+    for (const other of [
+      providerCacheKey("HealthGate", "3.271.0", files, "lock"),
+      providerCacheKey("PrefixGuard", "3.270.0", files, "lock"),
+      providerCacheKey("HealthGate", "3.270.0", [files[0], { name: "providers/b.js", text: "b2" }], "lock"),
+      providerCacheKey("HealthGate", "3.270.0", files, "lock2"),
+    ]) assert.notStrictEqual(other, key);
+  });
+});
