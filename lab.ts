@@ -57,16 +57,22 @@ function homeworkContext(cfg: LabConfig, name: Homework, needs: HomeworkNeeds): 
   };
 }
 
-/** Stands up each homework named in lab:homeworks; outputs grouped by homework. */
-export function composeLab(cfg: LabConfig): Record<string, unknown> {
-  // Every definition loads (and is checked) before the first resource is registered.
+/**
+ * Stands up each homework named in lab:homeworks; outputs grouped by homework. A bad definition throws here, before
+ * any resource is registered.
+ */
+export function composeLab(cfg: LabConfig): Promise<Record<string, unknown>> {
   const defs = cfg.homeworks.map((hw) => [hw, loadHomework(cfg, hw)] as const);
   if (cfg.keepData) pulumi.runtime.registerStackTransformation(keepVolumes);
-  // First registered, so its check refuses a changed lab:prefix before any other step of the update.
+  // First registered, so its check refuses a changed lab:prefix before any other step of the update. One turn of the
+  // event loop lets its registration leave before the homeworks compose (a second of CPU on patroni-cdc): the engine
+  // starts the dynamic-provider host meanwhile, instead of holding every other step while it starts.
   new PrefixGuard("prefix-guard", cfg.prefix);
-  const outputs: Record<string, unknown> = {};
-  for (const [hw, def] of defs) outputs[hw] = def.compose(homeworkContext(cfg, hw, def.needs));
-  return outputs;
+  return new Promise<void>((resolve) => setImmediate(resolve)).then(() => {
+    const outputs: Record<string, unknown> = {};
+    for (const [hw, def] of defs) outputs[hw] = def.compose(homeworkContext(cfg, hw, def.needs));
+    return outputs;
+  });
 }
 
 /**

@@ -25,19 +25,20 @@ export function providerCacheKey(type: string, sdkVersion: string, files: { name
   return h.digest("hex").slice(0, 20);
 }
 
-/**
- * The provider's serialized text from `dir`/<type>-<key>.js, or serialized and stored there (older entries of the
- * type removed). A closure that captured a secret is never stored.
- */
-export async function cachedSerialization(dir: string, type: string, key: string, provider: object, serialize: Serialize = sdkSerialize): Promise<SerializedFunction> {
-  const file = path.join(dir, `${type}-${key}.js`);
+/** The stored text under `key`, read synchronously: a dynamic resource's registration then waits for no I/O. */
+export function readCachedSerialization(dir: string, type: string, key: string): string | undefined {
   try {
-    return { text: await fs.promises.readFile(file, "utf8"), containsSecrets: false };
+    return fs.readFileSync(path.join(dir, `${type}-${key}.js`), "utf8");
   } catch {
-    // Not stored yet: serialize below.
+    return undefined;
   }
+}
+
+/** Serializes the provider and stores the text under `key` (older entries of the type removed), unless it captured a secret. */
+export async function serializeAndStore(dir: string, type: string, key: string, provider: object, serialize: Serialize = sdkSerialize): Promise<SerializedFunction> {
   const sf = await serialize(provider);
   if (sf.containsSecrets) return sf;
+  const file = path.join(dir, `${type}-${key}.js`);
   await fs.promises.mkdir(dir, { recursive: true });
   for (const old of (await fs.promises.readdir(dir)).filter((f) => f.startsWith(`${type}-`) && f !== path.basename(file))) {
     await fs.promises.rm(path.join(dir, old), { force: true });
@@ -56,6 +57,7 @@ function jsFiles(dir: string): { name: string; text: string }[] {
   });
 }
 
+const CACHE_DIR = path.join(PROGRAM_BUILD_DIR, ".providers");
 let inputsOfKey: { sdkVersion: string; files: { name: string; text: string }[]; lock: string } | undefined;
 const serialized = new WeakMap<object, pulumi.Output<string>>();
 
@@ -71,7 +73,13 @@ function serializedProvider(provider: object, type: string): pulumi.Output<strin
       lock: fs.readFileSync(path.join(REPO_ROOT, "package-lock.json"), "utf8"),
     };
     const key = providerCacheKey(type, inputsOfKey.sdkVersion, inputsOfKey.files, inputsOfKey.lock);
-    sf = cachedSerialization(path.join(PROGRAM_BUILD_DIR, ".providers"), type, key, provider);
+    const cached = readCachedSerialization(CACHE_DIR, type, key);
+    if (cached !== undefined) {
+      out = pulumi.output(cached);
+      serialized.set(provider, out);
+      return out;
+    }
+    sf = serializeAndStore(CACHE_DIR, type, key, provider);
   } else {
     sf = sdkSerialize(provider);
   }

@@ -4,7 +4,7 @@ import * as assert from "assert";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { cachedSerialization, providerCacheKey, SerializedFunction } from "../../providers/resource";
+import { providerCacheKey, readCachedSerialization, serializeAndStore, SerializedFunction } from "../../providers/resource";
 
 describe("providers: the serialized-provider cache", () => {
   let dir: string;
@@ -13,22 +13,24 @@ describe("providers: the serialized-provider cache", () => {
   const serialize = (text: string, containsSecrets = false) => async (): Promise<SerializedFunction> => { calls++; return { text, containsSecrets }; };
   beforeEach(() => { dir = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "lab-prov-")), ".providers"); calls = 0; });
 
-  it("serializes once per key and reads the entry back after that", async () => {
-    assert.deepStrictEqual(await cachedSerialization(dir, "HealthGate", "k1", provider, serialize("v1")), { text: "v1", containsSecrets: false });
-    assert.deepStrictEqual(await cachedSerialization(dir, "HealthGate", "k1", provider, serialize("never")), { text: "v1", containsSecrets: false });
+  it("stores what it serialized and reads it back under the same key only", async () => {
+    assert.strictEqual(readCachedSerialization(dir, "HealthGate", "k1"), undefined);
+    assert.deepStrictEqual(await serializeAndStore(dir, "HealthGate", "k1", provider, serialize("v1")), { text: "v1", containsSecrets: false });
+    assert.strictEqual(readCachedSerialization(dir, "HealthGate", "k1"), "v1");
+    assert.strictEqual(readCachedSerialization(dir, "HealthGate", "k2"), undefined);
     assert.strictEqual(calls, 1);
   });
 
-  it("serializes again under a new key and leaves one entry per type", async () => {
-    await cachedSerialization(dir, "HealthGate", "k1", provider, serialize("v1"));
-    await cachedSerialization(dir, "PrefixGuard", "k1", provider, serialize("g1"));
-    assert.strictEqual((await cachedSerialization(dir, "HealthGate", "k2", provider, serialize("v2"))).text, "v2");
+  it("replaces the entry of a type under a new key, leaving the other types' entries", async () => {
+    await serializeAndStore(dir, "HealthGate", "k1", provider, serialize("v1"));
+    await serializeAndStore(dir, "PrefixGuard", "k1", provider, serialize("g1"));
+    assert.strictEqual((await serializeAndStore(dir, "HealthGate", "k2", provider, serialize("v2"))).text, "v2");
     assert.strictEqual(calls, 3);
     assert.deepStrictEqual(fs.readdirSync(dir).sort(), ["HealthGate-k2.js", "PrefixGuard-k1.js"]);
   });
 
   it("never stores a closure that captured a secret", async () => {
-    assert.strictEqual((await cachedSerialization(dir, "HealthGate", "k1", provider, serialize("s", true))).containsSecrets, true);
+    assert.strictEqual((await serializeAndStore(dir, "HealthGate", "k1", provider, serialize("s", true))).containsSecrets, true);
     assert.strictEqual(fs.existsSync(dir), false);
   });
 

@@ -4,6 +4,7 @@
 import * as assert from "assert";
 import { spawnSync } from "child_process";
 import * as fs from "fs";
+import * as os from "os";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { HOMEWORKS, parseLabConfig } from "../../config";
@@ -40,6 +41,23 @@ describe("stacks: the compiled program (program.js → bin/) that pulumi up runs
     assert.doesNotMatch(r.stdout, /compiled/, "program.js recompiled unchanged sources");
   });
 
+  it("loads TypeScript only when an input is newer than the last build (a no-op up does not load it)", () => {
+    const hook = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "lab-ts-")), "hook.js");
+    fs.writeFileSync(hook, `process.on("exit", () => console.log("TS_LOADED=" + Object.keys(require.cache).some((f) => f.includes("/node_modules/typescript/"))));`);
+    const run = () => {
+      const r = spawnSync(process.execPath, ["--require", hook, "program.js"], { cwd: REPO_ROOT, encoding: "utf8", timeout: 180_000 });
+      assert.strictEqual(r.status, 0, r.stderr);
+      return /TS_LOADED=true/.test(r.stdout);
+    };
+    assert.strictEqual(run(), false, "an up-to-date bin/ still loaded TypeScript");
+    const now = new Date(Date.now() + 5);
+    while (Date.now() < now.getTime() + 5) { /* a few ms: the new time must be after the build's */ }
+    fs.utimesSync(path.join(REPO_ROOT, "paths.ts"), now, now);
+    assert.strictEqual(run(), true, "a touched source did not make TypeScript look");
+    // TypeScript found nothing to compile and brought the build's time forward: the next run skips it again.
+    assert.strictEqual(run(), false);
+  });
+
   it("finds the source tree from bin/ and the bin/ twin of a homework folder", () => {
     const compiledPaths = require(path.join(PROGRAM_BUILD_DIR, "paths.js"));
     assert.strictEqual(compiledPaths.REPO_ROOT, REPO_ROOT);
@@ -63,6 +81,13 @@ describe("stacks: the compiled program (program.js → bin/) that pulumi up runs
       assert.ok(!JSON.stringify(fromBin).includes(JSON.stringify(binDir).slice(1, -1)), `${hw}: an input names a path under bin/`);
     });
   }
+
+  it("sends PrefixGuard's registration before any homework composes (the engine starts the provider host meanwhile)", async () => {
+    const values = { homeworks: ["patroni-ha"], imageSource: "build", grafana: { enabled: false }, schemaRegistry: { enabled: false } };
+    const bin = (m: string) => require(path.join(PROGRAM_BUILD_DIR, m));
+    const run = await runMocked(() => bin("lab.js").composeLab(bin("config.js").parseLabConfig(rawConfig(values))));
+    assert.strictEqual(run.requestOrder[0], "prefix-guard", `first requests: ${run.requestOrder.slice(0, 3).join(", ")}`);
+  });
 
   it("registers, from bin/.providers/, each provider's text as Pulumi's serializer gives it for the compiled module", async () => {
     // The loop above ran every homework compiled: every provider type has its entry now; run one homework again from it.

@@ -24,6 +24,8 @@ export interface MockRun {
   outputs: Record<string, unknown>;
   /** Output names whose values are marked secret. */
   secretOutputs: string[];
+  /** Resource names in the order their register requests reached the monitor. */
+  requestOrder: string[];
 }
 
 /** The id the mocks give the local build tagged `imageName` (a stand-in for the digest of its layers). */
@@ -34,6 +36,7 @@ export function mockImageId(imageName: string): string {
 /** The monitor these mocks wrapped; another suite's setMocks replaces it, and then they install again. */
 let installed: unknown;
 const registered: Registered[] = [];
+const requestOrder: string[] = [];
 
 async function install(): Promise<void> {
   if (installed && pulumi.runtime.getMonitor() === installed) return;
@@ -49,6 +52,7 @@ async function install(): Promise<void> {
   const register = monitor.registerResource.bind(monitor);
   installed = monitor;
   monitor.registerResource = (req: any, callback: (err: any, res: any) => void) => {
+    requestOrder.push(req.getName());
     const inputs = unwrapSecrets(pulumi.runtime.deserializeProperties(req.getObject()));
     register(req, (err: any, res: any) => {
       if (!err) registered.push({ type: req.getType(), name: req.getName(), urn: res.getUrn(), inputs, dependsOn: req.getDependenciesList(), replaceOnChanges: req.getReplaceonchangesList(), deleteBeforeReplace: req.getDeletebeforereplace() });
@@ -75,10 +79,11 @@ async function settle(value: unknown): Promise<{ value: unknown; secret: boolean
 }
 
 /** Runs `compose` under mocks; resolves after every resource it registered has been recorded. */
-export async function runMocked(compose: () => Record<string, unknown>): Promise<MockRun> {
+export async function runMocked(compose: () => Record<string, unknown> | Promise<Record<string, unknown>>): Promise<MockRun> {
   await install();
   registered.length = 0;
-  const outputs = compose();
+  requestOrder.length = 0;
+  const outputs = await compose();
   const settled: Record<string, unknown> = {};
   const secretOutputs: string[] = [];
   for (const [k, v] of Object.entries(outputs)) {
@@ -86,11 +91,12 @@ export async function runMocked(compose: () => Record<string, unknown>): Promise
     settled[k] = s.value;
     if (s.secret) secretOutputs.push(k);
   }
-  // The last register requests (resources no output depends on): the SDK keeps every RPC it started until it ends.
-  await pulumi.runtime.waitForRPCs();
+  // The last register requests (resources no output depends on): the SDK keeps every RPC it started until it
+  // ends (runtime/settings.js's waitForRPCs, exported but left out of its typings).
+  await (pulumi.runtime as unknown as { waitForRPCs(): Promise<void> }).waitForRPCs();
   const resources = [...registered];
   return {
-    resources, outputs: settled, secretOutputs,
+    resources, outputs: settled, secretOutputs, requestOrder: [...requestOrder],
     byType: (t) => resources.filter((r) => r.type === t),
     byName: (n) => {
       const r = resources.find((x) => x.name === n);
