@@ -1,7 +1,7 @@
 // The base of every lab dynamic resource: what pulumi.dynamic.Resource registers, with each provider's serialized
 // closure kept in bin/.providers/ between runs. Pulumi's closure serializer parses every captured function with
 // TypeScript and walks node_modules with arborist: 1.5-2 s of CPU for the six providers on every `up`, while their
-// text changes only with the compiled providers, the SDK or the installed packages (the cache key).
+// text changes only with the compiled program, the SDK or the installed packages (the cache key).
 // Not captured by any provider: nothing here runs in the provider host.
 import * as crypto from "crypto";
 import * as fs from "fs";
@@ -16,8 +16,9 @@ export type Serialize = (provider: object) => Promise<SerializedFunction>;
 const sdkSerialize: Serialize = (provider) => pulumi.runtime.serializeFunction(() => provider, { allowSecrets: true });
 
 /**
- * The key of a cache entry: the SDK's version, the provider's type, every compiled provider module (a provider closure
- * captures only providers/ and node_modules) and package-lock.json (the node_modules it requires from).
+ * The key of a cache entry: the SDK's version, the provider's type, every compiled module of the program (a closure
+ * may capture any of them; an edit anywhere serializes again, next to a compile that costs more) and
+ * package-lock.json (the node_modules it requires from).
  */
 export function providerCacheKey(type: string, sdkVersion: string, files: { name: string; text: string }[], lock: string): string {
   const h = crypto.createHash("sha256").update(`${sdkVersion}\0${type}\0${lock}\0`);
@@ -49,15 +50,16 @@ export async function serializeAndStore(dir: string, type: string, key: string, 
   return sf;
 }
 
+const CACHE_DIR = path.join(PROGRAM_BUILD_DIR, ".providers");
+
 function jsFiles(dir: string): { name: string; text: string }[] {
   return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
     const p = path.join(dir, e.name);
-    if (e.isDirectory()) return jsFiles(p);
+    if (e.isDirectory()) return e.name === path.basename(CACHE_DIR) ? [] : jsFiles(p);
     return e.name.endsWith(".js") ? [{ name: path.relative(PROGRAM_BUILD_DIR, p), text: fs.readFileSync(p, "utf8") }] : [];
   });
 }
 
-const CACHE_DIR = path.join(PROGRAM_BUILD_DIR, ".providers");
 let inputsOfKey: { sdkVersion: string; files: { name: string; text: string }[]; lock: string } | undefined;
 const serialized = new WeakMap<object, pulumi.Output<string>>();
 
@@ -69,7 +71,7 @@ function serializedProvider(provider: object, type: string): pulumi.Output<strin
   if (PROGRAM_COMPILED) {
     inputsOfKey ??= {
       sdkVersion: require("@pulumi/pulumi/package.json").version,
-      files: jsFiles(path.join(PROGRAM_BUILD_DIR, "providers")),
+      files: jsFiles(PROGRAM_BUILD_DIR),
       lock: fs.readFileSync(path.join(REPO_ROOT, "package-lock.json"), "utf8"),
     };
     const key = providerCacheKey(type, inputsOfKey.sdkVersion, inputsOfKey.files, inputsOfKey.lock);

@@ -34,7 +34,7 @@ describe("providers: the serialized-provider cache", () => {
     assert.strictEqual(fs.existsSync(dir), false);
   });
 
-  it("keys on the SDK version, the type, every compiled provider file and package-lock.json, not on file order", () => {
+  it("keys on the SDK version, the type, every compiled module and package-lock.json, not on file order", () => {
     const files = [{ name: "providers/a.js", text: "a" }, { name: "providers/b.js", text: "b" }];
     const key = providerCacheKey("HealthGate", "3.270.0", files, "lock");
     assert.strictEqual(providerCacheKey("HealthGate", "3.270.0", [...files].reverse(), "lock"), key);
