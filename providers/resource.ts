@@ -40,13 +40,18 @@ export async function serializeAndStore(dir: string, type: string, key: string, 
   const sf = await serialize(provider);
   if (sf.containsSecrets) return sf;
   const file = path.join(dir, `${type}-${key}.js`);
-  await fs.promises.mkdir(dir, { recursive: true });
-  for (const old of (await fs.promises.readdir(dir)).filter((f) => f.startsWith(`${type}-`) && f !== path.basename(file))) {
-    await fs.promises.rm(path.join(dir, old), { force: true });
+  try {
+    await fs.promises.mkdir(dir, { recursive: true });
+    for (const old of (await fs.promises.readdir(dir)).filter((f) => f.startsWith(`${type}-`) && f !== path.basename(file))) {
+      await fs.promises.rm(path.join(dir, old), { force: true });
+    }
+    const tmp = `${file}.${process.pid}.tmp`;
+    await fs.promises.writeFile(tmp, sf.text);
+    await fs.promises.rename(tmp, file);
+  } catch (e) {
+    // Only a cache: the next run serializes again.
+    pulumi.log.debug(`${type}: serialized provider not stored in ${dir}: ${(e as Error).message}`);
   }
-  const tmp = `${file}.${process.pid}.tmp`;
-  await fs.promises.writeFile(tmp, sf.text);
-  await fs.promises.rename(tmp, file);
   return sf;
 }
 

@@ -29,6 +29,13 @@ describe("providers: the serialized-provider cache", () => {
     assert.deepStrictEqual(fs.readdirSync(dir).sort(), ["HealthGate-k2.js", "PrefixGuard-k1.js"]);
   });
 
+  it("still gives the text when it cannot store it", async () => {
+    fs.writeFileSync(path.dirname(dir) + "/blocker", "");
+    const blocked = path.join(path.dirname(dir), "blocker", ".providers");
+    assert.strictEqual((await serializeAndStore(blocked, "HealthGate", "k1", provider, serialize("v1"))).text, "v1");
+    assert.strictEqual(readCachedSerialization(blocked, "HealthGate", "k1"), undefined);
+  });
+
   it("never stores a closure that captured a secret", async () => {
     assert.strictEqual((await serializeAndStore(dir, "HealthGate", "k1", provider, serialize("s", true))).containsSecrets, true);
     assert.strictEqual(fs.existsSync(dir), false);
