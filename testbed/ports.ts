@@ -1,17 +1,39 @@
+import * as fs from "fs";
 import * as net from "net";
 
-/** A TCP port on 127.0.0.1 that was free a moment ago (the kernel picks it). */
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
+/**
+ * The first port of the kernel's ephemeral range (outgoing connections take their local ports from it, so a port
+ * picked there and released can be taken by any client before the server binds it: seen in CI, a Connect worker's
+ * REST port taken between the pick and the bind).
+ */
+function ephemeralLow(): number {
+  try {
+    const low = Number(fs.readFileSync("/proc/sys/net/ipv4/ip_local_port_range", "utf8").trim().split(/\s+/)[0]);
+    return Number.isInteger(low) && low > 12_000 ? low : 32_768;
+  } catch {
+    return 32_768;
+  }
+}
+
+const PICK_FROM = 10_000;
+
+function bindable(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
     const srv = net.createServer();
     srv.unref();
-    srv.on("error", reject);
-    srv.listen(0, "127.0.0.1", () => {
-      const addr = srv.address();
-      const port = typeof addr === "object" && addr ? addr.port : 0;
-      srv.close(() => resolve(port));
-    });
+    srv.once("error", () => resolve(false));
+    srv.listen(port, "127.0.0.1", () => srv.close(() => resolve(true)));
   });
+}
+
+/** A TCP port on 127.0.0.1 that was free a moment ago, below the ephemeral range (at most 200 tries). */
+export async function freePort(): Promise<number> {
+  const high = ephemeralLow();
+  for (let i = 0; i < 200; i++) {
+    const port = PICK_FROM + Math.floor(Math.random() * (high - PICK_FROM));
+    if (await bindable(port)) return port;
+  }
+  throw new Error(`no free port on 127.0.0.1 in ${PICK_FROM}..${high - 1} after 200 tries`);
 }
 
 /** `count` distinct free ports. */
