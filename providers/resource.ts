@@ -16,14 +16,19 @@ export type Serialize = (provider: object) => Promise<SerializedFunction>;
 const sdkSerialize: Serialize = (provider) => pulumi.runtime.serializeFunction(() => provider, { allowSecrets: true });
 
 /**
- * The key of a cache entry: the SDK's version, the provider's type, every compiled module of the program (a closure
- * may capture any of them; an edit anywhere serializes again, next to a compile that costs more) and
- * package-lock.json (the node_modules it requires from).
+ * What every cache key starts from: the SDK's version, every compiled module of the program (a closure may capture
+ * any of them; an edit anywhere serializes again, next to a compile that costs more) and package-lock.json (the
+ * node_modules it requires from). Hashed once per run.
  */
-export function providerCacheKey(type: string, sdkVersion: string, files: { name: string; text: string }[], lock: string): string {
-  const h = crypto.createHash("sha256").update(`${sdkVersion}\0${type}\0${lock}\0`);
+export function programDigest(sdkVersion: string, files: { name: string; text: string }[], lock: string): string {
+  const h = crypto.createHash("sha256").update(`${sdkVersion}\0${lock}\0`);
   for (const f of [...files].sort((a, b) => a.name.localeCompare(b.name))) h.update(`${f.name}\0${f.text}\0`);
-  return h.digest("hex").slice(0, 20);
+  return h.digest("hex");
+}
+
+/** The key of a provider type's cache entry. */
+export function providerCacheKey(type: string, digest: string): string {
+  return crypto.createHash("sha256").update(`${digest}\0${type}`).digest("hex").slice(0, 20);
 }
 
 /** The stored text under `key`, read synchronously: a dynamic resource's registration then waits for no I/O. */
@@ -65,34 +70,33 @@ function jsFiles(dir: string): { name: string; text: string }[] {
   });
 }
 
-let inputsOfKey: { sdkVersion: string; files: { name: string; text: string }[]; lock: string } | undefined;
+let digest: string | undefined;
 const serialized = new WeakMap<object, pulumi.Output<string>>();
 
-/** The provider's `__provider` input: from the cache when the program runs compiled, else serialized as the SDK does. */
+/** The provider's `__provider` input, once per provider object. */
 function serializedProvider(provider: object, type: string): pulumi.Output<string> {
   let out = serialized.get(provider);
-  if (out) return out;
+  if (!out) {
+    out = providerText(provider, type);
+    serialized.set(provider, out);
+  }
+  return out;
+}
+
+/** From the cache when the program runs compiled, else serialized as the SDK does. */
+function providerText(provider: object, type: string): pulumi.Output<string> {
   let sf: Promise<SerializedFunction>;
   if (PROGRAM_COMPILED) {
-    inputsOfKey ??= {
-      sdkVersion: require("@pulumi/pulumi/package.json").version,
-      files: jsFiles(PROGRAM_BUILD_DIR),
-      lock: fs.readFileSync(path.join(REPO_ROOT, "package-lock.json"), "utf8"),
-    };
-    const key = providerCacheKey(type, inputsOfKey.sdkVersion, inputsOfKey.files, inputsOfKey.lock);
+    digest ??= programDigest(require("@pulumi/pulumi/package.json").version, jsFiles(PROGRAM_BUILD_DIR),
+      fs.readFileSync(path.join(REPO_ROOT, "package-lock.json"), "utf8"));
+    const key = providerCacheKey(type, digest);
     const cached = readCachedSerialization(CACHE_DIR, type, key);
-    if (cached !== undefined) {
-      out = pulumi.output(cached);
-      serialized.set(provider, out);
-      return out;
-    }
+    if (cached !== undefined) return pulumi.output(cached);
     sf = serializeAndStore(CACHE_DIR, type, key, provider);
   } else {
     sf = sdkSerialize(provider);
   }
-  out = pulumi.output(sf).apply((s): pulumi.Output<string> => (s.containsSecrets ? pulumi.secret(s.text) : pulumi.output(s.text)));
-  serialized.set(provider, out);
-  return out;
+  return pulumi.output(sf).apply((s): pulumi.Output<string> => (s.containsSecrets ? pulumi.secret(s.text) : pulumi.output(s.text)));
 }
 
 /**

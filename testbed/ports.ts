@@ -16,6 +16,7 @@ function ephemeralLow(): number {
 }
 
 const PICK_FROM = 10_000;
+const PICK_BELOW = ephemeralLow();
 
 function bindable(port: number): Promise<boolean> {
   return new Promise((resolve) => {
@@ -28,12 +29,11 @@ function bindable(port: number): Promise<boolean> {
 
 /** A TCP port on 127.0.0.1 that was free a moment ago, below the ephemeral range (at most 200 tries). */
 export async function freePort(): Promise<number> {
-  const high = ephemeralLow();
   for (let i = 0; i < 200; i++) {
-    const port = PICK_FROM + Math.floor(Math.random() * (high - PICK_FROM));
+    const port = PICK_FROM + Math.floor(Math.random() * (PICK_BELOW - PICK_FROM));
     if (await bindable(port)) return port;
   }
-  throw new Error(`no free port on 127.0.0.1 in ${PICK_FROM}..${high - 1} after 200 tries`);
+  throw new Error(`no free port on 127.0.0.1 in ${PICK_FROM}..${PICK_BELOW - 1} after 200 tries`);
 }
 
 /** `count` distinct free ports. */

@@ -4,7 +4,7 @@ import * as assert from "assert";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { providerCacheKey, readCachedSerialization, serializeAndStore, SerializedFunction } from "../../providers/resource";
+import { programDigest, providerCacheKey, readCachedSerialization, serializeAndStore, SerializedFunction } from "../../providers/resource";
 
 describe("providers: the serialized-provider cache", () => {
   let dir: string;
@@ -43,13 +43,13 @@ describe("providers: the serialized-provider cache", () => {
 
   it("keys on the SDK version, the type, every compiled module and package-lock.json, not on file order", () => {
     const files = [{ name: "providers/a.js", text: "a" }, { name: "providers/b.js", text: "b" }];
-    const key = providerCacheKey("HealthGate", "3.270.0", files, "lock");
-    assert.strictEqual(providerCacheKey("HealthGate", "3.270.0", [...files].reverse(), "lock"), key);
+    const key = providerCacheKey("HealthGate", programDigest("3.270.0", files, "lock"));
+    assert.strictEqual(providerCacheKey("HealthGate", programDigest("3.270.0", [...files].reverse(), "lock")), key);
     for (const other of [
-      providerCacheKey("HealthGate", "3.271.0", files, "lock"),
-      providerCacheKey("PrefixGuard", "3.270.0", files, "lock"),
-      providerCacheKey("HealthGate", "3.270.0", [files[0], { name: "providers/b.js", text: "b2" }], "lock"),
-      providerCacheKey("HealthGate", "3.270.0", files, "lock2"),
+      providerCacheKey("HealthGate", programDigest("3.271.0", files, "lock")),
+      providerCacheKey("PrefixGuard", programDigest("3.270.0", files, "lock")),
+      providerCacheKey("HealthGate", programDigest("3.270.0", [files[0], { name: "providers/b.js", text: "b2" }], "lock")),
+      providerCacheKey("HealthGate", programDigest("3.270.0", files, "lock2")),
     ]) assert.notStrictEqual(other, key);
   });
 });

@@ -92,8 +92,9 @@ export async function runMocked(compose: () => Record<string, unknown> | Promise
     if (s.secret) secretOutputs.push(k);
   }
   // The last register requests (resources no output depends on): the SDK keeps every RPC it started until it
-  // ends (runtime/settings.js's waitForRPCs, exported but left out of its typings).
-  await (pulumi.runtime as unknown as { waitForRPCs(): Promise<void> }).waitForRPCs();
+  // ends; waited for as tests/e2e/harness.ts does.
+  // eslint-disable-next-line @typescript-eslint/no-var-requires
+  await require("@pulumi/pulumi/runtime/settings").waitForRPCs();
   const resources = [...registered];
   return {
     resources, outputs: settled, secretOutputs, requestOrder: [...requestOrder],
