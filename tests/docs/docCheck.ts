@@ -33,6 +33,15 @@ const PLACEHOLDER = /^<[^>]*>$|\.\.\./;
 const at = (c: ShellCommand) => `${path.relative(REPO_ROOT, c.block.file)}:${c.line}`;
 const show = (c: ShellCommand) => c.words.join(" ");
 
+/** A shell variable stands for a value of the flag before it: a value of that flag's shape. */
+function sampleFor(flag: string | undefined): string {
+  const samples: Record<string, string> = {
+    "--source-url": "postgresql://postgres:pw@127.0.0.1:5432/demo", "--connect-url": "http://127.0.0.1:8083",
+    "--schema-registry": "http://127.0.0.1:8081", "--bootstrap": "127.0.0.1:9092", "--read-write": "127.0.0.1:5001",
+  };
+  return samples[flag ?? ""] ?? "1";
+}
+
 /** Problems with one command, each naming the file, the line and what is wrong; empty when it holds. */
 export function checkCommand(c: ShellCommand, ctx: DocContext): string[] {
   const w = c.words;
@@ -43,7 +52,7 @@ export function checkCommand(c: ShellCommand, ctx: DocContext): string[] {
 
   if (w[0] === "npm" && w[1] === "run" && w.includes("lab")) {
     const dashes = w.indexOf("--");
-    const args = dashes < 0 ? [] : w.slice(dashes + 1);
+    const args = (dashes < 0 ? [] : w.slice(dashes + 1)).map((a, i, all) => (a.startsWith("$") ? sampleFor(all[i - 1]) : a));
     const placeholder = args.find((a) => PLACEHOLDER.test(a));
     if (placeholder) bad(`${placeholder} is a placeholder: write the command a student can run as is`);
     else {

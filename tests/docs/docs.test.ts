@@ -59,7 +59,7 @@ describe("docs: every shell command of README.md, docs/ and the homework READMEs
       assert.match(problems("homeworks/cdc-datavault/README.md", `pulumi config set lab:homeworks '["cdc-datavault"]'`).join("\n"), /declares lab:homeworks an array: use --path/);
     });
     it("a placeholder value and a secret set in plain text", () => {
-      const p = problems("README.md", "pulumi config set lab:airflowPassword ...").join("\n");
+      const p = problems("README.md", "pulumi config set lab:airflowAdminPassword ...").join("\n");
       assert.match(p, /placeholder/);
       assert.match(p, /is a secret: set it with --secret/);
     });
@@ -79,7 +79,7 @@ describe("docs: every shell command of README.md, docs/ and the homework READMEs
     });
     it("an unknown lab command or flag, a placeholder argument, a service the stack lacks", () => {
       assert.match(problems("README.md", "npm run lab -- frobnicate").join("\n"), /unknown command "frobnicate"/);
-      assert.match(problems("README.md", "npm run lab -- consume x --nope 1").join("\n"), /unknown flag --nope/);
+      assert.match(problems("README.md", "npm run lab -- consume x --nope 1").join("\n"), /Unknown option '--nope'/);
       assert.match(problems("README.md", "npm run lab -- config <connector>").join("\n"), /placeholder/);
       assert.match(problems("homeworks/patroni-ha/README.md", "npm run lab -- kill connect-1").join("\n"), /no container lab-patroni-ha-connect-1/);
     });
