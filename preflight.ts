@@ -193,13 +193,14 @@ async function missingUnreachable(socket: string, images: { key: ImageKey; ref: 
 
 /**
  * Runs the pre-flight for this program run: `pulumi up` stops with every problem in one error before anything is
- * created; a preview only warns (it creates nothing, and must show its plan). LAB_PREFLIGHT=off skips it.
+ * created; a preview only warns (it creates nothing, and must show its plan). LAB_PREFLIGHT=off skips it (a host
+ * where the check is wrong: say, a firewall that lets the bind through but not Docker's).
  */
 export async function preflight(cfg: LabConfig, env: NodeJS.ProcessEnv = process.env, dryRun = pulumi.runtime.isDryRun()): Promise<void> {
   if (env.LAB_PREFLIGHT === "off") return;
   const problems = await preflightProblems(cfg, { env });
   if (problems.length === 0) return;
-  const text = `pre-flight (LAB_PREFLIGHT=off skips it): ${problems.length > 1 ? "\n" : ""}${problems.join("\n")}`;
+  const text = problems.join("\n");
   if (dryRun) {
     pulumi.log.warn(text);
     return;
