@@ -4,12 +4,27 @@
 // second `up` changes nothing.
 import * as assert from "assert";
 import { spawn, execFileSync } from "child_process";
+import * as fs from "fs";
 import * as path from "path";
 import { LabDocker } from "../../tools/lab/docker";
 import { readCheckpoint, repairStack } from "../../tools/lab/repair";
 import { testBase } from "../images/build";
 import { waitFor } from "../../testbed/proc";
 import { changesOnly, EngineStack, loadEngine } from "./harness";
+
+/**
+ * What a closed terminal does: every process of the session goes, the CLI and each plugin it started (the CLI puts
+ * each in a process group of its own, so killing the CLI's group would leave them running). By pid, from /proc.
+ */
+function killSession(sid: number): void {
+  for (const pid of fs.readdirSync("/proc").filter((d) => /^\d+$/.test(d)).map(Number)) {
+    try {
+      const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
+      const [, , , session] = stat.slice(stat.lastIndexOf(")") + 2).split(" "); // state ppid pgrp session ...
+      if (Number(session) === sid) process.kill(pid, "SIGKILL");
+    } catch { /* gone meanwhile */ }
+  }
+}
 
 describe("engine: lab repair after a killed pulumi up", function () {
   this.timeout(600_000);
@@ -34,7 +49,7 @@ describe("engine: lab repair after a killed pulumi up", function () {
   });
 
   it("a pulumi up killed mid-create leaves a locked stack, a pending create and a container outside the state", async () => {
-    // Its own process group: the kill takes the CLI and its plugins at once, as a closed terminal does.
+    // A session of its own (detached), which the kill then ends as a whole.
     const up = spawn("pulumi", ["--non-interactive", "up", "--yes", "--skip-preview", "--stack", stack.name],
       { cwd: stack.programDir, env: stack.env, stdio: "ignore", detached: true });
     try {
@@ -44,7 +59,7 @@ describe("engine: lab repair after a killed pulumi up", function () {
         return names.includes("fast-1") && names.includes("fast-2") ? true : undefined;
       }, 500);
     } finally {
-      process.kill(-up.pid!, "SIGKILL");
+      killSession(up.pid!);
     }
     docker("exec", `${prefix}-slow`, "sh", "-c", "echo kept > /data/marker");
     const state = readCheckpoint(await stack.exportText());
