@@ -47,22 +47,19 @@ export function ownPrefixes(cfg: LabConfig): string[] {
 
 const ANY_ADDRESS = new Set(["", "0.0.0.0", "::"]);
 
-/**
- * One line per busy port that no container of this lab holds: `lab:ports.<key> = <port>: <addr> is in use by <who>
- * (pulumi config set --path lab:ports.<key> <free port>)`. `suggest` gives a free port for a key.
- */
-export function portProblems(busy: PublishedPort[], bindAddress: string, containers: ContainerPorts[], own: string[], suggest: (p: PublishedPort) => number | undefined): string[] {
-  const lines: string[] = [];
-  for (const p of busy) {
+/** The busy ports no container of this lab holds, each with who holds it (a container Docker knows, or another program). */
+export function foreignHolders(busy: PublishedPort[], bindAddress: string, containers: ContainerPorts[], own: string[]): (PublishedPort & { who: string })[] {
+  return busy.flatMap((p) => {
     const holder = containers.find((c) => c.ports.some((x) => x.port === p.port && (x.ip === bindAddress || ANY_ADDRESS.has(x.ip))));
-    if (holder && own.includes(holder.labels["lab.prefix"] ?? "")) continue;
+    if (holder && own.includes(holder.labels["lab.prefix"] ?? "")) return [];
     const lab = holder?.labels["lab.prefix"];
-    const who = holder ? `container ${holder.name}${lab ? ` (lab ${lab}; another stack's)` : ""}` : "another program";
-    const free = suggest(p);
-    const fix = free ? `pulumi config set --path lab:ports.${p.key} ${free}` : `pulumi config set --path lab:ports.${p.key} <a free port>`;
-    lines.push(`lab:ports.${p.key} = ${p.port}: ${bindAddress}:${p.port} is in use by ${who} (${fix})`);
-  }
-  return lines;
+    return [{ ...p, who: holder ? `container ${holder.name}${lab ? ` (lab ${lab}; another stack's)` : ""}` : "another program" }];
+  });
+}
+
+/** `lab:ports.<key> = <port>: <addr> is in use by <who> (pulumi config set --path lab:ports.<key> <free port>)`. */
+export function portLine(h: PublishedPort & { who: string }, bindAddress: string, free: number | undefined): string {
+  return `lab:ports.${h.key} = ${h.port}: ${bindAddress}:${h.port} is in use by ${h.who} (pulumi config set --path lab:ports.${h.key} ${free ?? "<a free port>"})`;
 }
 
 /** Build-mode fixes for an image no registry can give: per key, what to set instead. */
@@ -170,9 +167,10 @@ export async function preflightProblems(cfg: LabConfig, opts: PreflightOptions =
       ports: (c.Ports ?? []).filter((x: any) => x.PublicPort).map((x: any) => ({ ip: x.IP ?? "", port: x.PublicPort })),
     }));
     const taken = new Set(ports.map((p) => p.port));
-    const suggestions = new Map<string, number | undefined>();
-    for (const p of busy) suggestions.set(p.key, await suggestFree(p, cfg.bindAddress, taken));
-    problems.push(...portProblems(busy, cfg.bindAddress, containers, ownPrefixes(cfg), (p) => suggestions.get(p.key)));
+    // A free port is looked for only on the failure path: a no-op up's busy ports are all this lab's own.
+    for (const h of foreignHolders(busy, cfg.bindAddress, containers, ownPrefixes(cfg))) {
+      problems.push(portLine(h, cfg.bindAddress, await suggestFree(h, cfg.bindAddress, taken)));
+    }
   }
   const image = imageProblem(cfg, images);
   if (image) problems.push(image);

@@ -6,7 +6,7 @@ import { execFileSync } from "child_process";
 import * as net from "net";
 import * as pulumi from "@pulumi/pulumi";
 import { LabConfig, parseLabConfig } from "../../config";
-import { imageProblem, portProblems, preflight, preflightProblems, publishedPorts, pulledImages } from "../../preflight";
+import { foreignHolders, imageProblem, portLine, preflight, preflightProblems, publishedPorts, pulledImages } from "../../preflight";
 import { rawConfig } from "../config/rawConfig";
 import { testBase } from "../images/build";
 
@@ -41,7 +41,8 @@ describe("preflight: the rules", () => {
       { name: "lab-patroni-ha-grafana", labels: { "lab.prefix": "lab-patroni-ha" }, ports: [{ ip: "127.0.0.1", port: 3000 }] },
       { name: "lab-other-prometheus", labels: { "lab.prefix": "lab-other" }, ports: [{ ip: "0.0.0.0", port: 9090 }] },
     ];
-    assert.deepStrictEqual(portProblems(busy, "127.0.0.1", containers, ["lab-patroni-ha"], (p) => p.port + 10000), [
+    const lines = foreignHolders(busy, "127.0.0.1", containers, ["lab-patroni-ha"]).map((h) => portLine(h, "127.0.0.1", h.port + 10000));
+    assert.deepStrictEqual(lines, [
       "lab:ports.haproxyReadWrite = 5001: 127.0.0.1:5001 is in use by another program (pulumi config set --path lab:ports.haproxyReadWrite 15001)",
       "lab:ports.prometheus = 9090: 127.0.0.1:9090 is in use by container lab-other-prometheus (lab lab-other; another stack's) (pulumi config set --path lab:ports.prometheus 19090)",
     ]);
