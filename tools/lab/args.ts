@@ -75,6 +75,10 @@ export const COMMANDS: Record<string, CommandSpec> = {
     args: [], optional: ["level"], flags: ["subject"],
     help: "get, or set with <level>, the schema registry compatibility (get/set-compatibility-level.sh)",
   },
+  repair: {
+    args: [],
+    help: "after a killed `pulumi up`: pulumi cancel, clear its pending creates (refresh), remove the lab's containers the state does not know; volumes stay",
+  },
   help: { args: [], help: "this text" },
 };
 
