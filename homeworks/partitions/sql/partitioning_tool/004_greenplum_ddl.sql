@@ -85,19 +85,23 @@ RETURNS text LANGUAGE sql IMMUTABLE AS $$
   END
 $$;
 
+-- True when the partition rows include the default partition.
+CREATE OR REPLACE FUNCTION partitioning_tool.fn_part_tools_has_default(p_parts partitioning_tool.range_partition[])
+RETURNS boolean LANGUAGE sql IMMUTABLE AS $$
+  SELECT coalesce(bool_or(coalesce(x.is_default, false)), false) FROM unnest($1) x
+$$;
+
 -- The next partitions, up to p_now + p_ahead (fn_part_tools_plan_add).
 CREATE OR REPLACE FUNCTION partitioning_tool.fn_part_tools_add_ddl(
   p_table text, p_parts partitioning_tool.range_partition[], p_grain interval, p_ahead interval, p_now timestamp,
   p_anchor timestamp DEFAULT '2000-01-01')
 RETURNS SETOF text LANGUAGE plpgsql IMMUTABLE AS $$
-DECLARE
-  tbl text := partitioning_tool.fn_part_tools_qualified(p_table);
-  has_default boolean;
 BEGIN
-  SELECT coalesce(bool_or(coalesce(x.is_default, false)), false) INTO has_default FROM unnest(p_parts) x;
   RETURN QUERY
-  SELECT partitioning_tool.fn_part_tools_new_partition_ddl(tbl, has_default, a.partition_name, a.range_start, a.range_end)
+  SELECT partitioning_tool.fn_part_tools_new_partition_ddl(partitioning_tool.fn_part_tools_qualified(p_table),
+           partitioning_tool.fn_part_tools_has_default(p_parts), a.partition_name, a.range_start, a.range_end)
   FROM partitioning_tool.fn_part_tools_plan_add(p_parts, p_grain, p_ahead, p_now, p_anchor) a;
+  PERFORM partitioning_tool.fn_part_tools_qualified(p_table);  -- a bad name fails even with nothing to add
 END
 $$;
 
@@ -109,14 +113,13 @@ CREATE OR REPLACE FUNCTION partitioning_tool.fn_part_tools_merge_ddl(
 RETURNS SETOF text LANGUAGE plpgsql IMMUTABLE AS $$
 DECLARE
   tbl text := partitioning_tool.fn_part_tools_qualified(p_table);
-  has_default boolean;
+  has_default boolean := partitioning_tool.fn_part_tools_has_default(p_parts);
   m record;
   members partitioning_tool.range_partition[];
   p partitioning_tool.range_partition;
   merged text;
   work text;
 BEGIN
-  SELECT coalesce(bool_or(coalesce(x.is_default, false)), false) INTO has_default FROM unnest(p_parts) x;
   FOR m IN SELECT * FROM partitioning_tool.fn_part_tools_plan_merge(p_parts, p_grain, p_keep, p_now, p_anchor)
            WHERE action = 'merge' LOOP
     merged := partitioning_tool.fn_part_tools_partition_name(m.bucket_start, p_grain);
