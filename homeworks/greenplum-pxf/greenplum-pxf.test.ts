@@ -25,7 +25,10 @@ export function assertAirflowWaitsFor(run: MockRun, prefix: string, on: Register
     assert.ok(waitsFor(container(run, `${prefix}-${n}`), on), `${n} does not wait for ${on.map((o) => o.name)}`);
   }
   assert.ok(waitsFor(init, [container(run, `${prefix}-airflow-db`)]), "init does not wait for the metadata DB");
-  for (const n of ["airflow-webserver", "airflow-scheduler"]) assert.ok(waitsFor(container(run, `${prefix}-${n}`), [init]), `${n} starts before init`);
+  // The init is a one-shot job: webserver and scheduler wait for its run to end with 0 (providers/containerJob).
+  const job = run.byType("pulumi-nodejs:dynamic/lab:ContainerJob").find((j) => j.inputs.name === init.inputs.name);
+  assert.ok(job, "no ContainerJob runs airflow-init");
+  for (const n of ["airflow-webserver", "airflow-scheduler"]) assert.ok(waitsFor(container(run, `${prefix}-${n}`), [job!]), `${n} starts before init ended`);
 }
 
 
