@@ -117,5 +117,18 @@ export const containersHealthy: Check = {
   },
 };
 
-/** Seconds with one decimal, as the figures print them. */
+/** How long a check of a state that a restart or a failover leaves briefly off (roles, targets, connectors) retries. */
+export const SETTLE_MS = 15_000;
+
+/** Retries `attempt` (a throw counts as a failure) until it passes or `ms` have passed; the last outcome. */
+export async function settled(attempt: () => Promise<Outcome>, ms = SETTLE_MS): Promise<Outcome> {
+  const end = Date.now() + ms;
+  for (let i = 0; ; i++) {
+    const o = await attempt().catch((e): Outcome => fail((e as Error).message.split("\n")[0].slice(0, 300)));
+    if (o.ok || Date.now() >= end || i >= 100) return o;
+    await new Promise((r) => setTimeout(r, 1000));
+  }
+}
+
+/** Seconds with two decimals, as the figures print them. */
 export const secs = (ms: number) => `${(ms / 1000).toFixed(2)} s`;

@@ -8,7 +8,7 @@ import { waitUntil } from "../../../providers/retry";
 import { numbered } from "../docker";
 import { haproxyAddress, sql } from "../experiments";
 import { leaderOf, Patroni } from "../patroni";
-import { Check, CheckedLab, containersHealthy, fail, HomeworkChecks, pass, secs } from "./framework";
+import { Check, CheckedLab, containersHealthy, fail, HomeworkChecks, pass, secs, settled } from "./framework";
 
 const superuserPassword = (lab: CheckedLab) => lab.envOf(numbered(lab.services, "pg")[0]?.service ?? "pg-1", PATRONI_PASSWORD_ENV.superuser);
 
@@ -32,24 +32,28 @@ async function servedBy(lab: CheckedLab, hostPort: string, database = "postgres"
 const members: Check = {
   name: "Patroni: three members, one Leader, a Sync Standby",
   look: "npm run lab -- status (patronictl list); docker logs <prefix>-pg-N",
-  async run(lab) {
-    const list = await new Patroni(lab.docker, lab.services).members();
-    const figure = list.map((m) => `${m.member} ${m.role} ${m.state}`).join(", ");
-    const leaders = list.filter((m) => m.role === "Leader" && m.state === "running");
-    const syncs = list.filter((m) => m.role === "Sync Standby" && m.state === "streaming");
-    const others = list.filter((m) => m.role !== "Leader" && m.state !== "streaming");
-    return list.length === 3 && leaders.length === 1 && syncs.length >= 1 && others.length === 0 ? pass(figure) : fail(figure || "no members");
+  run(lab) {
+    return settled(async () => {
+      const list = await new Patroni(lab.docker, lab.services).members();
+      const figure = list.map((m) => `${m.member} ${m.role} ${m.state}`).join(", ");
+      const leaders = list.filter((m) => m.role === "Leader" && m.state === "running");
+      const syncs = list.filter((m) => m.role === "Sync Standby" && m.state === "streaming");
+      const others = list.filter((m) => m.role !== "Leader" && m.state !== "streaming");
+      return list.length === 3 && leaders.length === 1 && syncs.length >= 1 && others.length === 0 ? pass(figure) : fail(figure || "no members");
+    });
   },
 };
 
 const writesToLeader: Check = {
   name: "HAProxy sends writes to the leader",
   look: "HAProxy's stats page (port 7001), npm run lab -- status",
-  async run(lab) {
-    const rw = await haproxyAddress(lab.docker, lab.services, lab.prefix, "pg_read_write_in");
-    const [served, leader] = await Promise.all([servedBy(lab, rw), new Patroni(lab.docker, lab.services).members().then(leaderOf)]);
-    const figure = `${rw} → ${served.member}${served.standby ? " (a standby)" : ""}; leader ${leader ?? "none"}`;
-    return served.member === leader && !served.standby ? pass(figure) : fail(figure);
+  run(lab) {
+    return settled(async () => {
+      const rw = await haproxyAddress(lab.docker, lab.services, lab.prefix, "pg_read_write_in");
+      const [served, leader] = await Promise.all([servedBy(lab, rw), new Patroni(lab.docker, lab.services).members().then(leaderOf)]);
+      const figure = `${rw} → ${served.member}${served.standby ? " (a standby)" : ""}; leader ${leader ?? "none"}`;
+      return served.member === leader && !served.standby ? pass(figure) : fail(figure);
+    });
   },
 };
 
@@ -87,15 +91,17 @@ const seedTables: Check = {
 const prometheusTargets: Check = {
   name: "Prometheus targets up",
   look: "Prometheus's targets page (http://127.0.0.1:9090/targets)",
-  async run(lab) {
-    const url = `http://${lab.address("prometheus", 9090)}/api/v1/targets?state=active`;
-    const res = await fetch(url, { signal: AbortSignal.timeout(10_000) });
-    if (!res.ok) return fail(`GET ${url} answered HTTP ${res.status}`);
-    const t = ((await res.json()) as { data: { activeTargets: { labels: { job: string; instance: string }; health: string }[] } }).data.activeTargets;
-    const jobs = [...new Set(t.map((x) => x.labels.job))].sort().map((j) => `${j} ${t.filter((x) => x.labels.job === j && x.health === "up").length}/${t.filter((x) => x.labels.job === j).length}`);
-    const down = t.filter((x) => x.health !== "up").map((x) => x.labels.instance);
-    const figure = `${t.length - down.length}/${t.length} up (${jobs.join(", ")})${down.length ? `; down: ${down.join(", ")}` : ""}`;
-    return t.length > 0 && down.length === 0 ? pass(figure) : fail(figure);
+  run(lab) {
+    return settled(async () => {
+      const url = `http://${lab.address("prometheus", 9090)}/api/v1/targets?state=active`;
+      const res = await fetch(url, { signal: AbortSignal.timeout(10_000) });
+      if (!res.ok) return fail(`GET ${url} answered HTTP ${res.status}`);
+      const t = ((await res.json()) as { data: { activeTargets: { labels: { job: string; instance: string }; health: string }[] } }).data.activeTargets;
+      const jobs = [...new Set(t.map((x) => x.labels.job))].sort().map((j) => `${j} ${t.filter((x) => x.labels.job === j && x.health === "up").length}/${t.filter((x) => x.labels.job === j).length}`);
+      const down = t.filter((x) => x.health !== "up").map((x) => x.labels.instance);
+      const figure = `${t.length - down.length}/${t.length} up (${jobs.join(", ")})${down.length ? `; down: ${down.join(", ")}` : ""}`;
+      return t.length > 0 && down.length === 0 ? pass(figure) : fail(figure);
+    });
   },
 };
 
@@ -111,17 +117,19 @@ export const patroniHaChecks: HomeworkChecks = {
 const slotOnEveryMember: Check = {
   name: `${SOURCE_SLOT} on every member`,
   look: "Patroni's slots: in `patronictl show-config`; docker logs <prefix>-pg-N",
-  async run(lab) {
-    const lines: string[] = [];
-    let missing = 0;
-    for (const m of numbered(lab.services, "pg")) {
-      const r = await lab.docker.exec(m.name, ["psql", "-U", "postgres", "-d", SOURCE_DATABASE, "-XtAc",
-        `select plugin || ' ' || database from pg_replication_slots where slot_name = '${SOURCE_SLOT}'`], 15_000);
-      const slot = r.exitCode === 0 ? r.stdout.trim() : `psql exit ${r.exitCode}: ${r.stderr.trim().slice(0, 120)}`;
-      if (r.exitCode !== 0 || !slot) missing++;
-      lines.push(`${m.service} ${slot || "none"}`);
-    }
-    return missing === 0 && lines.length > 0 ? pass(lines.join(", ")) : fail(lines.join(", ") || "no Patroni members");
+  run(lab) {
+    return settled(async () => {
+      const lines: string[] = [];
+      let missing = 0;
+      for (const m of numbered(lab.services, "pg")) {
+        const r = await lab.docker.exec(m.name, ["psql", "-U", "postgres", "-d", SOURCE_DATABASE, "-XtAc",
+          `select plugin || ' ' || database from pg_replication_slots where slot_name = '${SOURCE_SLOT}'`], 15_000);
+        const slot = r.exitCode === 0 ? r.stdout.trim() : `psql exit ${r.exitCode}: ${r.stderr.trim().slice(0, 120)}`;
+        if (r.exitCode !== 0 || !slot) missing++;
+        lines.push(`${m.service} ${slot || "none"}`);
+      }
+      return missing === 0 && lines.length > 0 ? pass(lines.join(", ")) : fail(lines.join(", ") || "no Patroni members");
+    });
   },
 };
 
@@ -134,17 +142,19 @@ async function connectUrls(lab: CheckedLab): Promise<string[]> {
 const connectorsRunning: Check = {
   name: "connectors and their tasks RUNNING",
   look: "npm run lab -- connectors; npm run lab -- status <connector> (its trace); docker logs <prefix>-connect-1",
-  async run(lab) {
-    const res = await connectRequest(await connectUrls(lab), "GET", "/connectors?expand=status", "connectors");
-    if (res.status !== 200) return fail(`GET ${res.url}/connectors answered HTTP ${res.status}`);
-    const entries = Object.entries((res.body ?? {}) as Record<string, { status: any }>).sort(([a], [b]) => a.localeCompare(b));
-    const states = entries.map(([name, { status }]) => {
-      const tasks = (status?.tasks ?? []) as { state: string }[];
-      const ok = status?.connector?.state === "RUNNING" && tasks.length > 0 && tasks.every((t) => t.state === "RUNNING");
-      return { ok, text: `${name} ${status?.connector?.state ?? "?"} (${tasks.filter((t) => t.state === "RUNNING").length}/${tasks.length} tasks)` };
+  run(lab) {
+    return settled(async () => {
+      const res = await connectRequest(await connectUrls(lab), "GET", "/connectors?expand=status", "connectors");
+      if (res.status !== 200) return fail(`GET ${res.url}/connectors answered HTTP ${res.status}`);
+      const entries = Object.entries((res.body ?? {}) as Record<string, { status: any }>).sort(([a], [b]) => a.localeCompare(b));
+      const states = entries.map(([name, { status }]) => {
+        const tasks = (status?.tasks ?? []) as { state: string }[];
+        const ok = status?.connector?.state === "RUNNING" && tasks.length > 0 && tasks.every((t) => t.state === "RUNNING");
+        return { ok, text: `${name} ${status?.connector?.state ?? "?"} (${tasks.filter((t) => t.state === "RUNNING").length}/${tasks.length} tasks)` };
+      });
+      const figure = states.map((s) => s.text).join(", ") || "no connectors";
+      return states.length >= 3 && states.every((s) => s.ok) ? pass(figure) : fail(figure);
     });
-    const figure = states.map((s) => s.text).join(", ") || "no connectors";
-    return states.length >= 3 && states.every((s) => s.ok) ? pass(figure) : fail(figure);
   },
 };
 

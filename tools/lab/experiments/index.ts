@@ -94,7 +94,7 @@ export async function sql<T = any>(conn: ClientConfig, text: string, params: unk
 }
 
 /** Ids this run wrote: a range of its own, far above any identity sequence the lab's writers use. */
-function firstIdOf(now = Date.now()): number {
+export function firstIdOf(now = Date.now()): number {
   return 1_000_000_000_000 + (now % 1_000_000_000) * 1000;
 }
 
