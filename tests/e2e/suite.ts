@@ -119,7 +119,7 @@ export async function labCheck(s: LabSuite): Promise<{ code: number; report: Lab
   const text = out.join("\n");
   assert.ok(text.startsWith("{"), `lab check printed no report (exit ${code}): ${err.join("\n")}`);
   const report = JSON.parse(text) as LabReport;
-  log(`lab check: ${report.passed}/${report.checks.length}: ${report.checks.map((c) => `${c.ok ? "PASS" : "FAIL"} ${c.name}: ${c.figure}`).join(" | ")}`);
+  log(`lab check: ${report.passed}/${report.checks.length}: ${report.checks.map((c) => `${c.ok ? "PASS" : "FAIL"} ${c.name}: ${c.figure} (${seconds(c.ms)})`).join(" | ")}`);
   return { code, report, stderr: err.join("\n") };
 }
 
@@ -142,11 +142,19 @@ export interface RestartFigures {
   readyMs?: number;
   writesAcked?: number;
   writesLost?: number;
+  /** Acknowledged writes missing in `deliveredTo` after the bound. */
+  notDelivered?: number;
 }
 
 export interface RestartOptions {
   /** Writes through this connection during the restart (ids of their own, traffic.ts); every acknowledged one must stay. */
-  traffic?: { conn: ClientConfig; table: string; columns?: Record<string, string>; setup?: string };
+  traffic?: {
+    conn: ClientConfig; table: string; columns?: Record<string, string>; setup?: string;
+    /** Where every acknowledged write must arrive too (CDC's destination, same table name), within 2 min. */
+    deliveredTo?: ClientConfig;
+  };
+  /** Before anything stops (e.g. the source's checksums, compared in `after`). */
+  before?: () => Promise<void>;
   /** What else must be back after healthy, e.g. connectors RUNNING (timed as readyMs). */
   ready?: { what: string; wait: () => Promise<void> };
   /** The suite's own checks after the restart, with the figures (rows lost in the destination...). */
@@ -164,6 +172,7 @@ export function itSurvivesARestartOfEveryContainer(s: LabSuite, o: RestartOption
   it("survives a restart of every container at once (an engine restart): all healthy, 0 acknowledged writes lost, lab check passes", async function () {
     this.timeout(15 * 60_000);
     const list = (await s.containers()).filter((c) => c.Labels[ONE_SHOT_LABEL] !== "true");
+    if (o.before) await o.before();
     const firstId = firstIdOf();
     const traffic = o.traffic && await (async () => {
       if (o.traffic!.setup) await sql(o.traffic!.conn, o.traffic!.setup);
@@ -189,12 +198,22 @@ export function itSurvivesARestartOfEveryContainer(s: LabSuite, o: RestartOption
       await traffic.stop();
       const present = await sql<{ id: string }>(o.traffic!.conn, `select id from ${o.traffic!.table} where id >= $1 and id < $2`, [firstId, firstId + traffic.attempted]);
       f.writesAcked = traffic.acks.length;
-      f.writesLost = lostIds(traffic.acks.map((a) => a.id), present.map((r) => Number(r.id))).length;
+      const acked = traffic.acks.map((a) => a.id);
+      f.writesLost = lostIds(acked, present.map((r) => Number(r.id))).length;
+      const dest = o.traffic!.deliveredTo;
+      if (dest) {
+        const missing = () => sql<{ id: string }>(dest, `select id from ${o.traffic!.table} where id >= $1 and id < $2`, [firstId, firstId + traffic.attempted])
+          .then((rows) => lostIds(acked, rows.map((r) => Number(r.id))).length);
+        f.notDelivered = await poll("every acknowledged write in the destination", 120_000, async () => ((await missing()) === 0 ? 0 : undefined), 1000)
+          .catch(() => missing());
+      }
     }
     log(`restart of every container: ${f.containers} containers healthy in ${seconds(f.healthyMs)}`
       + (o.ready ? `, ${o.ready.what} in ${seconds(f.readyMs!)}` : "")
-      + (traffic ? `, ${f.writesAcked! - f.writesLost!}/${f.writesAcked} acknowledged writes kept` : ""));
+      + (traffic ? `, ${f.writesAcked! - f.writesLost!}/${f.writesAcked} acknowledged writes kept` : "")
+      + (f.notDelivered !== undefined ? `, ${f.writesAcked! - f.notDelivered}/${f.writesAcked} in the destination` : ""));
     assert.strictEqual(f.writesLost ?? 0, 0, "acknowledged writes lost over the restart");
+    assert.strictEqual(f.notDelivered ?? 0, 0, "acknowledged writes that never reached the destination");
     if (o.after) await o.after(f);
     const { code, report, stderr } = await labCheck(s);
     assert.deepStrictEqual(report.checks.filter((c) => !c.ok), [], stderr);

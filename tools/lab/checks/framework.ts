@@ -62,6 +62,7 @@ export class CheckedLab {
   /** host:port of a service's published container port. */
   address(service: string, containerPort: number): string {
     const s = this.service(service);
+    if (s.state !== "running") throw new Error(`${s.name} is ${s.state}, not running`);
     const a = publishedAddress(s, containerPort);
     if (!a) throw new Error(`${s.name} does not publish port ${containerPort}`);
     return a;

@@ -13,12 +13,16 @@ import { Check, CheckedLab, containersHealthy, fail, HomeworkChecks, pass, secs,
 const superuserPassword = (lab: CheckedLab) => lab.envOf(numbered(lab.services, "pg")[0]?.service ?? "pg-1", PATRONI_PASSWORD_ENV.superuser);
 
 /** Every Patroni member's address inside the lab network → its service (pg-1...), to tell which member HAProxy picked. */
+const addresses = new WeakMap<CheckedLab, Map<string, string>>();
 async function memberAddresses(lab: CheckedLab): Promise<Map<string, string>> {
+  const known = addresses.get(lab);
+  if (known) return known;
   const out = new Map<string, string>();
   for (const m of numbered(lab.services, "pg")) {
     const info = await lab.docker.docker.getContainer(m.name).inspect();
     for (const n of Object.values(info.NetworkSettings.Networks ?? {})) if (n.IPAddress) out.set(n.IPAddress, m.service);
   }
+  addresses.set(lab, out);
   return out;
 }
 
