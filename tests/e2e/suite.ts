@@ -7,7 +7,7 @@ import { docker } from "../../testbed/docker";
 import { waitFor } from "../../testbed/proc";
 import { main as labCli } from "../../tools/lab";
 import type { LabReport } from "../../tools/lab/checks";
-import { firstIdOf, lostIds, sql } from "../../tools/lab/experiments";
+import { firstIdOf, longestGap, lostIds, sql } from "../../tools/lab/experiments";
 import { startTraffic } from "../../tools/lab/experiments/traffic";
 import { ONE_SHOT_LABEL } from "../../components/labContainer";
 import { E2E_LABEL, leftovers, RunLabArgs, RunResult, runLab, teardown } from "./harness";
@@ -141,6 +141,8 @@ export interface RestartFigures {
   /** From the start to `ready` (e.g. connectors RUNNING), when the suite gives one. */
   readyMs?: number;
   writesAcked?: number;
+  /** The longest time no write was acknowledged (the outage a client sees). */
+  writeOutageMs?: number;
   writesLost?: number;
   /** Acknowledged writes missing in `deliveredTo` after the bound. */
   notDelivered?: number;
@@ -196,6 +198,7 @@ export function itSurvivesARestartOfEveryContainer(s: LabSuite, o: RestartOption
       const resumedAfter = Date.now();
       await poll("writes acknowledged again after the restart", 120_000, async () => (traffic.acks.some((a) => a.ackedAt > resumedAfter) ? true : undefined), 200);
       await traffic.stop();
+      f.writeOutageMs = longestGap(traffic.acks, traffic.acks[0].ackedAt, traffic.acks.at(-1)!.ackedAt).ms;
       const present = await sql<{ id: string }>(o.traffic!.conn, `select id from ${o.traffic!.table} where id >= $1 and id < $2`, [firstId, firstId + traffic.attempted]);
       f.writesAcked = traffic.acks.length;
       const acked = traffic.acks.map((a) => a.id);
@@ -210,7 +213,7 @@ export function itSurvivesARestartOfEveryContainer(s: LabSuite, o: RestartOption
     }
     log(`restart of every container: ${f.containers} containers healthy in ${seconds(f.healthyMs)}`
       + (o.ready ? `, ${o.ready.what} in ${seconds(f.readyMs!)}` : "")
-      + (traffic ? `, ${f.writesAcked! - f.writesLost!}/${f.writesAcked} acknowledged writes kept` : "")
+      + (traffic ? `, writes refused for ${seconds(f.writeOutageMs!)}, ${f.writesAcked! - f.writesLost!}/${f.writesAcked} acknowledged writes kept` : "")
       + (f.notDelivered !== undefined ? `, ${f.writesAcked! - f.notDelivered}/${f.writesAcked} in the destination` : ""));
     assert.strictEqual(f.writesLost ?? 0, 0, "acknowledged writes lost over the restart");
     assert.strictEqual(f.notDelivered ?? 0, 0, "acknowledged writes that never reached the destination");
