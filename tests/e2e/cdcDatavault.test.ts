@@ -177,7 +177,7 @@ describeLab("e2e: cdc-datavault in build mode on the real engine", LAB, [
       assert.strictEqual(state, "success");
       // The lab check reads the same API as the admin the lab made: its newest run is this one.
       const services = await new LabDocker().services(PREFIX);
-      assert.strictEqual((await lastRun(await airflowApi(new CheckedLab(new LabDocker(), PREFIX, services)), "simple_dag"))?.run_id, run.dag_run_id);
+      assert.strictEqual((await lastRun(await airflowApi(new CheckedLab(new LabDocker(), PREFIX, services)), "simple_dag"))?.dag_run_id, run.dag_run_id);
     });
 
     itPassesTheLabCheck(s);

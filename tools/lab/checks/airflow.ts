@@ -31,7 +31,7 @@ export async function airflowApi(lab: CheckedLab): Promise<AirflowApi> {
 }
 
 /** The DAG's newest run (by logical date), or undefined when it never ran. */
-export async function lastRun(api: AirflowApi, dagId: string): Promise<{ run_id: string; state: string; end_date?: string } | undefined> {
+export async function lastRun(api: AirflowApi, dagId: string): Promise<{ dag_run_id: string; state: string; end_date?: string } | undefined> {
   const r = await api.call("GET", `/dags/${encodeURIComponent(dagId)}/dagRuns?order_by=-execution_date&limit=1`);
   if (r.status !== 200) throw new Error(`GET ${api.base}/dags/${dagId}/dagRuns answered HTTP ${r.status}: ${JSON.stringify(r.body).slice(0, 200)}`);
   return r.body.dag_runs?.[0];
@@ -49,7 +49,7 @@ export function dagRunsSucceeded(dagIds: string[]): Check {
       for (const id of dagIds) {
         const run = await lastRun(api, id);
         if (run?.state !== "success") ok = false;
-        parts.push(run ? `${id} ${run.state} (${run.run_id})` : `${id} never ran`);
+        parts.push(run ? `${id} ${run.state} (${run.dag_run_id})` : `${id} never ran`);
       }
       return ok ? pass(parts.join(", ")) : fail(parts.join(", "));
     },
