@@ -29,7 +29,8 @@ export async function checkLab(docker: LabDocker, prefix: string, print: (l: str
   }
   const hw = found[0];
   if (!json) print(`check ${prefix} (${hw.homework})`);
-  const checks = await runChecks(new CheckedLab(docker, prefix, services), hw.checks, (r) => { if (!json) for (const l of checklistLines(r)) print(l); });
+  const width = Math.max(...hw.checks.map((c) => c.name.length));
+  const checks = await runChecks(new CheckedLab(docker, prefix, services), hw.checks, (r) => { if (!json) for (const l of checklistLines(r, width)) print(l); });
   const report = { prefix, homework: hw.homework, passed: checks.filter((c) => c.ok).length, failed: checks.filter((c) => !c.ok).length, checks };
   if (json) print(JSON.stringify(report, null, 2));
   else print(`${report.passed} of ${checks.length} checks passed`);
