@@ -96,20 +96,26 @@ export function itChangesNothingOnASecondRun(s: LabSuite): void {
   });
 }
 
-/** Polls until every container of the run is healthy and every one-shot job (label lab.oneShot) exited 0. */
-async function allHealthy(s: LabSuite, timeoutMs: number): Promise<number> {
+/**
+ * Polls until every container of the run is healthy and every one-shot job (label lab.oneShot) exited 0; returns
+ * when each was first seen so (ms from the call), slowest first.
+ */
+async function allHealthy(s: LabSuite, timeoutMs: number): Promise<[string, number][]> {
   const list = await s.containers();
+  const t0 = Date.now();
+  const seen = new Map<string, number>();
   await poll("every container healthy", timeoutMs, async () => {
     const bad: string[] = [];
     for (const c of list) {
       const st = (await docker.getContainer(c.Id).inspect()).State;
       const ok = c.Labels[ONE_SHOT_LABEL] === "true" ? st.Status === "exited" && st.ExitCode === 0 : st.Health?.Status === "healthy";
       if (!ok) bad.push(`${c.Names[0]}: ${st.Status}/${st.Health?.Status ?? `exit ${st.ExitCode}`}`);
+      else if (!seen.has(c.Names[0].slice(1))) seen.set(c.Names[0].slice(1), Date.now() - t0);
     }
     if (bad.length) throw new Error(bad.join(", "));
     return true;
   });
-  return list.length;
+  return [...seen].sort((a, b) => b[1] - a[1]);
 }
 
 /** `npm run lab -- check --json` against the suite's lab, as a student or a grader runs it. */
@@ -187,8 +193,9 @@ export function itSurvivesARestartOfEveryContainer(s: LabSuite, o: RestartOption
       await Promise.all(list.map((c) => docker.getContainer(c.Id).stop({ t: 10 }).catch((e) => { if (e.statusCode !== 304) throw e; })));
       const t0 = Date.now();
       await Promise.all(list.map((c) => docker.getContainer(c.Id).start()));
-      await allHealthy(s, 10 * 60_000);
+      const slowest = await allHealthy(s, 10 * 60_000);
       f.healthyMs = Date.now() - t0;
+      log(`restart: healthy again, slowest first: ${slowest.slice(0, 4).map(([n, ms]) => `${n} ${seconds(ms)}`).join(", ")}`);
       if (o.ready) {
         await o.ready.wait();
         f.readyMs = Date.now() - t0;

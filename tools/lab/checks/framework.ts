@@ -62,7 +62,8 @@ export class CheckedLab {
   /** host:port of a service's published container port. */
   address(service: string, containerPort: number): string {
     const s = this.service(service);
-    if (s.state !== "running") throw new Error(`${s.name} is ${s.state}, not running`);
+    // Final: waiting does not start it (settled gives up at once).
+    if (s.state !== "running") throw Object.assign(new Error(`${s.name} is ${s.state}, not running`), { final: true });
     const a = publishedAddress(s, containerPort);
     if (!a) throw new Error(`${s.name} does not publish port ${containerPort}`);
     return a;
@@ -125,8 +126,9 @@ export const SETTLE_MS = 15_000;
 export async function settled(attempt: () => Promise<Outcome>, ms = SETTLE_MS): Promise<Outcome> {
   const end = Date.now() + ms;
   for (let i = 0; ; i++) {
-    const o = await attempt().catch((e): Outcome => fail((e as Error).message.split("\n")[0].slice(0, 300)));
-    if (o.ok || Date.now() >= end || i >= 100) return o;
+    let final = false;
+    const o = await attempt().catch((e): Outcome => { final = !!(e as { final?: boolean }).final; return fail((e as Error).message.split("\n")[0].slice(0, 300)); });
+    if (o.ok || final || Date.now() >= end || i >= 100) return o;
     await new Promise((r) => setTimeout(r, 1000));
   }
 }
