@@ -1,6 +1,6 @@
 import * as assert from "assert";
 import { LabDocker, LabService } from "../../tools/lab/docker";
-import { Check, CheckedLab, checklistLines, containersHealthy, fail, HOMEWORK_CHECKS, homeworksOf, pass, runChecks } from "../../tools/lab/checks";
+import { Check, CheckedLab, checklistLines, containersHealthy, fail, HOMEWORK_CHECKS, homeworksOf, pass, runChecks, settled } from "../../tools/lab/checks";
 import { parseInvocation } from "../../tools/lab/args";
 
 const svc = (service: string, over: Partial<LabService> = {}): LabService => ({
@@ -45,6 +45,18 @@ describe("lab CLI: `check` (pure: the framework, the checklist, which homework a
     assert.strictEqual(bad.ok, false);
     assert.strictEqual(bad.figure, "1/2 healthy, 0/1 one-shot jobs exited 0; not: pg-1 running/unhealthy, airflow-init exited (exit 1)");
     assert.strictEqual(bad.look, "docker logs lab-x-pg-1; docker logs lab-x-airflow-init");
+  });
+
+  it("settles a state a restart leaves briefly off, but gives up at once on a stopped service", async function () {
+    this.timeout(20_000);
+    let n = 0;
+    assert.deepStrictEqual(await settled(async () => (++n < 3 ? fail(`try ${n}`) : pass(`try ${n}`)), 10_000), { ok: true, figure: "try 3" });
+    const stopped = labOf([svc("prometheus", { state: "exited", health: "-" })]);
+    const t = Date.now();
+    const o = await settled(async () => pass(stopped.address("prometheus", 9090)), 10_000);
+    assert.deepStrictEqual(o, { ok: false, figure: "lab-x-prometheus is exited, not running" });
+    assert.ok(Date.now() - t < 1000, "waited for a stopped service");
+    assert.deepStrictEqual(await settled(async () => fail("still off"), 1_500), { ok: false, figure: "still off" });
   });
 
   it("parses `check` and `check --json`, and refuses an argument", () => {
