@@ -110,8 +110,9 @@ describe("images/debian/airflow: the apache/airflow contract", function () {
     const port = await (webserver as TestContainer & { hostPort(p: number): Promise<number> }).hostPort(8080);
     const call = (password: string) => fetch(`http://127.0.0.1:${port}/api/v1/dags`, { headers: { authorization: `Basic ${Buffer.from(`airflow:${password}`).toString("base64")}` } });
     const ok = await call(ADMIN_PASSWORD);
-    assert.strictEqual(ok.status, 200, await ok.text());
-    assert.ok(Array.isArray(((await ok.json()) as { dags: unknown[] }).dags));
+    const body = await ok.text();
+    assert.strictEqual(ok.status, 200, body);
+    assert.ok(Array.isArray((JSON.parse(body) as { dags: unknown[] }).dags), body);
     assert.strictEqual((await call("wrong")).status, 401);
   });
 
