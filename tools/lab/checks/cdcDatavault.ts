@@ -48,6 +48,13 @@ export async function dvDatabases(lab: CheckedLab) {
 /** How long the replica may lag, and a new booking take to reach its hub, before the check fails. */
 export const DV_BOUND_MS = 30_000;
 
+/** Reads both sides until they agree or DV_BOUND_MS has passed; the last reading either way. */
+async function agreeing<T>(what: string, read: () => Promise<{ want: T; got: T; same: boolean }>): Promise<{ want: T; got: T; same: boolean }> {
+  let last = await read();
+  await waitUntil(what, DV_BOUND_MS, async () => ((last = await read()).same ? true : undefined), 1000).catch(() => undefined);
+  return last;
+}
+
 const replicaEqualsPrimary: Check = {
   name: "replica = primary, table by table",
   look: "docker logs <prefix>-postgres-replica; select * from pg_stat_replication on the primary",
@@ -55,15 +62,14 @@ const replicaEqualsPrimary: Check = {
   async run(lab) {
     const { primary, replica } = await dvDatabases(lab);
     const want = await tableChecksums(primary);
-    let got: Record<string, string> = {};
-    const same = await waitUntil("replica checksums equal to the primary's", DV_BOUND_MS, async () => {
-      got = await tableChecksums(replica);
-      return JSON.stringify(got) === JSON.stringify(want) ? true : undefined;
-    }, 1000).catch(() => undefined);
+    const r = await agreeing("replica checksums equal to the primary's", async () => {
+      const got = await tableChecksums(replica);
+      return { want, got, same: JSON.stringify(got) === JSON.stringify(want) };
+    });
     const rows = Object.values(want).reduce((a, v) => a + Number(v.split(" ")[0]), 0);
-    if (same) return pass(`${Object.keys(want).length} tables equal, ${rows} rows`);
-    const off = Object.keys({ ...want, ...got }).filter((t) => want[t] !== got[t]);
-    return fail(`${off.length} of ${Object.keys(want).length} tables differ: ${off.map((t) => `${t} ${want[t]?.split(" ")[0] ?? "-"} vs ${got[t]?.split(" ")[0] ?? "-"}`).join(", ")}`);
+    if (r.same) return pass(`${Object.keys(want).length} tables equal, ${rows} rows`);
+    const off = Object.keys({ ...want, ...r.got }).filter((t) => want[t] !== r.got[t]);
+    return fail(`${off.length} of ${Object.keys(want).length} tables differ: ${off.map((t) => `${t} ${want[t]?.split(" ")[0] ?? "-"} vs ${r.got[t]?.split(" ")[0] ?? "-"}`).join(", ")}`);
   },
 };
 
@@ -73,11 +79,10 @@ const vaultEqualsSource: Check = {
   timeoutMs: DV_BOUND_MS + 30_000,
   async run(lab) {
     const { primary, dwh } = await dvDatabases(lab);
-    let want: Record<string, number> = {}, got: Record<string, number> = {};
-    const same = await waitUntil("vault counts equal to the source's", DV_BOUND_MS, async () => {
-      [want, got] = await Promise.all([expectedVault(primary), vaultRowCounts(dwh)]);
-      return Object.entries(want).every(([t, n]) => got[t] === n) ? true : undefined;
-    }, 1000).catch(() => undefined);
+    const { want, got, same } = await agreeing("vault counts equal to the source's", async () => {
+      const [w, g] = await Promise.all([expectedVault(primary), vaultRowCounts(dwh)]);
+      return { want: w, got: g, same: Object.entries(w).every(([t, n]) => g[t] === n) };
+    });
     const hubs = Object.keys(want).filter((t) => t.startsWith("hub_")).map((t) => `${t} ${got[t] ?? "-"}/${want[t]}`).join(", ");
     if (same) return pass(hubs);
     return fail(Object.keys(want).filter((t) => got[t] !== want[t]).map((t) => `${t} ${got[t] ?? "-"} vs source ${want[t]}`).join(", "));
