@@ -97,6 +97,10 @@ describe("stacks: greenplum-pxf under mocks", () => {
       "/opt/airflow/dags/bookings_tables.py", "/opt/airflow/dags/bookings_to_gp_stage.py"]);
     const env = envOf(scheduler);
     assert.strictEqual(env.AIRFLOW__CORE__EXECUTOR, "LocalExecutor");
+    // The REST API takes `curl -u airflow:<password>`, as with Airflow's own docker-compose.
+    for (const n of ["airflow-webserver", "airflow-scheduler"]) {
+      assert.strictEqual(envOf(container(run, `lab-dev-${n}`)).AIRFLOW__API__AUTH_BACKENDS, "airflow.api.auth.backend.basic_auth,airflow.api.auth.backend.session", n);
+    }
     assert.strictEqual(env.AIRFLOW_CONN_GREENPLUM, "postgresql://gpadmin:greenplumPassword-value@greenplum:5432/demo");
     assert.match(env.AIRFLOW__DATABASE__SQL_ALCHEMY_CONN, /^postgresql\+psycopg2:\/\/airflow:[0-9a-f]{32}@airflow-db:5432\/airflow$/);
     const init = container(run, "lab-dev-airflow-init");
