@@ -162,8 +162,8 @@ const connectorsRunning: Check = {
   },
 };
 
-/** Ids the checks write: a range of their own, above the experiments' (1e12...) and any identity sequence. */
-const probeId = () => 9_000_000_000_000_000 + Math.floor(Math.random() * 1e12);
+/** Ids the checks write: a range of their own (5e15..., below 2^53), above the experiments' (1e12...) and any identity sequence. */
+const probeId = () => 5_000_000_000_000_000 + Math.floor(Math.random() * 1e12);
 /** How long a probe row or event may take to arrive before the check fails. */
 export const CDC_PROBE_BOUND_MS = 30_000;
 
