@@ -18,8 +18,9 @@ import { describeLab, itChangesNothingOnASecondRun, itPassesTheLabCheck, itSurvi
 const RUN = `cdc-datavault-${process.pid}`;
 const PREFIX = "lab-e2e-dv";
 const PASSWORD = "e2e-dv-postgres-pw";
-// Ports of their own: a developer's lab (or another e2e suite) on the default ports keeps running.
-const PORTS = { postgresPrimary: 35432, postgresReplica: 35433, dwh: 35435, presentation: 35436, kafka: 39092, connect: 38083, airflow: 38080 };
+// Ports of their own: a developer's lab (or another e2e suite) on the default ports keeps running. Below the kernel's
+// ephemeral range (32768+): a port there can be an outgoing connection's when the container binds it (seen: 35435).
+const PORTS = { postgresPrimary: 31432, postgresReplica: 31433, dwh: 31435, presentation: 31436, kafka: 31092, connect: 31083, airflow: 31080 };
 const LAB = {
   stack: "cdc-datavault",
   runId: RUN,
