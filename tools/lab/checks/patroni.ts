@@ -50,7 +50,7 @@ const members: Check = {
 
 const writesToLeader: Check = {
   name: "HAProxy sends writes to the leader",
-  look: "HAProxy's stats page (port 7001), npm run lab -- status",
+  look: "HAProxy's stats page (lab:ports.haproxyStats, default 7001); npm run lab -- status",
   run(lab) {
     return settled(async () => {
       const rw = await haproxyAddress(lab.docker, lab.services, lab.prefix, "pg_read_write_in");
@@ -63,7 +63,7 @@ const writesToLeader: Check = {
 
 const readsToReplicas: Check = {
   name: "HAProxy sends reads to the replicas",
-  look: "HAProxy's stats page (port 7001): backend of the read-only port",
+  look: "HAProxy's stats page (lab:ports.haproxyStats, default 7001): the read-only backend",
   async run(lab) {
     const ro = await haproxyAddress(lab.docker, lab.services, lab.prefix, "pg_read_only_in");
     const seen: string[] = [];
@@ -80,7 +80,7 @@ const readsToReplicas: Check = {
 
 const seedTables: Check = {
   name: "owners and events on the leader and the replicas",
-  look: "homeworks/patroni-ha/sql; psql through HAProxy (127.0.0.1:5001)",
+  look: "homeworks/patroni-ha/sql; psql through HAProxy's read-write port (lab:ports.haproxyReadWrite, default 5001)",
   async run(lab) {
     const password = await superuserPassword(lab);
     const q = "select (select count(*) from owners)::int as owners, (select count(*) from events)::int as events";
@@ -94,7 +94,7 @@ const seedTables: Check = {
 
 const prometheusTargets: Check = {
   name: "Prometheus targets up",
-  look: "Prometheus's targets page (http://127.0.0.1:9090/targets)",
+  look: "Prometheus's targets page (/targets on lab:ports.prometheus, default http://127.0.0.1:9090); docker logs <prefix>-prometheus",
   run(lab) {
     return settled(async () => {
       const url = `http://${lab.address("prometheus", 9090)}/api/v1/targets?state=active`;
