@@ -25,14 +25,14 @@ describe("lab CLI: `check` (pure: the framework, the checklist, which homework a
       { name: "fails", look: "docker logs x", run: async () => fail("2/3") },
       { name: "throws", look: "the log", run: async () => { throw new Error("connect ECONNREFUSED 127.0.0.1:5001\nstack"); } },
       { name: "hangs", look: "the service", timeoutMs: 50, run: () => new Promise<never>(() => undefined) },
-      { name: "own look", look: "generic", run: async () => fail("bad", "specific") },
+      { name: "own look", look: "generic", run: async () => fail("bad", "docker logs <prefix>-pg-1") },
     ];
     const seen: string[] = [];
     const r = await runChecks(labOf([]), checks, (x) => seen.push(x.name));
     assert.deepStrictEqual(seen, checks.map((c) => c.name));
     assert.deepStrictEqual(r.map((x) => [x.ok, x.figure, x.look]), [
       [true, "3/3", undefined], [false, "2/3", "docker logs x"], [false, "connect ECONNREFUSED 127.0.0.1:5001", "the log"],
-      [false, "hangs: no answer within 50 ms", "the service"], [false, "bad", "specific"],
+      [false, "hangs: no answer within 50 ms", "the service"], [false, "bad", "docker logs lab-x-pg-1"],
     ]);
     assert.deepStrictEqual(checklistLines(r[0], 8), ["PASS  passes   3/3"]);
     assert.deepStrictEqual(checklistLines(r[1], 8), ["FAIL  fails    2/3", "               look at: docker logs x"]);

@@ -85,7 +85,7 @@ export async function runChecks(lab: CheckedLab, checks: Check[], onResult: (r: 
   for (const c of checks) {
     const t = Date.now();
     const o = await withTimeout(c.name, c.timeoutMs ?? 60_000, c.run(lab)).catch((e): Outcome => fail((e as Error).message.split("\n")[0].slice(0, 300)));
-    const r: CheckResult = { name: c.name, ok: o.ok, figure: o.figure, ...(o.ok ? {} : { look: o.look ?? c.look }), ms: Date.now() - t };
+    const r: CheckResult = { name: c.name, ok: o.ok, figure: o.figure, ...(o.ok ? {} : { look: (o.look ?? c.look).replaceAll("<prefix>", lab.prefix) }), ms: Date.now() - t };
     results.push(r);
     onResult(r);
   }
