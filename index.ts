@@ -1,8 +1,11 @@
-// Entry point: parse and validate lab:* config first (a bad value stops here, before anything is created),
-// then stand up the homeworks it names. Stack outputs are grouped by homework.
+// Entry point: parse and validate lab:* config first (a bad value stops here, before anything is created), check the
+// host (free ports, a reachable registry: preflight.ts), then stand up the homeworks it names. Stack outputs are
+// grouped by homework.
 import { loadLabConfig } from "./config";
 import { composeLab } from "./lab";
+import { preflight } from "./preflight";
 import { skipUnusedPromiseStacks } from "./promiseStacks";
 
 skipUnusedPromiseStacks();
-export = composeLab(loadLabConfig());
+const cfg = loadLabConfig();
+export = preflight(cfg).then(() => composeLab(cfg));

@@ -30,6 +30,16 @@ export function jdbcDriverVersion(envFile = path.join(REPO_ROOT, "pxf", "jdbc-dr
   return version;
 }
 
+/** LAB_TABLESPACE_DIRS for the wrapper: absolute paths under the data volume (else lost with the container). */
+export function tablespaceDirsEnv(dirs: string[]): string {
+  for (const dir of dirs) {
+    if (!dir.startsWith(`${GREENPLUM_DATA_PATH}/`) || /\s|\.\./.test(dir)) {
+      throw new Error(`tablespaceDirs: ${JSON.stringify(dir)} must be an absolute path under ${GREENPLUM_DATA_PATH}/ without spaces or '..'`);
+    }
+  }
+  return dirs.join(" ");
+}
+
 /** PXF the lab talks to from Greenplum: the bookings source (JDBC) and MinIO (S3), credentials from secrets. */
 export interface PxfServers {
   /** The bookings database as containers reach it (its inLab address). */
@@ -52,6 +62,8 @@ export interface GreenplumArgs {
   pxfSeedOverwrite?: "0" | "1";
   /** Seconds `pulumi up` waits for healthy: the first start initialises the cluster, then PXF starts. */
   waitSeconds?: number;
+  /** Absolute directories (on the data volume) the image's wrapper creates for CREATE TABLESPACE, owned by gpadmin. */
+  tablespaceDirs?: string[];
 }
 
 /**
@@ -97,6 +109,7 @@ export class Greenplum extends pulumi.ComponentResource {
         BOOKINGS_DB_HOST: bookingsDb.at.host, BOOKINGS_DB_PORT: String(bookingsDb.at.port), BOOKINGS_DB_NAME: bookingsDb.database,
         BOOKINGS_DB_USER: bookingsDb.user, BOOKINGS_DB_PASSWORD: bookingsDb.password,
       } : {}),
+      ...(args.tablespaceDirs?.length ? { LAB_TABLESPACE_DIRS: tablespaceDirsEnv(args.tablespaceDirs) } : {}),
       ...(minio ? { MINIO_ENDPOINT: minio.endpoint, MINIO_ACCESS_KEY: minio.accessKey, MINIO_SECRET_KEY: minio.secretKey } : {}),
     };
     this.container = labContainer({

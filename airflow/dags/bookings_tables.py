@@ -19,6 +19,19 @@ class SourceTable:
     def column_list(self) -> str:
         return ", ".join(f"{c} {t}" for c, t in self.columns)
 
+    def external_column_list(self) -> str:
+        """Columns of the PXF external table: a type PXF's JDBC profile refuses arrives as text."""
+        return ", ".join(f"{c} {PXF_READ_AS.get(t, t)}" for c, t in self.columns)
+
+    def select_from_external(self) -> str:
+        """The external table's columns cast back to the stage table's types."""
+        return ", ".join(f"{c}::{t}" if t in PXF_READ_AS else c for c, t in self.columns)
+
+
+# PXF 6.10's JDBC profile fails on timestamptz columns ("Field type 'TIMESTAMP_WITH_TIME_ZONE' ... is not
+# supported"); as text the driver sends '2017-08-15 12:00:00+03', offset included, so the cast back is exact.
+PXF_READ_AS = {"timestamptz": "text"}
+
 
 # Types as Greenplum declares them; jsonb arrives through PXF JDBC as text.
 TABLES: List[SourceTable] = [
@@ -50,7 +63,7 @@ def external_table_sql(t: SourceTable) -> List[str]:
     """A readable PXF external table over bookings.<name> in the source database (JDBC profile)."""
     return [
         f"DROP EXTERNAL TABLE IF EXISTS {EXTERNAL_SCHEMA}.ext_{t.name}",
-        f"CREATE READABLE EXTERNAL TABLE {EXTERNAL_SCHEMA}.ext_{t.name} ({t.column_list()}) "
+        f"CREATE READABLE EXTERNAL TABLE {EXTERNAL_SCHEMA}.ext_{t.name} ({t.external_column_list()}) "
         f"LOCATION ('pxf://bookings.{t.name}?PROFILE=JDBC&SERVER={PXF_SERVER}') "
         f"FORMAT 'CUSTOM' (FORMATTER='pxfwritable_import')",
     ]
@@ -64,7 +77,7 @@ def stage_table_sql(t: SourceTable) -> List[str]:
 def load_sql(t: SourceTable) -> List[str]:
     """Full reload in the task's transaction: readers see the old rows or the new ones."""
     return [f"TRUNCATE {STAGE_SCHEMA}.{t.name}",
-            f"INSERT INTO {STAGE_SCHEMA}.{t.name} SELECT * FROM {EXTERNAL_SCHEMA}.ext_{t.name}"]
+            f"INSERT INTO {STAGE_SCHEMA}.{t.name} SELECT {t.select_from_external()} FROM {EXTERNAL_SCHEMA}.ext_{t.name}"]
 
 
 def source_not_empty_sql(t: SourceTable) -> str:

@@ -1,4 +1,4 @@
-// Homework partitions (seed 001): Greenplum with the partitioning_tool procedures, MinIO with the bucket
+// Homework partitions (seed 001): Greenplum with the partitioning_tool functions and a second tablespace `cold`, MinIO with the bucket
 // dp-partition that PXF server `minio` unloads cold partitions to, and Airflow from the lab's image (yoyo + the DAGs
 // generated from partitioning_configs/*.yaml), started once Greenplum is healthy and the tools are in.
 import * as fs from "fs";
@@ -6,10 +6,10 @@ import * as path from "path";
 import { sourceDir } from "../../paths";
 import * as pulumi from "@pulumi/pulumi";
 import { Airflow } from "../../components/airflow";
-import { Greenplum } from "../../components/greenplum";
+import { Greenplum, GREENPLUM_DATA_PATH } from "../../components/greenplum";
 import { Minio } from "../../components/minio";
 import { LabNetwork } from "../../components/network";
-import { loadMigrations, migrationFrom, SqlMigrations } from "../../providers/sqlMigrations";
+import { loadMigrations, migrationFrom, NO_TRANSACTION_MARK, SqlMigrations } from "../../providers/sqlMigrations";
 import type { HomeworkContext, HomeworkDefinition } from "../../lab";
 import { needs } from "./needs";
 
@@ -20,13 +20,19 @@ const DEMO_TABLE = path.join(sourceDir(__dirname), "sql", "demo", "test_part.sql
 /** The plpgsql tools; the Airflow image carries the same files for its check DAG (images/airflow/Dockerfile). */
 export const PARTITIONING_TOOL_SQL = path.join(sourceDir(__dirname), "sql", "partitioning_tool");
 
+/** The tablespace test_part.yaml moves old partitions to; its directory lives on Greenplum's data volume. */
+export const COLD_TABLESPACE = { name: "cold", dir: `${GREENPLUM_DATA_PATH}/tablespaces/cold` } as const;
+
 /**
- * The tools and then the demo table, in one history (public.lab_migrations) that this stack owns: Airflow's
+ * The tools, the tablespace `cold` and then the demo table, in one history (public.lab_migrations) that this stack owns: Airflow's
  * partitioning_tool_migrations DAG only checks that every tool file is recorded there.
  */
 export function partitionMigrations() {
   const demo = migrationFrom(DEMO_TABLE, fs.readFileSync(DEMO_TABLE, "utf8"));
-  return [...loadMigrations(PARTITIONING_TOOL_SQL), { ...demo, id: "900_demo_test_part" }];
+  // CREATE TABLESPACE refuses a transaction block; recorded once, so it is not re-run.
+  const cold = migrationFrom("800_tablespace_cold.sql",
+    `${NO_TRANSACTION_MARK}\nCREATE TABLESPACE ${COLD_TABLESPACE.name} LOCATION '${COLD_TABLESPACE.dir}';\n`);
+  return [...loadMigrations(PARTITIONING_TOOL_SQL), cold, { ...demo, id: "900_demo_test_part" }];
 }
 
 export const homework: HomeworkDefinition<typeof needs> = { needs, compose };
@@ -47,7 +53,7 @@ function compose({ cfg, prefix, parent, images, ports, secrets }: HomeworkContex
 
   const greenplum = new Greenplum("greenplum", {
     prefix, network: net, bindAddress: cfg.bindAddress, images, port: ports.greenplum,
-    password: gpPassword,
+    password: gpPassword, tablespaceDirs: [COLD_TABLESPACE.dir],
     servers: { minio: { endpoint: minio.innerEndpoint, accessKey: minio.accessKey, secretKey: minioSecret } },
   }, opts);
   const tools = new SqlMigrations("partitioning-tool", {

@@ -3,6 +3,7 @@ import { parseLabConfig } from "../../config";
 import { composeLab } from "../../lab";
 import { rawConfig } from "../../tests/config/rawConfig";
 import { assertContainerHygiene, assertNoPlaintextSecrets, container, containersOf, envOf, MockRun, runMocked, waitsFor, mockImageId } from "../../tests/stacks/mockLab";
+import { tablespaceDirsEnv } from "../../components/greenplum";
 import { assertAirflowWaitsFor, assertGreenplumHealthcheck, SECRET_VALUES } from "../greenplum-pxf/greenplum-pxf.test";
 
 describe("stacks: partitions under mocks", () => {
@@ -58,13 +59,19 @@ describe("stacks: partitions under mocks", () => {
     assert.strictEqual(typeof bucket[0].inputs.__provider, "string");
   });
 
-  it("applies the partition tools and then the demo table once Greenplum is healthy", () => {
+  it("applies the partition tools, the tablespace cold and then the demo table once Greenplum is healthy", () => {
     const sql = run.byName("partitioning-tool");
     assert.ok(waitsFor(sql, [container(run, "lab-dev-greenplum")]), "the tools do not wait for Greenplum health");
     assert.deepStrictEqual([sql.inputs.host, sql.inputs.port, sql.inputs.user, sql.inputs.database], ["127.0.0.1", 5432, "gpadmin", "demo"]);
     const ids = sql.inputs.migrations.map((m: any) => m.id);
-    assert.deepStrictEqual(ids, ["001_schema", "002_boundaries", "003_plans", "004_greenplum_ddl", "005_greenplum_tools", "900_demo_test_part"]);
-    assert.match(sql.inputs.migrations[5].sql, /CREATE TABLE IF NOT EXISTS public\.test_part/);
+    assert.deepStrictEqual(ids, ["001_schema", "002_boundaries", "003_plans", "004_greenplum_ddl", "005_greenplum_tools",
+      "800_tablespace_cold", "900_demo_test_part"]);
+    const cold = sql.inputs.migrations[5];
+    assert.strictEqual(cold.sql.trim(), "-- lab:no-transaction\nCREATE TABLESPACE cold LOCATION '/data/tablespaces/cold';");
+    assert.strictEqual(cold.transactional, false, "CREATE TABLESPACE cannot run inside a transaction block");
+    assert.strictEqual(envOf(container(run, "lab-dev-greenplum")).LAB_TABLESPACE_DIRS, "/data/tablespaces/cold",
+      "the image's wrapper must create the tablespace's directory on the data volume");
+    assert.match(sql.inputs.migrations[6].sql, /to_regclass\('public\.test_part'\) IS NOT NULL THEN RETURN/);
   });
 
   it("starts Airflow after Greenplum is healthy, the tools are in and the bucket exists; DAGs use connection greenplum", () => {
@@ -82,6 +89,12 @@ describe("stacks: partitions under mocks", () => {
     assert.match(String(out.credentials), /MinIO: minio \/ lab:minioSecretKey/);
     assert.ok(SECRET_VALUES.every((s) => !String(out.credentials).includes(s)));
     assertNoPlaintextSecrets(run, "partitions", SECRET_VALUES);
+  });
+
+  it("refuses a tablespace directory outside the data volume, naming it", () => {
+    assert.throws(() => tablespaceDirsEnv(["/tmp/cold"]), /tablespaceDirs: "\/tmp\/cold" must be an absolute path under \/data\//);
+    assert.throws(() => tablespaceDirsEnv(["/data/../etc"]), /tablespaceDirs: "\/data\/\.\.\/etc"/);
+    assert.strictEqual(tablespaceDirsEnv(["/data/a", "/data/b"]), "/data/a /data/b");
   });
 
   it("keeps Docker names apart when one stack runs two homeworks", async () => {

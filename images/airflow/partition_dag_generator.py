@@ -12,9 +12,10 @@ validates the config and orders the calls. A bad file raises ConfigError naming 
     tables:
       - table: public.test_part
         steps:
-          - split: {grain: 1 day}
+          - add: {grain: 1 month, ahead: 1 month}     # the next partitions, so new rows miss the default one
+          - split: {grain: 1 day, newer_than: 1 month} # at most merge's keep: else each run re-splits what merge made
           - merge: {grain: 1 month, keep: 1 month}
-          - move: {older_than: 3 months, tablespace: pg_default}
+          - move: {older_than: 3 months, tablespace: cold}
           - unload_to_s3: {older_than: 6 months, bucket: dp-partition, drop_after: true}
           - drop: {retention: 12 months}
 """
@@ -54,10 +55,16 @@ class Param:
 
 # Step name -> (SQL function, its YAML parameters). The SQL function gets p_table, these, p_now, p_dry_run.
 STEPS: Dict[str, Tuple[str, Dict[str, Param], bool]] = {
+    "add": ("fn_part_tools_add_partitions", {
+        "grain": Param("p_grain", "interval"),
+        "ahead": Param("p_ahead", "interval"),
+        "anchor": Param("p_anchor", "timestamp", required=False),
+    }, True),
     "split": ("fn_part_tools_split_partitions", {
         "grain": Param("p_grain", "interval"),
+        "newer_than": Param("p_newer_than", "interval", required=False),
         "anchor": Param("p_anchor", "timestamp", required=False),
-    }, False),
+    }, True),
     "merge": ("fn_part_tools_merge_partitions", {
         "grain": Param("p_grain", "interval"),
         "keep": Param("p_keep", "interval", required=False, default="0 days"),
@@ -184,6 +191,39 @@ def _parse_step(source: Path, key: str, raw: Any) -> Step:
     return Step(name, function, args, takes_now)
 
 
+# Bounds of one unit in seconds (months and years vary), to compare two intervals without a calendar.
+UNIT_SECONDS = {"second": (1, 1), "minute": (60, 60), "hour": (3600, 3600), "day": (86400, 86400),
+                "week": (604800, 604800), "month": (28 * 86400, 31 * 86400), "year": (365 * 86400, 366 * 86400)}
+
+
+def _interval_bounds(text: str) -> Tuple[int, int]:
+    """(shortest, longest) length in seconds of an INTERVAL_RE interval."""
+    lo = hi = 0
+    for count, unit in re.findall(r"(\d+)\s+([a-z]+?)s?\b", text):
+        a, b = UNIT_SECONDS[unit]
+        lo += int(count) * a
+        hi += int(count) * b
+    return lo, hi
+
+
+def _check_split_window(source: Path, key: str, steps: List[Step]) -> None:
+    """Split and merge of one table must not undo each other: split only what is newer than merge's keep."""
+    split = next(((i, s) for i, s in enumerate(steps) if s.name == "split"), None)
+    merge = next((s for s in steps if s.name == "merge"), None)
+    if split is None or merge is None:
+        return
+    i, step = split
+    window, keep = step.args.get("p_newer_than"), str(merge.args.get("p_keep"))
+    where = f"{key}.steps[{i}].split.newer_than"
+    if window is None:
+        raise _fail(source, where, f"is required when the table also merges (use merge's keep, {keep!r}): "
+                                   "without it each run re-splits the buckets merge made")
+    same = " ".join(window.split()) == " ".join(keep.split())
+    if not same and _interval_bounds(window)[1] > _interval_bounds(keep)[0]:
+        raise _fail(source, where, f"{window!r} is longer than merge's keep {keep!r}: "
+                                   "split would re-split buckets merge made")
+
+
 def parse_config(source: Path, raw: Any) -> PartitionConfig:
     """Validates one YAML document; raises ConfigError naming the file and the key."""
     top = _mapping(source, "(top level)", raw)
@@ -228,6 +268,7 @@ def parse_config(source: Path, raw: Any) -> PartitionConfig:
         if not isinstance(steps_raw, list) or not steps_raw:
             raise _fail(source, f"{key}.steps", "must be a non-empty list of steps")
         steps = [_parse_step(source, f"{key}.steps[{j}]", s) for j, s in enumerate(steps_raw)]
+        _check_split_window(source, key, steps)
         config.tables.append(TableSteps(table, steps))
     return config
 

@@ -36,7 +36,8 @@ export type ChangeSummary = Record<string, number>;
 export class EngineStack {
   readonly backendDir: string;
   readonly name: string;
-  private readonly env: NodeJS.ProcessEnv;
+  /** The CLI's environment for this stack (engine, backend, passphrase). */
+  readonly env: NodeJS.ProcessEnv;
 
   constructor(engine: Engine, readonly passphrase: string, readonly programDir = PROGRAM_DIR) {
     this.backendDir = tempDir("lab-engine-state");

@@ -106,6 +106,16 @@ describe("greenplum image: pxf-ensure.sh + entrypoint-wrapper.sh in a sandbox", 
     assert.match(r.stderr, /pxf-ensure exited 1; starting Greenplum anyway/);
   });
 
+  it("wrapper makes the tablespace directories of LAB_TABLESPACE_DIRS (mode 700), skipping a relative path by name", () => {
+    const cold = path.join(sb.root, "data", "tablespaces", "cold");
+    const r = sb.run("entrypoint-wrapper.sh", ["/start_gpdb.sh"], { LAB_TABLESPACE_DIRS: `${cold} tablespaces/warm` });
+    assert.equal(r.status, 0);
+    assert.equal(fs.statSync(cold).mode & 0o777, 0o700);
+    assert.match(r.stdout, new RegExp(`tablespace directory ${cold} ready`));
+    assert.match(r.stderr, /LAB_TABLESPACE_DIRS=.*: 'tablespaces\/warm' is not an absolute path; skipped/);
+    assert.ok(fs.existsSync(path.join(sb.root, "base-entrypoint.out")), "Greenplum still starts");
+  });
+
   it("finds PXF_BASE from the environment only: PXF_BASE, then GREENPLUM_DATA_DIRECTORY/pxf; ~/.bashrc is ignored", () => {
     fs.writeFileSync(path.join(sb.root, ".bashrc"), `export PXF_BASE=${sb.root}/from-bashrc\n`);
     const data = path.join(sb.root, "gpdata");

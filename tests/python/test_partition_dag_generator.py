@@ -16,8 +16,9 @@ def test_test_part_yaml_lists_the_steps_in_order():
     assert config.dry_run is False
     (table,) = config.tables
     assert table.table == "public.test_part"
-    assert [s.name for s in table.steps] == ["split", "merge", "move", "unload_to_s3", "drop"]
-    unload = table.steps[3]
+    assert [s.name for s in table.steps] == ["add", "split", "merge", "move", "unload_to_s3", "drop"]
+    assert table.steps[3].args == {"p_older_than": "3 months", "p_tablespace": "cold"}, "a real second tablespace, not pg_default"
+    unload = table.steps[4]
     assert unload.function == "fn_part_tools_unload_to_s3_partitions"
     assert unload.args == {"p_older_than": "6 months", "p_bucket": "dp-partition", "p_server": "minio",
                            "p_format": "parquet", "p_drop_after": True}
@@ -25,15 +26,33 @@ def test_test_part_yaml_lists_the_steps_in_order():
 
 def test_step_sql_uses_94_named_arguments_and_the_run_date():
     config = load_config(CONFIGS / "test_part.yaml")
-    merge = config.tables[0].steps[1]
+    merge = config.tables[0].steps[2]
     sql = step_sql("public.test_part", merge, dry_run=False)
     rendered = jinja2.Template(sql).render(data_interval_end=dt.datetime(2024, 3, 31, 0, 0))
     assert rendered == (
         "SELECT * FROM partitioning_tool.fn_part_tools_merge_partitions(p_table := 'public.test_part', "
         "p_grain := '1 month', p_keep := '1 month', p_now := '2024-03-31 00:00:00', p_dry_run := false)")
-    split = step_sql("public.test_part", config.tables[0].steps[0], dry_run=True)
-    assert split == ("SELECT * FROM partitioning_tool.fn_part_tools_split_partitions(p_table := 'public.test_part', "
-                     "p_grain := '1 day', p_dry_run := true)")
+    split = step_sql("public.test_part", config.tables[0].steps[1], dry_run=True)
+    assert jinja2.Template(split).render(data_interval_end=dt.datetime(2024, 3, 31)) == (
+        "SELECT * FROM partitioning_tool.fn_part_tools_split_partitions(p_table := 'public.test_part', "
+        "p_grain := '1 day', p_newer_than := '1 month', p_now := '2024-03-31 00:00:00', p_dry_run := true)")
+    add = step_sql("public.test_part", config.tables[0].steps[0], dry_run=False)
+    assert jinja2.Template(add).render(data_interval_end=dt.datetime(2024, 3, 31)) == (
+        "SELECT * FROM partitioning_tool.fn_part_tools_add_partitions(p_table := 'public.test_part', "
+        "p_grain := '1 month', p_ahead := '1 month', p_now := '2024-03-31 00:00:00', p_dry_run := false)")
+
+
+def test_split_window_must_not_undo_merge():
+    def steps(split):
+        return {"tables": [{"table": "public.t", "steps": [{"split": split}, {"merge": {"grain": "1 month", "keep": "1 month"}}]}]}
+    with pytest.raises(ConfigError, match=r"x.yaml: tables\[0\].steps\[0\].split.newer_than: is required when the table also merges"):
+        parse_config(Path("x.yaml"), steps({"grain": "1 day"}))
+    with pytest.raises(ConfigError, match=r"split.newer_than: '2 months' is longer than merge's keep '1 month'"):
+        parse_config(Path("x.yaml"), steps({"grain": "1 day", "newer_than": "2 months"}))
+    for ok in ("1 month", "14 days", "4 weeks"):
+        parse_config(Path("x.yaml"), steps({"grain": "1 day", "newer_than": ok}))
+    # split alone needs no window
+    parse_config(Path("x.yaml"), {"tables": [{"table": "public.t", "steps": [{"split": {"grain": "1 day"}}]}]})
 
 
 def test_defaults_fill_in_and_quotes_are_escaped():
@@ -95,7 +114,7 @@ def test_dagbag_imports_the_repository_dags():
     assert bag.import_errors == {}
     assert set(bag.dag_ids) == {"bookings_stg_ddl", "bookings_to_gp_stage", "partitioning_test_part", "partitioning_tool_migrations", "simple_dag"}
     dag = bag.dags["partitioning_test_part"]
-    order = ["split", "merge", "move", "unload_to_s3", "drop"]
+    order = ["add", "split", "merge", "move", "unload_to_s3", "drop"]
     ids = [f"public__test_part__{i:02d}_{name}" for i, name in enumerate(order, start=1)]
     assert sorted(t.task_id for t in dag.tasks) == sorted(ids)
     for before, after in zip(ids, ids[1:]):
@@ -103,7 +122,7 @@ def test_dagbag_imports_the_repository_dags():
     assert dag.get_task(ids[0]).upstream_task_ids == set()
     assert all(t.conn_id == "greenplum" for t in dag.tasks)
     assert dag.max_active_runs == 1
-    assert "fn_part_tools_unload_to_s3_partitions" in dag.get_task(ids[3]).sql
+    assert "fn_part_tools_unload_to_s3_partitions" in dag.get_task(ids[4]).sql
 
 
 def test_dagbag_shows_a_bad_yaml_as_an_import_error_naming_file_and_key(tmp_path, monkeypatch):

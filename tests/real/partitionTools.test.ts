@@ -121,6 +121,35 @@ describe("partitioning_tool on PostgreSQL 15 (decisions, month ends, Greenplum D
         [JSON.stringify([part("2024-02-01", "2024-01-01", "bad")])]);
     });
 
+    it("with a window splits only partitions ending after now - newer_than, so merged months stay merged", async () => {
+      const parts = [part("2024-01-01", "2024-02-01", "p202401"), part("2024-02-01", "2024-03-01", "p202402"),
+        part("2024-03-01", "2024-04-01", "p202403"), defaultPart];
+      const names = async (now: string) => (await call("fn_part_tools_plan_split", parts, `'1 day', '2000-01-01', '1 month', '${now}'`)).map((r) => r.partition_name);
+      assert.deepEqual(await names("2024-03-10"), ["p202402", "p202403"], "cutoff Feb 10: February is still open");
+      assert.deepEqual(await names("2024-04-01"), ["p202403"], "cutoff Mar 1: February ends on it and is merge's");
+      await rejects(`SELECT * FROM partitioning_tool.fn_part_tools_plan_split(${PARTS}, '1 day', '2000-01-01', '1 month', NULL)`,
+        /newer_than = 1 mon: needs now \(got NULL\)/, [JSON.stringify(parts)]);
+    });
+
+    it("converges with merge: a daily run after split + merge has nothing left to split or merge", async () => {
+      // Day 1 (Apr 15): split the open months into days, then merge what closed before Mar 15.
+      const monthly = [part("2024-01-01", "2024-02-01", "p202401"), part("2024-02-01", "2024-03-01", "p202402"),
+        part("2024-03-01", "2024-04-01", "p202403"), part("2024-04-01", "2024-05-01", "p202404")];
+      const window = (now: string) => `'1 day', '2000-01-01', '1 month', '${now}'`;
+      const split1 = await call("fn_part_tools_plan_split", monthly, window("2024-04-15"));
+      assert.deepEqual(split1.map((r) => r.partition_name), ["p202403", "p202404"]);
+      const afterSplit = [...monthly.slice(0, 2), ...daily("2024-03-01", "2024-05-01")];
+      assert.deepEqual(await call("fn_part_tools_plan_merge", afterSplit, "'1 month', '1 month', '2024-04-15'"), [],
+        "March closes after Apr 1 + 1 month: nothing to merge yet");
+      // Day 2..: every day until May 2 the same answer; on May 1 March merges, and split never takes it back.
+      for (const now of ["2024-04-16", "2024-04-30"]) assert.deepEqual(await call("fn_part_tools_plan_split", afterSplit, window(now)), []);
+      const merged = await call("fn_part_tools_plan_merge", afterSplit, "'1 month', '1 month', '2024-05-01'");
+      assert.deepEqual(merged.map((r) => `${r.action} ${ts(r.bucket_start)}`), ["merge 2024-03-01"]);
+      const afterMerge = [...monthly.slice(0, 3), ...daily("2024-04-01", "2024-05-01")];
+      assert.deepEqual(await call("fn_part_tools_plan_split", afterMerge, window("2024-05-01")), [], "the merged March is not re-split");
+      assert.deepEqual(await call("fn_part_tools_plan_split", afterMerge, window("2024-05-02")), []);
+    });
+
     it("emits Greenplum SPLIT PARTITION statements (golden)", async () => {
       assert.deepEqual(await ddl("fn_part_tools_split_ddl", [part("2024-01-01", "2024-01-04", "p202401"), defaultPart], "'1 day'"), [
         "ALTER TABLE public.sales SPLIT PARTITION FOR ('2024-01-01') AT ('2024-01-02') INTO (PARTITION p20240101, PARTITION split_rest_1);",
@@ -191,6 +220,36 @@ describe("partitioning_tool on PostgreSQL 15 (decisions, month ends, Greenplum D
         "ALTER TABLE public.sales SPLIT DEFAULT PARTITION START ('2024-01-01') INCLUSIVE END ('2024-02-01') EXCLUSIVE INTO (PARTITION p202401, DEFAULT PARTITION);"));
       assert.deepEqual(await ddl("fn_part_tools_merge_ddl", halves, "'1 month', '0', '2024-06-01'"), expected(
         "ALTER TABLE public.sales ADD PARTITION p202401 START ('2024-01-01') INCLUSIVE END ('2024-02-01') EXCLUSIVE;"));
+    });
+  });
+
+  describe("add the next partitions", () => {
+    const monthly = [part("2024-01-01", "2024-02-01", "p202401"), part("2024-02-01", "2024-03-01", "p202402")];
+    const plan = async (parts: Part[], grain: string, ahead: string, now: string) =>
+      (await call("fn_part_tools_plan_add", parts, `'${grain}', '${ahead}', '${now}'`)).map((r) => `${r.partition_name} ${ts(r.range_start)}..${ts(r.range_end)}`);
+
+    it("adds aligned buckets from the last end until now + ahead is covered, and nothing once it is", async () => {
+      assert.deepEqual(await plan(monthly, "1 month", "1 month", "2024-03-10"),
+        ["p202403 2024-03-01..2024-04-01", "p202404 2024-04-01..2024-05-01"]);
+      assert.deepEqual(await plan(monthly, "1 month", "0", "2024-02-10"), [], "February already covers now");
+      assert.deepEqual(await plan(monthly, "1 month", "1 month", "2024-03-01"), ["p202403 2024-03-01..2024-04-01"], "a horizon on a boundary ends there");
+      assert.deepEqual(await plan([part("2024-01-01", "2024-01-20")], "1 month", "0", "2024-03-05"),
+        ["p20240120 2024-01-20..2024-02-01", "p202402 2024-02-01..2024-03-01", "p202403 2024-03-01..2024-04-01"], "an unaligned end is closed first");
+      assert.deepEqual(await plan([defaultPart], "1 day", "2 days", "2024-03-05 10:00"),
+        ["p20240305 2024-03-05..2024-03-06", "p20240306 2024-03-06..2024-03-07", "p20240307 2024-03-07..2024-03-08"], "only a default: from the bucket of now");
+    });
+
+    it("rejects a negative ahead, naming it", async () => {
+      await rejects(`SELECT * FROM partitioning_tool.fn_part_tools_plan_add(${PARTS}, '1 month', '-1 day', '2024-01-01')`, /ahead = -1 days: must be an interval of zero or more/, ["[]"]);
+    });
+
+    it("splits them off the default partition, or adds them when there is none (golden)", async () => {
+      assert.deepEqual(await ddl("fn_part_tools_add_ddl", [...monthly, defaultPart], "'1 month', '0', '2024-03-10'"), [
+        "ALTER TABLE public.sales SPLIT DEFAULT PARTITION START ('2024-03-01') INCLUSIVE END ('2024-04-01') EXCLUSIVE INTO (PARTITION p202403, DEFAULT PARTITION);",
+      ]);
+      assert.deepEqual(await ddl("fn_part_tools_add_ddl", monthly, "'1 month', '0', '2024-03-10'"), [
+        "ALTER TABLE public.sales ADD PARTITION p202403 START ('2024-03-01') INCLUSIVE END ('2024-04-01') EXCLUSIVE;",
+      ]);
     });
   });
 
@@ -278,40 +337,53 @@ describe("partitioning_tool on PostgreSQL 15 (decisions, month ends, Greenplum D
 
   describe("the fn_part_tools_* entry points over a pg_partitions stand-in", () => {
     before(async () => {
-      // Greenplum's catalog view, reduced to the columns the tools read, with its text boundary expressions.
+      // Greenplum 6's catalog view as it reports a table made with EVERY: partitionname '' (not NULL) for the
+      // unnamed ranges, and a tablespace on every leaf (pg_default unless moved). Reduced to the columns the tools read.
       await q(`
         CREATE TABLE public.sales (id int, sold_at date, amount numeric);
         CREATE VIEW public.pg_partitions AS SELECT * FROM (VALUES
-          ('public'::name, 'sales'::name, 'public'::name, 'sales_1_prt_p202401'::name, 'p202401'::name, 'range'::text, 0::smallint, 1::bigint,
-           $$'2024-01-01'::date$$::text, true, $$'2024-02-01'::date$$::text, false, false, NULL::name),
-          ('public', 'sales', 'public', 'sales_1_prt_p202402', 'p202402', 'range', 0, 2,
+          ('public'::name, 'sales'::name, 'public'::name, 'sales_1_prt_2'::name, ''::name, 'range'::text, 0::smallint, 1::bigint,
+           $$'2024-01-01'::date$$::text, true, $$'2024-02-01'::date$$::text, false, false, 'pg_default'::name),
+          ('public', 'sales', 'public', 'sales_1_prt_3', '', 'range', 0, 2,
            $$'2024-02-01 00:00:00'::timestamp without time zone$$, true, $$'2024-03-01 00:00:00'::timestamp without time zone$$, false, false, 'cold'),
           ('public', 'sales', 'public', 'sales_1_prt_other', 'other', 'range', 0, NULL,
-           NULL, NULL, NULL, NULL, true, NULL)
+           NULL, NULL, NULL, NULL, true, 'pg_default')
         ) AS v(schemaname, tablename, partitionschemaname, partitiontablename, partitionname, partitiontype, partitionlevel, partitionrank,
                partitionrangestart, partitionstartinclusive, partitionrangeend, partitionendinclusive, partitionisdefault, partitiontablespace);`);
     });
 
-    it("reads partitions from pg_partitions, parsing date and timestamp boundaries", async () => {
+    it("reads partitions from pg_partitions, parsing date and timestamp boundaries; '' names become NULL", async () => {
       const rows = await q(`SELECT p.* FROM unnest(partitioning_tool.fn_part_tools_partitions_of('public.sales')) p`);
       assert.deepEqual(rows.map((r) => [r.partition_name, r.range_start && ts(r.range_start), r.range_end && ts(r.range_end), r.tablespace, r.is_default]), [
-        ["p202401", "2024-01-01", "2024-02-01", null, false],
-        ["p202402", "2024-02-01", "2024-03-01", "cold", false],
-        ["other", null, null, null, true],
+        [null, "2024-01-01", "2024-02-01", "pg_default", false],
+        [null, "2024-02-01", "2024-03-01", "cold", false],
+        ["other", null, null, "pg_default", true],
       ]);
       await rejects(`SELECT partitioning_tool.fn_part_tools_partitions_of('public.nope')`, /table = public.nope: not a partitioned table/);
     });
 
     it("dry-runs by default with 9.4-style named arguments (:=), returning the DDL", async () => {
-      const unload = await q(`SELECT * FROM partitioning_tool.fn_part_tools_unload_to_s3_partitions(p_table := 'public.sales', p_older_than := '1 month', p_now := '2024-03-15')`);
-      assert.equal(unload.length, 3);
-      assert.match(Object.values(unload[0])[0] as string, /pxf:\/\/dp-partition\/public\/sales\/p202401\?PROFILE=s3:parquet&SERVER=minio/);
+      const unload = (await q(`SELECT * FROM partitioning_tool.fn_part_tools_unload_to_s3_partitions(p_table := 'public.sales', p_older_than := '0', p_now := '2024-03-15')`))
+        .map((r) => Object.values(r)[0] as string);
+      assert.equal(unload.length, 6);
+      // Unnamed partitions get their own work table and S3 path, from the leaf table's name.
+      assert.match(unload[0], /^CREATE WRITABLE EXTERNAL TABLE partitioning_tool\.unload_sales_sales_1_prt_2 .*pxf:\/\/dp-partition\/public\/sales\/sales_1_prt_2\?PROFILE=s3:parquet&SERVER=minio/);
+      assert.match(unload[3], /^CREATE WRITABLE EXTERNAL TABLE partitioning_tool\.unload_sales_sales_1_prt_3 .*\/public\/sales\/sales_1_prt_3\?/);
       const drop = await q(`SELECT * FROM partitioning_tool.fn_part_tools_drop_partitions(p_table := 'public.sales', p_retention := '0', p_now := '2024-02-15')`);
       assert.deepEqual(drop.map((r) => Object.values(r)[0]), ["ALTER TABLE public.sales DROP PARTITION FOR ('2024-01-01');"]);
       const move = await q(`SELECT * FROM partitioning_tool.fn_part_tools_move_partitions(p_table := 'public.sales', p_older_than := '0', p_tablespace := 'cold', p_now := '2024-04-01')`);
-      assert.deepEqual(move.map((r) => Object.values(r)[0]), ["ALTER TABLE public.sales_1_prt_p202401 SET TABLESPACE cold;"]);
+      assert.deepEqual(move.map((r) => Object.values(r)[0]), ["ALTER TABLE public.sales_1_prt_2 SET TABLESPACE cold;"]);
+      const toDefault = await q(`SELECT * FROM partitioning_tool.fn_part_tools_move_partitions(p_table := 'public.sales', p_older_than := '0', p_tablespace := 'pg_default', p_now := '2024-04-01')`);
+      assert.deepEqual(toDefault.map((r) => Object.values(r)[0]), ["ALTER TABLE public.sales_1_prt_3 SET TABLESPACE pg_default;"], "leaves already in pg_default stay");
       const split = await q(`SELECT * FROM partitioning_tool.fn_part_tools_split_partitions(p_table := 'public.sales', p_grain := '1 day')`);
       assert.equal(split.length, 30 + 28);
+      const recent = await q(`SELECT * FROM partitioning_tool.fn_part_tools_split_partitions(p_table := 'public.sales', p_grain := '1 day', p_newer_than := '1 month', p_now := '2024-03-10')`);
+      assert.equal(recent.length, 28, "only February ends after Feb 10");
+      const add = await q(`SELECT * FROM partitioning_tool.fn_part_tools_add_partitions(p_table := 'public.sales', p_grain := '1 month', p_ahead := '1 month', p_now := '2024-03-10')`);
+      assert.deepEqual(add.map((r) => Object.values(r)[0]), [
+        "ALTER TABLE public.sales SPLIT DEFAULT PARTITION START ('2024-03-01') INCLUSIVE END ('2024-04-01') EXCLUSIVE INTO (PARTITION p202403, DEFAULT PARTITION);",
+        "ALTER TABLE public.sales SPLIT DEFAULT PARTITION START ('2024-04-01') INCLUSIVE END ('2024-05-01') EXCLUSIVE INTO (PARTITION p202404, DEFAULT PARTITION);",
+      ]);
       const merge = await q(`SELECT * FROM partitioning_tool.fn_part_tools_merge_partitions(p_table := 'public.sales', p_grain := '1 year', p_keep := '0', p_now := '2025-06-01')`);
       assert.deepEqual(merge, [], "January and February alone do not tile 2024");
     });

@@ -277,4 +277,16 @@ describe("real: cdc-writer updating rows 1..N with outbox events", function () {
     const [events] = await pg.query("select count(*)::int as n, count(distinct aggregateid)::int as ids from public.outbox where aggregatetype = 'Person'", [], "source_db");
     assert.deepStrictEqual(events, { n: changes, ids: 5 });
   });
+
+  it("a student's plain INSERT (name, amount) takes an id past the writer's rows, and the writer keeps going", async () => {
+    const insert = async () => Number((await pg.query("INSERT INTO debezium_table (name, amount) VALUES ('x', 1) RETURNING id", [], "source_db"))[0].id);
+    const w = startWriter({ sourceUrl: pg.url("source_db"), ratePerSecond: 200, rows: 50, outbox: false, batchMs: 10, timeoutMs: 2000 });
+    await waitFor("writer batches", 20_000, async () => (w.acked.length >= 5 ? true : undefined), 50);
+    const ids = [await insert(), await insert()];
+    const stats = await w.stop();
+    assert.strictEqual(stats.failedBatches, 0, stats.lastError);
+    assert.ok(ids[0] > 50 && ids[1] === ids[0] + 1, `plain inserts took ids ${ids}, inside the writer's 1..50`);
+    const [x] = await pg.query("select count(*)::int as n from public.debezium_table where name = 'x' and amount = 1", [], "source_db");
+    assert.strictEqual(x.n, 2, "the writer changed a student's row");
+  });
 });

@@ -56,6 +56,16 @@ describe("stacks: the compiled program (program.js → bin/) that pulumi up runs
     assert.strictEqual(run(), true, "a touched source did not make TypeScript look");
     // TypeScript found nothing to compile and brought the build's time forward: the next run skips it again.
     assert.strictEqual(run(), false);
+    // A file written beside the sources (as `pulumi stack init` writes Pulumi.<stack>.yaml) moves the root folder's
+    // time: TypeScript looks once, finds nothing to do, and the run after that does not load it.
+    const stackFile = path.join(REPO_ROOT, `Pulumi.compiled-test-${process.pid}.yaml`);
+    fs.writeFileSync(stackFile, "config: {}\n");
+    try {
+      assert.strictEqual(run(), true, "a new file in the root did not make TypeScript look");
+      assert.strictEqual(run(), false, "TypeScript loaded again after a run that found nothing to compile");
+    } finally {
+      fs.rmSync(stackFile, { force: true });
+    }
   });
 
   it("finds the source tree from bin/ and the bin/ twin of a homework folder", () => {

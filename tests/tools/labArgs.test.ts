@@ -2,9 +2,8 @@ import * as assert from "assert";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { createHash } from "crypto";
 import { COMMANDS, StackPrefix, UsageError, parseInvocation, snapshotSignal, usage } from "../../tools/lab/args";
-import { defaultPrefix, selectedStack, stackPrefix } from "../../tools/lab/stack";
+import { defaultPrefix, stackPrefix } from "../../tools/lab/stack";
 import { main } from "../../tools/lab";
 
 const stack: StackPrefix = (s) => ({ stack: s ?? "dev", prefix: `lab-${s ?? "dev"}`, from: s ? `stack ${s}` : "stack dev" });
@@ -82,16 +81,10 @@ describe("lab CLI: which stack and prefix", () => {
   beforeEach(() => { dir = fs.mkdtempSync(path.join(os.tmpdir(), "lab-stack-")); });
   afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-  it("reads the selected stack from Pulumi's workspace file and the prefix from Pulumi.<stack>.yaml", () => {
+  it("takes the prefix from Pulumi.<stack>.yaml's lab:prefix, else lab-<stack>", () => {
     const repo = path.join(dir, "repo");
-    const home = path.join(dir, "home");
     fs.mkdirSync(repo);
-    fs.mkdirSync(path.join(home, "workspaces"), { recursive: true });
     fs.writeFileSync(path.join(repo, "Pulumi.yaml"), "name: lab\nruntime: nodejs\n");
-    assert.strictEqual(selectedStack(repo, { PULUMI_HOME: home }), undefined, "nothing selected yet");
-    const hash = createHash("sha1").update(path.join(repo, "Pulumi.yaml")).digest("hex");
-    fs.writeFileSync(path.join(home, "workspaces", `lab-${hash}-workspace.json`), JSON.stringify({ stack: "patroni-cdc" }));
-    assert.strictEqual(selectedStack(repo, { PULUMI_HOME: home }), "patroni-cdc");
     assert.strictEqual(stackPrefix(repo, "patroni-cdc"), "lab-patroni-cdc");
     fs.writeFileSync(path.join(repo, "Pulumi.patroni-cdc.yaml"), "config:\n  lab:prefix: cdc-a\n");
     assert.strictEqual(stackPrefix(repo, "patroni-cdc"), "cdc-a");

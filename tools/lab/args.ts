@@ -79,6 +79,10 @@ export const COMMANDS: Record<string, CommandSpec> = {
     args: [], flags: ["json"],
     help: "run the homework's own checks against the lab: one line per check, pass/fail with its figure; exit 1 on any failure; --json for a grader",
   },
+  repair: {
+    args: [],
+    help: "after a killed `pulumi up`: pulumi cancel, clear its pending creates (refresh), remove the lab's containers the state does not know; volumes stay",
+  },
   help: { args: [], help: "this text" },
 };
 

@@ -10,6 +10,8 @@ import { Invocation, snapshotSignal, usage } from "./args";
 import { LabDocker, LabService, numbered, pickService, publishedAddress } from "./docker";
 import { EXPERIMENTS, ExperimentName, lab, renderFigures } from "./experiments";
 import { leaderOf, Patroni, replicasOf } from "./patroni";
+import { repairStack, repairTarget } from "./repair";
+import { REPO_ROOT } from "../../paths";
 
 export type Print = (line: string) => void;
 
@@ -254,6 +256,7 @@ export async function runCommand(inv: Invocation, print: Print, docker: LabDocke
       if (report.failed) throw new Error(`${report.failed} of ${report.checks.length} checks failed: ${report.checks.filter((c) => !c.ok).map((c) => c.name).join("; ")}`);
       return;
     }
+    case "repair": return repairStack(await repairTarget(inv, process.env, REPO_ROOT), docker, print);
     default: throw new Error(`command ${inv.command} has no implementation`);
   }
 }

@@ -99,6 +99,29 @@ export class LabDocker {
     return sortServices(list.map(summarize));
   }
 
+  /** Containers (running or not) and networks labelled with any of `prefixes`: what a repair compares with the state. */
+  async labObjects(prefixes: string[]): Promise<{ kind: "container" | "network"; id: string; name: string; prefix: string }[]> {
+    const filters = { label: ["lab.prefix"] };
+    const [containers, networks] = await Promise.all([
+      withTimeout("docker: list containers", this.callTimeoutMs, this.docker.listContainers({ all: true, filters }) as Promise<ContainerSummary[]>),
+      withTimeout("docker: list networks", this.callTimeoutMs, this.docker.listNetworks({ filters })),
+    ]);
+    const mine = (labels?: Record<string, string>) => prefixes.includes(labels?.["lab.prefix"] ?? "");
+    return [
+      ...containers.filter((c) => mine(c.Labels)).map((c) => ({ kind: "container" as const, id: c.Id, name: summarize(c).name, prefix: c.Labels!["lab.prefix"] })),
+      ...networks.filter((n) => mine(n.Labels)).map((n) => ({ kind: "network" as const, id: n.Id, name: n.Name, prefix: n.Labels!["lab.prefix"] })),
+    ];
+  }
+
+  /** docker rm -f: the container goes, its named volumes (the lab's data) stay. */
+  async removeContainer(id: string): Promise<void> {
+    await withTimeout(`docker rm -f ${id}`, this.callTimeoutMs + 15_000, this.docker.getContainer(id).remove({ force: true, v: false }));
+  }
+
+  async removeNetwork(id: string): Promise<void> {
+    await withTimeout(`docker network rm ${id}`, this.callTimeoutMs, this.docker.getNetwork(id).remove());
+  }
+
   /** Environment variables of a container (Docker keeps them in plain text in its config). */
   async env(name: string): Promise<Record<string, string>> {
     const info = await withTimeout(`docker inspect ${name}`, this.callTimeoutMs, this.docker.getContainer(name).inspect());

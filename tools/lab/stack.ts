@@ -1,8 +1,8 @@
-// Which lab the CLI talks to when no --prefix says it: the stack `pulumi stack select` chose (read from Pulumi's
-// workspace file, as the CLI keeps it), and that stack's lab:prefix (plain in Pulumi.<stack>.yaml) or lab-<stack>.
-import { createHash } from "crypto";
+// Which lab the CLI talks to when no --prefix says it: the stack `pulumi stack select` chose (asked of the Pulumi
+// CLI, which alone knows where it keeps that per backend), and that stack's lab:prefix (plain in
+// Pulumi.<stack>.yaml) or lab-<stack>.
+import { spawnSync } from "child_process";
 import * as fs from "fs";
-import * as os from "os";
 import * as path from "path";
 import { parse } from "yaml";
 import { StackPrefix } from "./args";
@@ -12,27 +12,25 @@ export function defaultPrefix(stack: string): string {
   return `lab-${stack}`.toLowerCase().replace(/[^a-z0-9-]/g, "-");
 }
 
-/** The stack Pulumi has selected for the project at `repoRoot`, if any (~/.pulumi/workspaces/<project>-<sha1>-workspace.json). */
-export function selectedStack(repoRoot: string, env: Record<string, string | undefined>): string | undefined {
-  const projectFile = path.join(repoRoot, "Pulumi.yaml");
-  let project: string;
-  try { project = String(parse(fs.readFileSync(projectFile, "utf8"))?.name ?? ""); } catch { return undefined; }
-  const dir = path.join(env.PULUMI_HOME ?? path.join(os.homedir(), ".pulumi"), "workspaces");
-  const exact = path.join(dir, `${project}-${createHash("sha1").update(projectFile).digest("hex")}-workspace.json`);
-  let file = fs.existsSync(exact) ? exact : undefined;
-  if (!file && fs.existsSync(dir)) {
-    // Another checkout path hashes differently: take the project's only workspace file, never guess between several.
-    const mine = fs.readdirSync(dir).filter((f) => f.startsWith(`${project}-`) && f.endsWith("-workspace.json"));
-    if (mine.length === 1) file = path.join(dir, mine[0]);
-  }
-  if (!file) return undefined;
-  try {
-    const stack = JSON.parse(fs.readFileSync(file, "utf8"))?.stack;
-    // A cloud backend writes org/project/stack; the stack's own name is what names Pulumi.<stack>.yaml.
-    return typeof stack === "string" && stack ? stack.split("/").pop() : undefined;
-  } catch {
-    return undefined;
-  }
+/** What Pulumi says about the selected stack: its name, or why there is none. */
+export type Selection = { stack: string } | { none: string };
+
+/** Bounded: a cloud backend answers over the network, and a hung login must not hang the lab CLI. */
+const PULUMI_TIMEOUT_MS = 20_000;
+
+/** The stack Pulumi has selected for the project at `repoRoot` (`pulumi stack --show-name`, the user's environment). */
+export function selectedStack(repoRoot: string, env: Record<string, string | undefined>): Selection {
+  const r = spawnSync("pulumi", ["stack", "--show-name", "--non-interactive"], {
+    cwd: repoRoot, env: env as NodeJS.ProcessEnv, encoding: "utf8", timeout: PULUMI_TIMEOUT_MS, stdio: ["ignore", "pipe", "pipe"],
+  });
+  if ((r.error as NodeJS.ErrnoException | undefined)?.code === "ENOENT") return { none: "the pulumi CLI is not on PATH: install it, or pass --stack or --prefix" };
+  if (r.error) return { none: `pulumi stack --show-name: ${r.error.message}` };
+  const name = r.stdout.trim().split("\n").pop()?.trim() ?? "";
+  // A cloud backend may print org/project/stack; the stack's own name is what names Pulumi.<stack>.yaml.
+  if (r.status === 0 && name) return { stack: name.split("/").pop()! };
+  const why = `${r.stderr}`.trim().split("\n").find((l) => l.trim()) ?? `exit ${r.status}`;
+  if (/no stack (is )?selected|select a stack/i.test(why)) return { none: "no stack selected" };
+  return { none: `pulumi stack --show-name: ${why.replace(/^error:\s*/, "")}` };
 }
 
 /** lab:prefix from Pulumi.<stack>.yaml when set there (it is never a secret), else the default. */
@@ -46,9 +44,9 @@ export function stackPrefix(repoRoot: string, stack: string): string {
 
 export function stackPrefixResolver(repoRoot: string, env: Record<string, string | undefined>): StackPrefix {
   return (given) => {
-    const selected = given ? undefined : selectedStack(repoRoot, env);
-    const stack = given ?? selected ?? "dev";
-    const from = given ? `stack ${stack}` : selected ? `selected stack ${stack}` : "stack dev (no stack selected)";
-    return { stack, prefix: stackPrefix(repoRoot, stack), from };
+    if (given) return { stack: given, prefix: stackPrefix(repoRoot, given), from: `stack ${given}` };
+    const selected = selectedStack(repoRoot, env);
+    if ("stack" in selected) return { stack: selected.stack, prefix: stackPrefix(repoRoot, selected.stack), from: `selected stack ${selected.stack}` };
+    return { stack: "dev", prefix: stackPrefix(repoRoot, "dev"), from: `stack dev (${selected.none})` };
   };
 }

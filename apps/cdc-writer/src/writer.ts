@@ -48,6 +48,13 @@ export function batchStatement(o: Pick<WriterOptions, "rows" | "outbox">): strin
   return `WITH w AS (${rows} RETURNING t.id, t.name, t.amount)${outbox} SELECT id FROM w ORDER BY id`;
 }
 
+/**
+ * Moves the table's identity past the writer's explicit ids 1..rows (never back): a plain `INSERT ... (name, amount)`
+ * then takes the next free id instead of colliding with row 1. One statement per connection; no-op in append mode.
+ */
+export const IDENTITY_PAST_ROWS = `SELECT setval(s, GREATEST($1::bigint, COALESCE(pg_sequence_last_value(s), 0)))
+  FROM (SELECT pg_get_serial_sequence('public.debezium_table', 'id')::regclass AS s) q`;
+
 function errorText(e: unknown): string {
   const err = e as { code?: string; message?: string };
   return `${err.code ? `${err.code} ` : ""}${err.message ?? String(e)}`.replace(/\s+/g, " ").slice(0, 200);
@@ -76,7 +83,10 @@ export function startWriter(opts: WriterOptions, label = `w${Date.now().toString
     c.on("error", () => { if (client === c) drop(); });
     c.on("notice", (n) => notices.push(n.message ?? String(n)));
     client = c;
-    try { await c.connect(); } catch (e) { drop(); throw e; }
+    try {
+      await c.connect();
+      if (opts.rows > 0) await c.query(IDENTITY_PAST_ROWS, [opts.rows]);
+    } catch (e) { drop(); throw e; }
     return c;
   };
 

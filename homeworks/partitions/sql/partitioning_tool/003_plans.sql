@@ -2,14 +2,20 @@
 -- settings and "now". Pure functions of their arguments (no catalog reads), so tests feed fixtures.
 -- The default partition is never split, moved, merged, dropped or unloaded.
 
--- Split every partition wider than the grain at the aligned boundaries inside it.
+-- Split every partition wider than the grain at the aligned boundaries inside it. With p_newer_than, only
+-- partitions ending after p_now - p_newer_than: give it merge's keep, so split never re-splits what merge
+-- made of the closed buckets (merge takes buckets ending at or before p_now - keep) and daily runs converge.
 CREATE OR REPLACE FUNCTION partitioning_tool.fn_part_tools_plan_split(
-  p_parts partitioning_tool.range_partition[], p_grain interval, p_anchor timestamp DEFAULT '2000-01-01')
+  p_parts partitioning_tool.range_partition[], p_grain interval, p_anchor timestamp DEFAULT '2000-01-01',
+  p_newer_than interval DEFAULT NULL, p_now timestamp DEFAULT NULL)
 RETURNS TABLE (partition_name text, range_start timestamp, range_end timestamp, split_at timestamp[])
 LANGUAGE plpgsql IMMUTABLE AS $$
 BEGIN
   PERFORM partitioning_tool.fn_part_tools_check_grain(p_grain);
   PERFORM partitioning_tool.fn_part_tools_check_partitions(p_parts);
+  IF p_newer_than IS NOT NULL AND (p_now IS NULL OR p_newer_than < interval '0') THEN
+    RAISE EXCEPTION 'newer_than = %: needs now (got %) and an interval of zero or more', p_newer_than, coalesce(p_now::text, 'NULL');
+  END IF;
   RETURN QUERY
   SELECT s.partition_name, s.range_start, s.range_end, s.points
   FROM (
@@ -17,9 +23,49 @@ BEGIN
            ARRAY(SELECT partitioning_tool.fn_part_tools_boundaries(p.range_start, p.range_end, p_grain, p_anchor)) AS points
     FROM unnest(p_parts) p
     WHERE NOT coalesce(p.is_default, false)
+      AND (p_newer_than IS NULL OR p.range_end > p_now - p_newer_than)
   ) s
   WHERE array_length(s.points, 1) > 0
   ORDER BY s.range_start;
+END
+$$;
+
+-- The partitions to add so that [last partition end, p_now + p_ahead) is covered by aligned buckets
+-- (rows of the future otherwise land in the default partition). The first one ends at the first aligned
+-- boundary after the last end; a table with no range partition starts at the bucket of p_now.
+CREATE OR REPLACE FUNCTION partitioning_tool.fn_part_tools_plan_add(
+  p_parts partitioning_tool.range_partition[], p_grain interval, p_ahead interval, p_now timestamp,
+  p_anchor timestamp DEFAULT '2000-01-01')
+RETURNS TABLE (partition_name text, range_start timestamp, range_end timestamp)
+LANGUAGE plpgsql IMMUTABLE AS $$
+DECLARE
+  last_end timestamp;
+  horizon timestamp := p_now + p_ahead;
+  k integer;
+  last_boundary timestamp;
+  b timestamp;
+BEGIN
+  PERFORM partitioning_tool.fn_part_tools_check_grain(p_grain);
+  PERFORM partitioning_tool.fn_part_tools_check_partitions(p_parts);
+  IF p_ahead IS NULL OR p_ahead < interval '0' OR p_now IS NULL THEN
+    RAISE EXCEPTION 'ahead = %: must be an interval of zero or more, with now (got %)', coalesce(p_ahead::text, 'NULL'), coalesce(p_now::text, 'NULL');
+  END IF;
+  SELECT max(p.range_end) INTO last_end FROM unnest(p_parts) p WHERE NOT coalesce(p.is_default, false);
+  last_end := coalesce(last_end, partitioning_tool.fn_part_tools_bucket_start(p_now, p_grain, p_anchor));
+  IF last_end >= horizon THEN RETURN; END IF;
+  -- the first aligned boundary at or after the horizon closes the last partition
+  k := partitioning_tool.fn_part_tools_boundary_index(horizon, p_grain, p_anchor);
+  last_boundary := CASE WHEN p_anchor + k * p_grain = horizon THEN horizon ELSE p_anchor + (k + 1) * p_grain END;
+  FOR b IN
+    SELECT x FROM partitioning_tool.fn_part_tools_boundaries(last_end, last_boundary, p_grain, p_anchor) x
+    UNION ALL SELECT last_boundary
+    ORDER BY 1
+  LOOP
+    partition_name := partitioning_tool.fn_part_tools_partition_name(last_end, p_grain);
+    range_start := last_end; range_end := b;
+    RETURN NEXT;
+    last_end := b;
+  END LOOP;
 END
 $$;
 

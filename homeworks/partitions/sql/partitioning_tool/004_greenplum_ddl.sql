@@ -20,7 +20,8 @@ RETURNS text LANGUAGE sql IMMUTABLE AS $$
 $$;
 
 CREATE OR REPLACE FUNCTION partitioning_tool.fn_part_tools_split_ddl(
-  p_table text, p_parts partitioning_tool.range_partition[], p_grain interval, p_anchor timestamp DEFAULT '2000-01-01')
+  p_table text, p_parts partitioning_tool.range_partition[], p_grain interval, p_anchor timestamp DEFAULT '2000-01-01',
+  p_newer_than interval DEFAULT NULL, p_now timestamp DEFAULT NULL)
 RETURNS SETOF text LANGUAGE plpgsql IMMUTABLE AS $$
 DECLARE
   tbl text := partitioning_tool.fn_part_tools_qualified(p_table);
@@ -30,7 +31,7 @@ DECLARE
   n integer;
   rest text;
 BEGIN
-  FOR r IN SELECT * FROM partitioning_tool.fn_part_tools_plan_split(p_parts, p_grain, p_anchor) LOOP
+  FOR r IN SELECT * FROM partitioning_tool.fn_part_tools_plan_split(p_parts, p_grain, p_anchor, p_newer_than, p_now) LOOP
     prev := r.range_start;
     n := array_length(r.split_at, 1);
     FOR i IN 1..n LOOP
@@ -71,6 +72,39 @@ BEGIN
 END
 $$;
 
+-- One new range partition: split off the default partition when the table has one (Greenplum refuses ADD
+-- PARTITION then, and the default may already hold rows of the range), else ADD PARTITION.
+CREATE OR REPLACE FUNCTION partitioning_tool.fn_part_tools_new_partition_ddl(
+  p_qualified text, p_has_default boolean, p_name text, p_start timestamp, p_end timestamp)
+RETURNS text LANGUAGE sql IMMUTABLE AS $$
+  SELECT CASE WHEN $2
+    THEN format('ALTER TABLE %s SPLIT DEFAULT PARTITION START (%s) INCLUSIVE END (%s) EXCLUSIVE INTO (PARTITION %I, DEFAULT PARTITION);',
+                $1, partitioning_tool.fn_part_tools_literal($4), partitioning_tool.fn_part_tools_literal($5), $3)
+    ELSE format('ALTER TABLE %s ADD PARTITION %I START (%s) INCLUSIVE END (%s) EXCLUSIVE;',
+                $1, $3, partitioning_tool.fn_part_tools_literal($4), partitioning_tool.fn_part_tools_literal($5))
+  END
+$$;
+
+-- True when the partition rows include the default partition.
+CREATE OR REPLACE FUNCTION partitioning_tool.fn_part_tools_has_default(p_parts partitioning_tool.range_partition[])
+RETURNS boolean LANGUAGE sql IMMUTABLE AS $$
+  SELECT coalesce(bool_or(coalesce(x.is_default, false)), false) FROM unnest($1) x
+$$;
+
+-- The next partitions, up to p_now + p_ahead (fn_part_tools_plan_add).
+CREATE OR REPLACE FUNCTION partitioning_tool.fn_part_tools_add_ddl(
+  p_table text, p_parts partitioning_tool.range_partition[], p_grain interval, p_ahead interval, p_now timestamp,
+  p_anchor timestamp DEFAULT '2000-01-01')
+RETURNS SETOF text LANGUAGE plpgsql IMMUTABLE AS $$
+BEGIN
+  RETURN QUERY
+  SELECT partitioning_tool.fn_part_tools_new_partition_ddl(partitioning_tool.fn_part_tools_qualified(p_table),
+           partitioning_tool.fn_part_tools_has_default(p_parts), a.partition_name, a.range_start, a.range_end)
+  FROM partitioning_tool.fn_part_tools_plan_add(p_parts, p_grain, p_ahead, p_now, p_anchor) a;
+  PERFORM partitioning_tool.fn_part_tools_qualified(p_table);  -- a bad name fails even with nothing to add
+END
+$$;
+
 -- Greenplum 6 has no MERGE PARTITION: keep the rows aside, drop the small partitions, add the bucket's
 -- partition (split off the default one when the table has it), put the rows back.
 CREATE OR REPLACE FUNCTION partitioning_tool.fn_part_tools_merge_ddl(
@@ -79,14 +113,13 @@ CREATE OR REPLACE FUNCTION partitioning_tool.fn_part_tools_merge_ddl(
 RETURNS SETOF text LANGUAGE plpgsql IMMUTABLE AS $$
 DECLARE
   tbl text := partitioning_tool.fn_part_tools_qualified(p_table);
-  has_default boolean;
+  has_default boolean := partitioning_tool.fn_part_tools_has_default(p_parts);
   m record;
   members partitioning_tool.range_partition[];
   p partitioning_tool.range_partition;
   merged text;
   work text;
 BEGIN
-  SELECT coalesce(bool_or(coalesce(x.is_default, false)), false) INTO has_default FROM unnest(p_parts) x;
   FOR m IN SELECT * FROM partitioning_tool.fn_part_tools_plan_merge(p_parts, p_grain, p_keep, p_now, p_anchor)
            WHERE action = 'merge' LOOP
     merged := partitioning_tool.fn_part_tools_partition_name(m.bucket_start, p_grain);
@@ -101,13 +134,7 @@ BEGIN
     FOREACH p IN ARRAY members LOOP
       RETURN NEXT format('ALTER TABLE %s DROP PARTITION FOR (%s);', tbl, partitioning_tool.fn_part_tools_literal(p.range_start));
     END LOOP;
-    IF has_default THEN
-      RETURN NEXT format('ALTER TABLE %s SPLIT DEFAULT PARTITION START (%s) INCLUSIVE END (%s) EXCLUSIVE INTO (PARTITION %I, DEFAULT PARTITION);',
-        tbl, partitioning_tool.fn_part_tools_literal(m.bucket_start), partitioning_tool.fn_part_tools_literal(m.bucket_end), merged);
-    ELSE
-      RETURN NEXT format('ALTER TABLE %s ADD PARTITION %I START (%s) INCLUSIVE END (%s) EXCLUSIVE;',
-        tbl, merged, partitioning_tool.fn_part_tools_literal(m.bucket_start), partitioning_tool.fn_part_tools_literal(m.bucket_end));
-    END IF;
+    RETURN NEXT partitioning_tool.fn_part_tools_new_partition_ddl(tbl, has_default, merged, m.bucket_start, m.bucket_end);
     RETURN NEXT format('INSERT INTO %s SELECT * FROM %s;', tbl, work);
     RETURN NEXT format('DROP TABLE %s;', work);
   END LOOP;

@@ -26,11 +26,12 @@ BEGIN
     s := NULL; e := NULL;
     IF NOT r.partitionisdefault THEN
       IF NOT r.partitionstartinclusive OR r.partitionendinclusive THEN
-        RAISE EXCEPTION 'partition % of %: only START INCLUSIVE / END EXCLUSIVE ranges are supported', r.partitionname, q;
+        RAISE EXCEPTION 'partition % of %: only START INCLUSIVE / END EXCLUSIVE ranges are supported', coalesce(nullif(r.partitionname, ''), r.partitiontablename), q;
       END IF;
       EXECUTE format('SELECT (%s)::timestamp, (%s)::timestamp', r.partitionrangestart, r.partitionrangeend) INTO s, e;
     END IF;
-    parts := parts || ROW(r.partitionname, r.partitionschemaname, r.partitiontablename, s, e,
+    -- Greenplum 6 reports a partition made by EVERY without a name as '' (not NULL): the tools key on NULL.
+    parts := parts || ROW(nullif(r.partitionname, ''), r.partitionschemaname, r.partitiontablename, s, e,
                           r.partitiontablespace, r.partitionisdefault)::partitioning_tool.range_partition;
   END LOOP;
   IF array_length(parts, 1) IS NULL THEN
@@ -58,10 +59,19 @@ END
 $$;
 
 CREATE OR REPLACE FUNCTION partitioning_tool.fn_part_tools_split_partitions(
-  p_table text, p_grain interval, p_anchor timestamp DEFAULT '2000-01-01', p_dry_run boolean DEFAULT true)
+  p_table text, p_grain interval, p_anchor timestamp DEFAULT '2000-01-01', p_newer_than interval DEFAULT NULL,
+  p_now timestamp DEFAULT localtimestamp, p_dry_run boolean DEFAULT true)
 RETURNS SETOF text LANGUAGE sql AS $$
   SELECT partitioning_tool.fn_part_tools_run(ARRAY(
-    SELECT partitioning_tool.fn_part_tools_split_ddl($1, partitioning_tool.fn_part_tools_partitions_of($1), $2, $3)), $4)
+    SELECT partitioning_tool.fn_part_tools_split_ddl($1, partitioning_tool.fn_part_tools_partitions_of($1), $2, $3, $4, $5)), $6)
+$$;
+
+CREATE OR REPLACE FUNCTION partitioning_tool.fn_part_tools_add_partitions(
+  p_table text, p_grain interval, p_ahead interval, p_now timestamp DEFAULT localtimestamp,
+  p_anchor timestamp DEFAULT '2000-01-01', p_dry_run boolean DEFAULT true)
+RETURNS SETOF text LANGUAGE sql AS $$
+  SELECT partitioning_tool.fn_part_tools_run(ARRAY(
+    SELECT partitioning_tool.fn_part_tools_add_ddl($1, partitioning_tool.fn_part_tools_partitions_of($1), $2, $3, $4, $5)), $6)
 $$;
 
 CREATE OR REPLACE FUNCTION partitioning_tool.fn_part_tools_move_partitions(
