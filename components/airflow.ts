@@ -5,15 +5,22 @@ import * as docker from "@pulumi/docker";
 import * as fs from "fs";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
-import { Healthcheck, labContainer, labVolume } from "./labContainer";
+import { ContainerJob } from "../providers/containerJob";
+import { Healthcheck, labContainer, labJobContainer, labVolume } from "./labContainer";
 import { LabImages, OwnImage } from "./labImages";
 import { LabNetwork } from "./network";
 import { PG_PORT, postgresHealthCheck } from "./postgresServer";
 
 export const AIRFLOW_PORT = 8080;
 export const AIRFLOW_DAGS_PATH = "/opt/airflow/dags";
-/** Written by the init step only after `db migrate` and the admin user succeeded; its healthcheck reads it. */
-export const AIRFLOW_INIT_MARKER = "/tmp/lab-airflow-init.done";
+/** How long `pulumi up` lets the init job (db migrate + the admin user) run before it fails. */
+export const AIRFLOW_INIT_TIMEOUT_SECONDS = 600;
+
+/**
+ * The REST API's auth backends, as Airflow's own docker-compose sets them: basic auth for scripts and curl
+ * (`curl -u airflow:<password> .../api/v1/...`), the session for the UI. Airflow's default is the session only.
+ */
+export const AIRFLOW_API_AUTH_BACKENDS = "airflow.api.auth.backend.basic_auth,airflow.api.auth.backend.session";
 
 /** The webserver's /health answers 200 once it serves and reaches the metadata database. */
 export const AIRFLOW_WEBSERVER_CHECK: Healthcheck = {
@@ -27,18 +34,14 @@ export const AIRFLOW_SCHEDULER_CHECK: Healthcheck = {
   intervalSeconds: 30, timeoutSeconds: 30, retries: 5, startPeriodSeconds: 60,
 };
 
-/** The init step: migrate the metadata DB, create the admin user (kept if present), then mark success and idle. */
+/** The init job: migrate the metadata DB and create the admin user (kept if present); exit 0 only when both did. */
 export function airflowInitScript(): string {
   return [
     "set -euo pipefail",
-    `rm -f ${AIRFLOW_INIT_MARKER}`,
     "airflow db migrate",
     // An existing user is left as it is (`users create` says so and exits 0).
     "airflow users create --username \"$LAB_AIRFLOW_ADMIN_USER\" --password \"$LAB_AIRFLOW_ADMIN_PASSWORD\" "
       + "--firstname Lab --lastname Admin --role Admin --email admin@lab.invalid",
-    `touch ${AIRFLOW_INIT_MARKER}`,
-    // Staying up keeps the healthcheck (and so the ordering) honest; a failure above exits and restarts the step.
-    "exec sleep infinity",
   ].join("\n");
 }
 
@@ -87,11 +90,13 @@ export interface AirflowArgs {
   dependsOn?: pulumi.Resource[];
 }
 
-/** Airflow 2 with the LocalExecutor: metadata PostgreSQL, a one-time init step, then webserver and scheduler. */
+/** Airflow 2 with the LocalExecutor, as its official compose: metadata PostgreSQL, a one-shot init job, then webserver and scheduler. */
 export class Airflow extends pulumi.ComponentResource {
   public readonly image?: docker.Image;
   public readonly metadataDb: docker.Container;
+  /** The init job's container (exited 0 once the job succeeded) and the run that waited for it. */
   public readonly init: docker.Container;
+  public readonly initJob: ContainerJob;
   public readonly webserver: docker.Container;
   public readonly scheduler: docker.Container;
   public readonly url: string;
@@ -126,21 +131,22 @@ export class Airflow extends pulumi.ComponentResource {
       AIRFLOW__DATABASE__SQL_ALCHEMY_CONN: postgresUrl({ scheme: "postgresql+psycopg2", user: "airflow", password: dbPassword, at: { host: dbService, port: PG_PORT }, database: "airflow" }),
       // Webserver and scheduler must share it (task logs are fetched with it).
       AIRFLOW__WEBSERVER__SECRET_KEY: derivedSecret(args.adminPassword, `${name}-webserver`),
+      AIRFLOW__API__AUTH_BACKENDS: AIRFLOW_API_AUTH_BACKENDS,
       ...connections,
       ...args.env,
     };
     const dags = (args.dags ?? []).map((d) => ({ path: `${AIRFLOW_DAGS_PATH}/${d.name}`, content: d.content }));
     const after = [...(args.dependsOn ?? []), this.metadataDb];
 
-    this.init = labContainer({
-      ...common, service: `${name}-init`, image,
+    this.init = labJobContainer({
+      prefix: args.prefix, network: args.network.network, parent: this, service: `${name}-init`, image,
       env: { ...env, LAB_AIRFLOW_ADMIN_USER: this.adminUser, LAB_AIRFLOW_ADMIN_PASSWORD: args.adminPassword },
       command: ["bash", "-c", airflowInitScript()],
-      healthcheck: { test: ["CMD", "test", "-f", AIRFLOW_INIT_MARKER], intervalSeconds: 5, retries: 3, startPeriodSeconds: 240 },
-      waitSeconds: 600,
       dependsOn: after,
     });
-    const ready = [...after, this.init];
+    // compose's `condition: service_completed_successfully`: a failed init fails the `up` with its log.
+    this.initJob = new ContainerJob(`${name}-init-job`, { container: { name: this.init.name, id: this.init.id }, timeoutSeconds: AIRFLOW_INIT_TIMEOUT_SECONDS }, { parent: this });
+    const ready = [...after, this.initJob];
     this.webserver = labContainer({
       ...common, service: `${name}-webserver`, image, env, files: dags,
       command: ["webserver"],

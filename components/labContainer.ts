@@ -65,27 +65,48 @@ export function healthcheckInput(h: Healthcheck): docker.types.input.ContainerHe
   };
 }
 
+/** The label a one-shot job's container carries (checks and tests expect it exited 0, not healthy). */
+export const ONE_SHOT_LABEL = "lab.oneShot";
+
+/** A long-running service: restarted unless stopped, waited for until healthy. */
 export function labContainer(a: LabContainerArgs): docker.Container {
+  return container(a, {
+    restart: "unless-stopped",
+    ports: (a.ports ?? []).map((p) => ({ internal: p.internal, external: p.external, ip: a.bindAddress })),
+    healthcheck: healthcheckInput(a.healthcheck),
+    wait: true,
+    waitTimeout: a.waitSeconds ?? 180,
+  }, []);
+}
+
+export type LabJobArgs = Omit<LabContainerArgs, "healthcheck" | "ports" | "waitSeconds" | "bindAddress">;
+
+/**
+ * A one-shot job's container (compose's airflow-init): created, not started; providers/containerJob runs it to its
+ * end. Never restarted (an engine restart leaves it exited) and never required to run (`mustRun: false`: the
+ * provider would otherwise start it again on every `up` after a refresh saw it stopped).
+ */
+export function labJobContainer(a: LabJobArgs): docker.Container {
+  return container(a, { restart: "no", start: false, mustRun: false, wait: false }, [{ label: ONE_SHOT_LABEL, value: "true" }]);
+}
+
+function container(a: LabJobArgs, kind: Partial<docker.ContainerArgs>, labels: { label: string; value: string }[]): docker.Container {
   const envs = a.env ? pulumi.all(a.env).apply((e) => Object.entries(e).map(([k, v]) => `${k}=${v}`)) : undefined;
   return new docker.Container(a.service, {
     name: `${a.prefix}-${a.service}`,
     hostname: a.service,
     image: a.image,
-    restart: "unless-stopped",
     networksAdvanced: [{ name: a.network.name, aliases: [a.service] }],
-    ports: (a.ports ?? []).map((p) => ({ internal: p.internal, external: p.external, ip: a.bindAddress })),
     envs,
     command: a.command,
     entrypoints: a.entrypoint,
     user: a.user,
     volumes: (a.volumes ?? []).map((v) => ({ volumeName: v.volume.name, containerPath: v.path })),
     uploads: (a.files ?? []).map((f) => ({ file: f.path, content: f.content, executable: f.executable ?? false })),
-    healthcheck: healthcheckInput(a.healthcheck),
     // A vanished member's name must fail in ~1 s, not ~20 s (components/resolver.ts).
     dnsOpts: [...LAB_DNS_OPTIONS],
-    wait: true,
-    waitTimeout: a.waitSeconds ?? 180,
-    labels: [{ label: "lab.prefix", value: a.prefix }, { label: "lab.service", value: a.service }],
+    ...kind,
+    labels: [{ label: "lab.prefix", value: a.prefix }, { label: "lab.service", value: a.service }, ...labels],
   }, {
     parent: a.parent, dependsOn: a.dependsOn,
     // The provider updates a healthcheck in place, but a running container keeps the one it was created with.

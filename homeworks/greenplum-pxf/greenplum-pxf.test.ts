@@ -25,7 +25,10 @@ export function assertAirflowWaitsFor(run: MockRun, prefix: string, on: Register
     assert.ok(waitsFor(container(run, `${prefix}-${n}`), on), `${n} does not wait for ${on.map((o) => o.name)}`);
   }
   assert.ok(waitsFor(init, [container(run, `${prefix}-airflow-db`)]), "init does not wait for the metadata DB");
-  for (const n of ["airflow-webserver", "airflow-scheduler"]) assert.ok(waitsFor(container(run, `${prefix}-${n}`), [init]), `${n} starts before init`);
+  // The init is a one-shot job: webserver and scheduler wait for its run to end with 0 (providers/containerJob).
+  const job = run.byType("pulumi-nodejs:dynamic/lab:ContainerJob").find((j) => j.inputs.name === init.inputs.name);
+  assert.ok(job, "no ContainerJob runs airflow-init");
+  for (const n of ["airflow-webserver", "airflow-scheduler"]) assert.ok(waitsFor(container(run, `${prefix}-${n}`), [job!]), `${n} starts before init ended`);
 }
 
 
@@ -94,6 +97,10 @@ describe("stacks: greenplum-pxf under mocks", () => {
       "/opt/airflow/dags/bookings_tables.py", "/opt/airflow/dags/bookings_to_gp_stage.py"]);
     const env = envOf(scheduler);
     assert.strictEqual(env.AIRFLOW__CORE__EXECUTOR, "LocalExecutor");
+    // The REST API takes `curl -u airflow:<password>`, as with Airflow's own docker-compose.
+    for (const n of ["airflow-webserver", "airflow-scheduler"]) {
+      assert.strictEqual(envOf(container(run, `lab-dev-${n}`)).AIRFLOW__API__AUTH_BACKENDS, "airflow.api.auth.backend.basic_auth,airflow.api.auth.backend.session", n);
+    }
     assert.strictEqual(env.AIRFLOW_CONN_GREENPLUM, "postgresql://gpadmin:greenplumPassword-value@greenplum:5432/demo");
     assert.match(env.AIRFLOW__DATABASE__SQL_ALCHEMY_CONN, /^postgresql\+psycopg2:\/\/airflow:[0-9a-f]{32}@airflow-db:5432\/airflow$/);
     const init = container(run, "lab-dev-airflow-init");

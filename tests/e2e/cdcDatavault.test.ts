@@ -3,20 +3,24 @@
 // unchanged by a replay, simple_dag run inside the Airflow scheduler into `presentation`, idempotently), a second run
 // that must change nothing and a teardown that must leave nothing labelled.
 import * as assert from "assert";
-import { Client, ClientConfig } from "pg";
+import { ClientConfig } from "pg";
 import { DvLoader } from "../../apps/dv-loader/src/loader";
 import { hashKey } from "../../apps/dv-loader/src/mapping";
-import { vaultCounts } from "../../apps/dv-loader/src/vault";
 import { DV_SOURCE_SCHEMA, DV_TOPIC_PREFIX } from "../../homeworks/cdc-datavault/connectors";
 import { execIn } from "../../testbed/docker";
 import { sql } from "../../tools/lab/experiments";
-import { describeLab, itChangesNothingOnASecondRun, log, poll } from "./suite";
+import { airflowApi, lastRun } from "../../tools/lab/checks/airflow";
+import { CheckedLab } from "../../tools/lab/checks";
+import { expectedVault as expectedVaultOf, tableChecksums, vaultRowCounts } from "../../tools/lab/checks/cdcDatavault";
+import { LabDocker } from "../../tools/lab/docker";
+import { describeLab, itChangesNothingOnASecondRun, itPassesTheLabCheck, itSurvivesARestartOfEveryContainer, labCheck, log, poll } from "./suite";
 
 const RUN = `cdc-datavault-${process.pid}`;
 const PREFIX = "lab-e2e-dv";
 const PASSWORD = "e2e-dv-postgres-pw";
-// Ports of their own: a developer's lab (or another e2e suite) on the default ports keeps running.
-const PORTS = { postgresPrimary: 35432, postgresReplica: 35433, dwh: 35435, presentation: 35436, kafka: 39092, connect: 38083, airflow: 38080 };
+// Ports of their own: a developer's lab (or another e2e suite) on the default ports keeps running. Below the kernel's
+// ephemeral range (32768+): a port there can be an outgoing connection's when the container binds it (seen: 35435).
+const PORTS = { postgresPrimary: 31432, postgresReplica: 31433, dwh: 31435, presentation: 31436, kafka: 31092, connect: 31083, airflow: 31080 };
 const LAB = {
   stack: "cdc-datavault",
   runId: RUN,
@@ -30,35 +34,8 @@ const primary = pg(PORTS.postgresPrimary, "demo");
 const replica = pg(PORTS.postgresReplica, "demo");
 const dwh = pg(PORTS.dwh, "dwh");
 const presentation = pg(PORTS.presentation, "presentation");
-/** Rows and an md5 over every row's text, per user table: equal on both sides means the same data. */
-async function tableChecksums(conn: ClientConfig): Promise<Record<string, string>> {
-  const tables = await sql<{ t: string }>(conn, `select format('%I.%I', schemaname, tablename) as t from pg_tables
-    where schemaname not in ('pg_catalog', 'information_schema') order by 1`);
-  const out: Record<string, string> = {};
-  for (const { t } of tables) {
-    const [r] = await sql(conn, `select count(*)::int as n, coalesce(md5(string_agg(x::text, ',' order by x::text)), '') as h from ${t} x`);
-    out[t] = `${r.n} rows ${r.h}`;
-  }
-  return out;
-}
-
-async function counts(): Promise<Record<string, number>> {
-  const c = new Client(dwh);
-  await c.connect();
-  try { return await vaultCounts(c); } finally { await c.end(); }
-}
-
-/** What the source says the vault must hold once the snapshot is loaded (tests/real/dataVault.test.ts). */
-async function expectedVault(): Promise<Record<string, number>> {
-  const n = async (table: string) => Number((await sql(primary, `select count(*) as n from bookings.${table}`))[0].n);
-  const flights = await n("flights");
-  return {
-    hub_booking: await n("bookings"), hub_ticket: await n("tickets"), hub_airport: await n("airports"), hub_aircraft: await n("aircrafts"),
-    hub_flight: flights, link_ticket_booking: await n("tickets"), link_ticket_flight: await n("ticket_flights"),
-    link_flight_airport: 2 * flights, link_flight_aircraft: flights, sat_booking: await n("bookings"), sat_ticket: await n("tickets"),
-    sat_airport: await n("airports"), sat_aircraft: await n("aircrafts"), sat_flight: flights,
-  };
-}
+const counts = () => vaultRowCounts(dwh);
+const expectedVault = () => expectedVaultOf(primary);
 
 /** Every vault row but its load date (which records when, not what). */
 async function vaultFingerprint(): Promise<Record<string, string>> {
@@ -128,6 +105,16 @@ describeLab("e2e: cdc-datavault in build mode on the real engine", LAB, [
     assert.deepStrictEqual(await vaultFingerprint(), before);
   });
 
+  it("npm run lab -- check before any DAG run: every check passes but simple_dag's last run (it never ran), exit 1", async function () {
+    this.timeout(300_000);
+    const { code, report, stderr } = await phase("lab check (no DAG run yet)", () => labCheck(s));
+    assert.strictEqual(code, 1, stderr);
+    const failed = report.checks.filter((c) => !c.ok);
+    assert.deepStrictEqual(failed.map((c) => [c.name, c.figure]), [["last run succeeded: simple_dag", "simple_dag never ran"]], JSON.stringify(report.checks));
+    assert.match(failed[0].look!, /curl -u airflow:<password> -X POST .*\/api\/v1\/dags\/<dag>\/dagRuns/);
+    assert.match(stderr, /1 of 5 checks failed: last run succeeded: simple_dag/);
+  });
+
   describe("simple_dag inside the Airflow scheduler container", () => {
     const scheduler = `${PREFIX}-airflow-scheduler`;
     const figures = () => sql(presentation, `select count(*)::int as n, sum(flights)::int as flights, sum(passengers)::int as passengers,
@@ -167,4 +154,54 @@ describeLab("e2e: cdc-datavault in build mode on the real engine", LAB, [
   });
 
   itChangesNothingOnASecondRun(s);
+
+  describe("Airflow's REST API with basic auth, as with Airflow's own docker-compose", () => {
+    const api = `http://127.0.0.1:${PORTS.airflow}/api/v1`;
+    /** What `curl -u airflow:<password>` sends. */
+    const call = (method: string, path: string, body?: unknown, password = LAB.secrets.airflowAdminPassword) => fetch(`${api}${path}`, {
+      method, signal: AbortSignal.timeout(15_000), body: body === undefined ? undefined : JSON.stringify(body),
+      headers: { authorization: `Basic ${Buffer.from(`airflow:${password}`).toString("base64")}`, "content-type": "application/json" },
+    });
+
+    it("curl -u airflow:<password> -X POST .../dags/simple_dag/dagRuns: the run succeeds (and a wrong password is 401)", async function () {
+      this.timeout(420_000);
+      assert.strictEqual((await call("GET", "/dags", undefined, "wrong")).status, 401);
+      const unpause = await call("PATCH", "/dags/simple_dag?update_mask=is_paused", { is_paused: false });
+      assert.strictEqual(unpause.status, 200, await unpause.text());
+      const post = await call("POST", "/dags/simple_dag/dagRuns", {});
+      const run = (await post.json()) as { dag_run_id: string; state: string };
+      assert.strictEqual(post.status, 200, JSON.stringify(run));
+      const state = await phase("simple_dag run over REST", () => poll(`simple_dag run ${run.dag_run_id} to end`, 360_000, async () => {
+        const r = (await (await call("GET", `/dags/simple_dag/dagRuns/${encodeURIComponent(run.dag_run_id)}`)).json()) as { state: string };
+        return ["success", "failed"].includes(r.state) ? r.state : undefined;
+      }, 2000));
+      assert.strictEqual(state, "success");
+      // The lab check reads the same API as the admin the lab made: its newest run is this one.
+      const services = await new LabDocker().services(PREFIX);
+      assert.strictEqual((await lastRun(await airflowApi(new CheckedLab(new LabDocker(), PREFIX, services)), "simple_dag"))?.dag_run_id, run.dag_run_id);
+    });
+
+    itPassesTheLabCheck(s);
+  });
+
+  describe("an engine restart", () => {
+    let before: Record<string, string> = {};
+    itSurvivesARestartOfEveryContainer(s, {
+      before: async () => { before = await tableChecksums(primary); },
+      ready: {
+        what: "the connector RUNNING",
+        wait: () => poll("every connector and task RUNNING", 180_000, async () => {
+          const res = await fetch(`http://127.0.0.1:${PORTS.connect}/connectors?expand=status`, { signal: AbortSignal.timeout(10_000) }).catch(() => undefined);
+          const all = res?.ok ? Object.values((await res.json()) as Record<string, { status: any }>) : [];
+          return all.length > 0 && all.every(({ status }) => status.connector.state === "RUNNING" && status.tasks.length > 0 && status.tasks.every((t: any) => t.state === "RUNNING")) ? true : undefined;
+        }).then(() => undefined),
+      },
+      after: async () => {
+        const after = await tableChecksums(primary);
+        const lost = Object.keys(before).filter((t) => after[t] !== before[t]);
+        log(`restart: ${Object.keys(before).length} source tables unchanged but ${lost.length} (${lost.join(", ") || "0 rows lost"})`);
+        assert.deepStrictEqual(lost, [], "source tables changed over the restart");
+      },
+    });
+  });
 });

@@ -112,7 +112,7 @@ function checkKeys(what: string, value: any, shape: Shape, at = ""): void {
 
 const CONTAINER_SHAPE: Shape = {
   name: true, image: true, hostname: true, envs: true, command: true, entrypoints: true, user: true, restart: true,
-  wait: true, waitTimeout: true, workingDir: true, dnsOpts: true,
+  wait: true, waitTimeout: true, workingDir: true, dnsOpts: true, start: true, mustRun: true,
   networksAdvanced: [{ name: true, aliases: true }],
   ports: [{ internal: true, external: true, ip: true, protocol: true }],
   volumes: [{ volumeName: true, containerPath: true, readOnly: true }],
@@ -207,7 +207,8 @@ async function createContainer(inputs: any, runId: string, log: (l: string) => v
   if (inputs.uploads?.length) {
     await putFiles(c.id, inputs.uploads.map((u: any) => ({ path: String(u.file), content: u.content ?? "", mode: u.executable ? 0o755 : 0o644 })));
   }
-  await c.start();
+  // `start: false` (a one-shot job's container, components/labContainer.ts): only created, as the provider does.
+  if (inputs.start !== false) await c.start();
   if (inputs.wait) await waitForContainer(c.id, inputs.name, (inputs.waitTimeout ?? 60) * 1000, !!hc, log);
   const info = await c.inspect();
   const networkDatas = Object.entries(info.NetworkSettings.Networks).map(([networkName, n]: [string, any]) => ({
@@ -224,7 +225,9 @@ async function createContainer(inputs: any, runId: string, log: (l: string) => v
         startPeriod: canonicalDuration(durationNs(hc.startPeriod ?? "0s")), startInterval: "0s", retries: hc.retries ?? 0,
       } : undefined,
       waitTimeout: inputs.waitTimeout ?? 60,
-      networkDatas, bridge: "", exitCode: null, start: true, mustRun: true, attach: false, logs: false, rm: false,
+      // The provider's read records exit_code only for a container that is not running.
+      networkDatas, bridge: "", exitCode: info.State.Running ? null : info.State.ExitCode,
+      start: inputs.start ?? true, mustRun: inputs.mustRun ?? true, attach: false, logs: false, rm: false,
       networkMode: nets[0]?.name ?? "bridge",
     },
   };

@@ -11,7 +11,7 @@ import { main as labCli } from "../../tools/lab";
 import { LabDocker } from "../../tools/lab/docker";
 import { cdcFailover, ExperimentFigures, killConnectWorker, lab, renderFigures, sql } from "../../tools/lab/experiments";
 import { docker, execIn } from "../../testbed/docker";
-import { describeLab, itChangesNothingOnASecondRun, log, poll, seconds } from "./suite";
+import { describeLab, itChangesNothingOnASecondRun, itPassesTheLabCheck, itSurvivesARestartOfEveryContainer, log, poll, seconds } from "./suite";
 
 const RUN = `patroni-cdc-${process.pid}`;
 const PREFIX = "lab-e2e-cdc";
@@ -129,6 +129,8 @@ describeLab("e2e: patroni-cdc in build mode on the real engine", LAB, [
     }
   });
 
+  itPassesTheLabCheck(s);
+
   itChangesNothingOnASecondRun(s);
 
   it(`HAProxy listens on the seed's port ${SEED_PORT} inside the lab network (the seed's JSON says haproxy:${SEED_PORT}), not on the host port`, async function () {
@@ -237,6 +239,14 @@ describeLab("e2e: patroni-cdc in build mode on the real engine", LAB, [
   });
 
   describe("after the experiments", () => {
+    itSurvivesARestartOfEveryContainer(s, {
+      traffic: { conn: source, table: CDC_TABLE, columns: { name: "lab-restart" }, deliveredTo: destination },
+      ready: {
+        what: "connectors RUNNING",
+        wait: () => poll("every connector and task RUNNING after the restart", 300_000, async () => (Object.values(await statuses()).every(running) ? true : undefined)).then(() => undefined),
+      },
+    });
+
     it("schema change + signal-table incremental snapshot completes the destination (README patroni-cdc §5)", async function () {
       this.timeout(10 * 60_000);
       await phase("schema change + incremental snapshot", async () => {

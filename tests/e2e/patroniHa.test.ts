@@ -1,14 +1,15 @@
 // The real program, stack patroni-ha, in build mode against this Docker engine: one bring-up shared by every
-// assertion (healthy containers, the Patroni roles, the seed tables through HAProxy, Prometheus targets, the seed's
-// experiments), a second run that must change nothing, a lab:patroni change applied in place, and a teardown that
-// must leave nothing labelled (tests/e2e/suite.ts).
+// assertion (healthy containers, the Patroni roles, the seed tables through HAProxy, Prometheus targets, `lab check`
+// passing and failing on a stopped Prometheus, the seed's experiments), a second run that must change nothing, a
+// lab:patroni change applied in place, a restart of every container under writes, and a teardown that must leave
+// nothing labelled (tests/e2e/suite.ts).
 import * as assert from "assert";
 import { Client } from "pg";
-import { execIn } from "../../testbed/docker";
+import { docker, execIn } from "../../testbed/docker";
 import { LabDocker } from "../../tools/lab/docker";
 import { EXPERIMENTS, ExperimentFigures, ExperimentName, lab, renderFigures } from "../../tools/lab/experiments";
 import { runLab } from "./harness";
-import { describeLab, itChangesNothingOnASecondRun, log, poll } from "./suite";
+import { describeLab, itChangesNothingOnASecondRun, itPassesTheLabCheck, itSurvivesARestartOfEveryContainer, labCheck, log, poll } from "./suite";
 
 const RUN = `patroni-ha-${process.pid}`;
 const PASSWORD = "e2e-postgres-pw";
@@ -62,6 +63,27 @@ describeLab("e2e: patroni-ha in build mode on the real engine", LAB, [
     assert.strictEqual(targets.length, 7, targets.map((t) => t.labels.instance).join(", "));
   });
 
+  itPassesTheLabCheck(s);
+
+  it("npm run lab -- check fails (exit 1) on a stopped Prometheus, naming the checks and what to look at", async function () {
+    this.timeout(180_000);
+    const prometheus = docker.getContainer("lab-e2e-ha-prometheus");
+    await prometheus.stop({ t: 5 });
+    try {
+      const { code, report, stderr } = await labCheck(s);
+      assert.strictEqual(code, 1, stderr);
+      assert.deepStrictEqual(report.checks.filter((c) => !c.ok).map((c) => c.name), ["every container healthy", "Prometheus targets up"]);
+      const healthy = report.checks[0];
+      assert.match(healthy.figure, /^8\/9 healthy; not: prometheus exited\//);
+      assert.strictEqual(healthy.look, "docker logs lab-e2e-ha-prometheus");
+      assert.match(report.checks.at(-1)!.look!, /targets/);
+      assert.match(stderr, /2 of 6 checks failed: every container healthy; Prometheus targets up/);
+    } finally {
+      await prometheus.start();
+    }
+    await poll("prometheus healthy again", 120_000, async () => ((await prometheus.inspect()).State.Health?.Status === "healthy" ? true : undefined));
+  });
+
   // The seed's experiments, as `npm run lab -- experiment <name>` runs them against a user's lab: each drives
   // writes through HAProxy, injects the fault on the container, restores it and waits for it to rejoin.
   const figures: ExperimentFigures[] = [];
@@ -99,5 +121,12 @@ describeLab("e2e: patroni-ha in build mode on the real engine", LAB, [
     assert.match(r.stdout, /^ttl: 30$/m);
     assert.match(r.stdout, /^loop_wait: 3$/m);
     assert.match(r.stdout, /^retry_timeout: 6$/m);
+  });
+
+  itSurvivesARestartOfEveryContainer(s, {
+    traffic: {
+      conn: { host: "127.0.0.1", port: 5001, user: "postgres", password: PASSWORD, database: "postgres", connectionTimeoutMillis: 5000, query_timeout: 30_000 },
+      table: "public.lab_restart_writes", setup: "create table if not exists public.lab_restart_writes (id bigint primary key)",
+    },
   });
 });

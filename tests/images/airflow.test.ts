@@ -1,11 +1,13 @@
-// images/debian/airflow in place of apache/airflow:2.10.5-python3.11, run as components/airflow.ts runs it: init
-// (db migrate + admin user) on a PostgreSQL metadata DB, webserver and scheduler with their healthchecks; the
-// entrypoint's command forms; and images/airflow (pip install as airflow, DagBag) built FROM it.
+// images/debian/airflow in place of apache/airflow:2.10.5-python3.11, run as components/airflow.ts runs it: the init
+// job (db migrate + admin user) to exit 0 on a PostgreSQL metadata DB, webserver and scheduler with their
+// healthchecks, the REST API with basic auth; the entrypoint's command forms; and images/airflow (pip install as
+// airflow, DagBag) built FROM it.
 import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
-import { AIRFLOW_INIT_MARKER, AIRFLOW_SCHEDULER_CHECK, AIRFLOW_WEBSERVER_CHECK, airflowInitScript } from "../../components/airflow";
+import { AIRFLOW_API_AUTH_BACKENDS, AIRFLOW_SCHEDULER_CHECK, AIRFLOW_WEBSERVER_CHECK, airflowInitScript } from "../../components/airflow";
 import { postgresHealthCheck } from "../../components/postgresServer";
+import { withTimeout } from "../../providers/retry";
 import { docker, REPO } from "../../testbed/docker";
 import { buildContext, buildServiceImage, checkContract, cleanupContainers, startContainer, testNetwork, TestContainer, waitForCommand } from "./build";
 
@@ -14,9 +16,9 @@ const ADMIN_PASSWORD = "lab-test-admin";
 
 
 /** Runs a one-shot container to its exit (bounded); returns its exit code and output. */
-async function runToExit(image: string, cmd: string[], env: Record<string, string> = {}): Promise<{ code: number; logs: string }> {
-  const c = await startContainer({ image, cmd, env });
-  const r = await docker.getContainer(c.id).wait({ condition: "not-running" });
+async function runToExit(image: string, cmd: string[], env: Record<string, string> = {}, network?: string): Promise<{ code: number; logs: string }> {
+  const c = await startContainer({ image, cmd, env, network });
+  const r = await withTimeout(`${cmd.join(" ")} to exit`, 15 * 60_000, docker.getContainer(c.id).wait({ condition: "not-running" }) as Promise<{ StatusCode: number }>);
   return { code: r.StatusCode, logs: await c.logs() };
 }
 
@@ -42,16 +44,15 @@ describe("images/debian/airflow: the apache/airflow contract", function () {
       AIRFLOW__CORE__LOAD_EXAMPLES: "false",
       AIRFLOW__DATABASE__SQL_ALCHEMY_CONN: `postgresql+psycopg2://airflow:${DB_PASSWORD}@airflow-db:5432/airflow`,
       AIRFLOW__WEBSERVER__SECRET_KEY: "lab-test-secret",
+      AIRFLOW__API__AUTH_BACKENDS: AIRFLOW_API_AUTH_BACKENDS,
       AIRFLOW_CONN_LAB_DB: `postgres://airflow:${DB_PASSWORD}@airflow-db:5432/airflow`,
       // On a loaded 2-core host 4 gunicorn workers miss the webserver's 120 s master timeout (seen in a run).
       AIRFLOW__WEBSERVER__WORKERS: "1",
       AIRFLOW__WEBSERVER__WEB_SERVER_MASTER_TIMEOUT: "600",
     };
-    const init = await startContainer({
-      image, network, cmd: ["bash", "-c", airflowInitScript()],
-      env: { ...env, LAB_AIRFLOW_ADMIN_USER: "airflow", LAB_AIRFLOW_ADMIN_PASSWORD: ADMIN_PASSWORD },
-    });
-    await waitForCommand(init, ["test", "-f", AIRFLOW_INIT_MARKER], 600_000, 3000);
+    // A one-shot job, as compose's airflow-init: it must end, with 0 (providers/containerJob fails the `up` otherwise).
+    const init = await runToExit(image, ["bash", "-c", airflowInitScript()], { ...env, LAB_AIRFLOW_ADMIN_USER: "airflow", LAB_AIRFLOW_ADMIN_PASSWORD: ADMIN_PASSWORD }, network);
+    assert.strictEqual(init.code, 0, init.logs);
     [webserver, scheduler] = await Promise.all([
       startContainer({ image, network, env, cmd: ["webserver"], ports: [8080] }),
       startContainer({ image, network, env, cmd: ["scheduler"] }),
@@ -102,6 +103,17 @@ describe("images/debian/airflow: the apache/airflow contract", function () {
     }
     assert.strictEqual(health?.metadatabase?.status, "healthy", JSON.stringify(health));
     assert.strictEqual(health?.scheduler?.status, "healthy", JSON.stringify(health));
+  });
+
+  it("the REST API takes basic auth, as with Airflow's own docker-compose (and refuses a wrong password)", async function () {
+    this.timeout(60_000);
+    const port = await (webserver as TestContainer & { hostPort(p: number): Promise<number> }).hostPort(8080);
+    const call = (password: string) => fetch(`http://127.0.0.1:${port}/api/v1/dags`, { headers: { authorization: `Basic ${Buffer.from(`airflow:${password}`).toString("base64")}` } });
+    const ok = await call(ADMIN_PASSWORD);
+    const body = await ok.text();
+    assert.strictEqual(ok.status, 200, body);
+    assert.ok(Array.isArray((JSON.parse(body) as { dags: unknown[] }).dags), body);
+    assert.strictEqual((await call("wrong")).status, 401);
   });
 
   it("reads AIRFLOW_CONN_* connections", async function () {

@@ -107,6 +107,7 @@ describe("stacks: the compiled program (program.js → bin/) that pulumi up runs
       HealthGate: bin("providers/healthGate").healthGateProvider, SqlMigrations: bin("providers/sqlMigrations").sqlMigrationsProvider,
       PatroniDcs: bin("providers/patroniDcs").patroniDcsProvider, KafkaConnector: bin("providers/kafkaConnector").kafkaConnectorProvider,
       MinioBucket: bin("providers/minioBucket").minioBucketProvider, PrefixGuard: bin("providers/prefixGuard").prefixGuardProvider,
+      ContainerJob: bin("providers/containerJob").containerJobProvider,
     };
     assert.deepStrictEqual(entries.map((f) => f.replace(/-[0-9a-f]+\.js$/, "")).sort(), Object.keys(providers).sort());
     for (const entry of entries) {

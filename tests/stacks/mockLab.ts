@@ -4,6 +4,7 @@ import * as assert from "assert";
 import * as pulumi from "@pulumi/pulumi";
 import { unwrapSecrets } from "../../testbed/pulumiValues";
 import { createHash } from "crypto";
+import { ONE_SHOT_LABEL } from "../../components/labContainer";
 
 export interface Registered {
   type: string;
@@ -113,7 +114,17 @@ export function containersOf(run: MockRun): Registered[] { return run.byType(CON
 /** Every container: a healthcheck that can fail, a restart policy, wait-for-healthy, loopback ports. */
 export function assertContainerHygiene(run: MockRun, bind = "127.0.0.1"): void {
   const published: number[] = [];
+  const jobs = run.byType("pulumi-nodejs:dynamic/lab:ContainerJob");
   for (const c of containersOf(run)) {
+    if ((c.inputs.labels ?? []).some((l: { label: string }) => l.label === ONE_SHOT_LABEL)) {
+      // A one-shot job: created only, run to its end by a ContainerJob, never restarted, never required to run.
+      assert.deepStrictEqual([c.inputs.restart, c.inputs.start, c.inputs.mustRun, c.inputs.wait], ["no", false, false, false], `${c.name}: one-shot job flags`);
+      assert.strictEqual(c.inputs.healthcheck, undefined, `${c.name}: a job has no healthcheck`);
+      assert.deepStrictEqual(c.inputs.ports ?? [], [], `${c.name}: a job publishes nothing`);
+      assert.strictEqual(c.deleteBeforeReplace, true, `${c.name}: its replacement must delete the old container first`);
+      assert.strictEqual(jobs.filter((j) => j.inputs.name === c.inputs.name).length, 1, `${c.name}: no ContainerJob runs it`);
+      continue;
+    }
     const hc = c.inputs.healthcheck;
     assert.ok(hc?.tests?.length >= 2, `${c.name} has no healthcheck`);
     assert.match(hc.tests[0], /^CMD(-SHELL)?$/, `${c.name} healthcheck form`);

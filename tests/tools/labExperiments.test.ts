@@ -17,11 +17,13 @@ describe("lab CLI: containers found by their labels (pure)", () => {
     const s = summarize(container("connect-2", {
       Ports: [{ IP: "127.0.0.1", PrivatePort: 8083, PublicPort: 8084, Type: "tcp" }, { IP: "::1", PrivatePort: 8083, PublicPort: 8084, Type: "tcp" }, { PrivatePort: 9999, Type: "tcp" }],
     }));
-    assert.deepStrictEqual(s, { name: "lab-ha-connect-2", id: "id-connect-2", prefix: "lab-ha", service: "connect-2", state: "running", health: "healthy", ports: { "8083/tcp": { ip: "127.0.0.1", port: 8084 } } });
+    assert.deepStrictEqual(s, { name: "lab-ha-connect-2", id: "id-connect-2", prefix: "lab-ha", service: "connect-2", state: "running", health: "healthy", ports: { "8083/tcp": { ip: "127.0.0.1", port: 8084 } }, oneShot: false });
     assert.strictEqual(publishedAddress(s, 8083), "127.0.0.1:8084");
     assert.strictEqual(publishedAddress(s, 9999), undefined);
     assert.strictEqual(summarize(container("pg-1", { Status: "Up 3 seconds (health: starting)" })).health, "starting");
     assert.strictEqual(summarize(container("pg-1", { State: "exited", Status: "Exited (137) 2 seconds ago" })).health, "-");
+    const job = summarize(container("airflow-init", { State: "exited", Status: "Exited (0) 1 minute ago", Labels: { "lab.prefix": "lab-ha", "lab.service": "airflow-init", "lab.oneShot": "true" } }));
+    assert.deepStrictEqual([job.oneShot, job.exitCode], [true, 0]);
   });
 
   it("picks a service by name or says what the lab has; numbered services in number order", () => {

@@ -75,6 +75,10 @@ export const COMMANDS: Record<string, CommandSpec> = {
     args: [], optional: ["level"], flags: ["subject"],
     help: "get, or set with <level>, the schema registry compatibility (get/set-compatibility-level.sh)",
   },
+  check: {
+    args: [], flags: ["json"],
+    help: "run the homework's own checks against the lab: one line per check, pass/fail with its figure; exit 1 on any failure; --json for a grader",
+  },
   repair: {
     args: [],
     help: "after a killed `pulumi up`: pulumi cancel, clear its pending creates (refresh), remove the lab's containers the state does not know; volumes stay",
@@ -82,7 +86,7 @@ export const COMMANDS: Record<string, CommandSpec> = {
   help: { args: [], help: "this text" },
 };
 
-const BOOLEAN_FLAGS = ["from-beginning", "avro"];
+const BOOLEAN_FLAGS = ["from-beginning", "avro", "json"];
 const VALUE_FLAGS = [...new Set([...Object.keys(WHERE_FLAGS), ...Object.values(COMMANDS).flatMap((c) => c.flags ?? [])])].filter((f) => !BOOLEAN_FLAGS.includes(f));
 
 export const COMPATIBILITY_LEVELS = ["BACKWARD", "BACKWARD_TRANSITIVE", "FORWARD", "FORWARD_TRANSITIVE", "FULL", "FULL_TRANSITIVE", "NONE"];

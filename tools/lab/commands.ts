@@ -250,6 +250,12 @@ export async function runCommand(inv: Invocation, print: Print, docker: LabDocke
       print(renderFigures(figures));
       return;
     }
+    case "check": {
+      // Loaded here: the checks bring the components' modules (and @pulumi/*) that no other command needs.
+      const report = await (await import("./checks")).checkLab(docker, inv.where.prefix, print, !!inv.flags.json);
+      if (report.failed) throw new Error(`${report.failed} of ${report.checks.length} checks failed: ${report.checks.filter((c) => !c.ok).map((c) => c.name).join("; ")}`);
+      return;
+    }
     case "repair": return repairStack(await repairTarget(inv, process.env, REPO_ROOT), docker, print);
     default: throw new Error(`command ${inv.command} has no implementation`);
   }

@@ -17,6 +17,10 @@ export interface LabService {
   health: string;
   /** Container port (e.g. "8083/tcp") → published host address. */
   ports: Record<string, { ip: string; port: number }>;
+  /** A one-shot job (label lab.oneShot, e.g. airflow-init): done when exited with 0, never "healthy". */
+  oneShot: boolean;
+  /** The exit code `docker ps` shows for an exited container. */
+  exitCode?: number;
 }
 
 /** What `docker ps -a` (listContainers) says about one container, as far as the lab reads it. */
@@ -40,9 +44,10 @@ export function summarize(c: ContainerSummary): LabService {
     if (p.PublicPort === undefined || (ports[`${p.PrivatePort}/${p.Type}`] && (p.IP ?? "").includes(":"))) continue;
     ports[`${p.PrivatePort}/${p.Type}`] = { ip: p.IP && p.IP !== "0.0.0.0" ? p.IP : "127.0.0.1", port: p.PublicPort };
   }
+  const exited = /^Exited \((-?\d+)\)/.exec(status);
   return {
     name: (c.Names?.[0] ?? c.Id).replace(/^\//, ""), id: c.Id, prefix: labels["lab.prefix"] ?? "", service: labels["lab.service"] ?? "",
-    state: c.State ?? "unknown", health, ports,
+    state: c.State ?? "unknown", health, ports, oneShot: labels["lab.oneShot"] === "true", ...(exited ? { exitCode: Number(exited[1]) } : {}),
   };
 }
 

@@ -38,11 +38,24 @@ export interface LabHandle {
   destination?: string;
 }
 
-/** The read-write port from HAProxy's rendered config (components/haproxyConfig.ts: frontend pg_read_write_in). */
-export function readWritePortOf(haproxyConfig: string): number {
-  const m = /frontend pg_read_write_in\s*\n\s*bind\s+[^\s:]*:(\d+)/.exec(haproxyConfig);
-  if (!m) throw new Error(`HAProxy's config has no "frontend pg_read_write_in" with a bind line`);
+/** A frontend's port from HAProxy's rendered config (components/haproxyConfig.ts: pg_read_write_in, pg_read_only_in). */
+export function frontendPortOf(haproxyConfig: string, frontend: string): number {
+  const m = new RegExp(`frontend ${frontend}\\s*\\n\\s*bind\\s+[^\\s:]*:(\\d+)`).exec(haproxyConfig);
+  if (!m) throw new Error(`HAProxy's config has no "frontend ${frontend}" with a bind line`);
   return Number(m[1]);
+}
+
+/** The read-write port from HAProxy's rendered config. */
+export const readWritePortOf = (haproxyConfig: string): number => frontendPortOf(haproxyConfig, "pg_read_write_in");
+
+/** host:port on this host of HAProxy's frontend (its port inside the container read from its config). */
+export async function haproxyAddress(docker: LabDocker, services: LabService[], prefix: string, frontend: string): Promise<string> {
+  const haproxy = pickService(services, "haproxy", prefix);
+  const cfg = await docker.exec(haproxy.name, ["cat", HAPROXY_CONFIG_PATH], 10_000);
+  const port = frontendPortOf(cfg.stdout, frontend);
+  const a = publishedAddress(haproxy, port);
+  if (!a) throw new Error(`${haproxy.name} does not publish its ${frontend} port ${port}`);
+  return a;
 }
 
 /** The Connect worker (service name) a status's worker_id points at: connect-2:8083 → connect-2. */
@@ -58,14 +71,7 @@ export async function lab(docker: LabDocker, prefix: string, over: { readWrite?:
   const env = await docker.env(members[0].name);
   const password = env[PATRONI_PASSWORD_ENV.superuser];
   if (!password) throw new Error(`${members[0].name} has no ${PATRONI_PASSWORD_ENV.superuser} in its environment`);
-  let readWrite = over.readWrite;
-  if (!readWrite) {
-    const haproxy = pickService(services, "haproxy", prefix);
-    const cfg = await docker.exec(haproxy.name, ["cat", HAPROXY_CONFIG_PATH], 10_000);
-    const port = readWritePortOf(cfg.stdout);
-    readWrite = publishedAddress(haproxy, port);
-    if (!readWrite) throw new Error(`${haproxy.name} does not publish its read-write port ${port}`);
-  }
+  const readWrite = over.readWrite ?? await haproxyAddress(docker, services, prefix, "pg_read_write_in");
   const connectUrls = over.connectUrls ?? numbered(services, "connect").flatMap((s) => { const a = publishedAddress(s, 8083); return a ? [`http://${a}`] : []; });
   const dest = services.find((s) => s.service === "destination");
   return { docker, prefix, services, readWrite, password, connectUrls, destination: dest && publishedAddress(dest, 5432) };
@@ -88,7 +94,7 @@ export async function sql<T = any>(conn: ClientConfig, text: string, params: unk
 }
 
 /** Ids this run wrote: a range of its own, far above any identity sequence the lab's writers use. */
-function firstIdOf(now = Date.now()): number {
+export function firstIdOf(now = Date.now()): number {
   return 1_000_000_000_000 + (now % 1_000_000_000) * 1000;
 }
 
