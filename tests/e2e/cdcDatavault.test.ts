@@ -13,7 +13,7 @@ import { airflowApi, lastRun } from "../../tools/lab/checks/airflow";
 import { CheckedLab } from "../../tools/lab/checks";
 import { expectedVault as expectedVaultOf, tableChecksums, vaultRowCounts } from "../../tools/lab/checks/cdcDatavault";
 import { LabDocker } from "../../tools/lab/docker";
-import { describeLab, itChangesNothingOnASecondRun, itPassesTheLabCheck, itSurvivesARestartOfEveryContainer, labCheck, log, poll } from "./suite";
+import { describeLab, itChangesNothingOnASecondRun, itPassesTheLabCheck, itRunsTheReadmesFirstExperiment, itSurvivesARestartOfEveryContainer, labCheck, log, poll } from "./suite";
 
 const RUN = `cdc-datavault-${process.pid}`;
 const PREFIX = "lab-e2e-dv";
@@ -182,6 +182,7 @@ describeLab("e2e: cdc-datavault in build mode on the real engine", LAB, [
     });
 
     itPassesTheLabCheck(s);
+    itRunsTheReadmesFirstExperiment(s, "cdc-datavault");
   });
 
   describe("an engine restart", () => {

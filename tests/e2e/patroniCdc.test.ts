@@ -11,7 +11,7 @@ import { main as labCli } from "../../tools/lab";
 import { LabDocker } from "../../tools/lab/docker";
 import { cdcFailover, ExperimentFigures, killConnectWorker, lab, renderFigures, sql } from "../../tools/lab/experiments";
 import { docker, execIn } from "../../testbed/docker";
-import { describeLab, itChangesNothingOnASecondRun, itPassesTheLabCheck, itSurvivesARestartOfEveryContainer, log, poll, seconds } from "./suite";
+import { describeLab, itChangesNothingOnASecondRun, itPassesTheLabCheck, itRunsTheReadmesFirstExperiment, itSurvivesARestartOfEveryContainer, log, poll, seconds } from "./suite";
 
 const RUN = `patroni-cdc-${process.pid}`;
 const PREFIX = "lab-e2e-cdc";
@@ -130,6 +130,7 @@ describeLab("e2e: patroni-cdc in build mode on the real engine", LAB, [
   });
 
   itPassesTheLabCheck(s);
+  itRunsTheReadmesFirstExperiment(s, "patroni-cdc");
 
   itChangesNothingOnASecondRun(s);
 

@@ -9,7 +9,7 @@ import { docker, execIn } from "../../testbed/docker";
 import { LabDocker } from "../../tools/lab/docker";
 import { EXPERIMENTS, ExperimentFigures, ExperimentName, lab, renderFigures } from "../../tools/lab/experiments";
 import { runLab } from "./harness";
-import { describeLab, itChangesNothingOnASecondRun, itPassesTheLabCheck, itSurvivesARestartOfEveryContainer, labCheck, log, poll } from "./suite";
+import { describeLab, itChangesNothingOnASecondRun, itPassesTheLabCheck, itRunsTheReadmesFirstExperiment, itSurvivesARestartOfEveryContainer, labCheck, log, poll } from "./suite";
 
 const RUN = `patroni-ha-${process.pid}`;
 const PASSWORD = "e2e-postgres-pw";
@@ -64,6 +64,7 @@ describeLab("e2e: patroni-ha in build mode on the real engine", LAB, [
   });
 
   itPassesTheLabCheck(s);
+  itRunsTheReadmesFirstExperiment(s, "patroni-ha");
 
   it("npm run lab -- check fails (exit 1) on a stopped Prometheus, naming the checks and what to look at", async function () {
     this.timeout(180_000);

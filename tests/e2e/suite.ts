@@ -10,6 +10,7 @@ import type { LabReport } from "../../tools/lab/checks";
 import { firstIdOf, longestGap, lostIds, sql } from "../../tools/lab/experiments";
 import { startTraffic } from "../../tools/lab/experiments/traffic";
 import { ONE_SHOT_LABEL } from "../../components/labContainer";
+import { runFirstExperiment } from "./firstExperiment";
 import { E2E_LABEL, leftovers, RunLabArgs, RunResult, runLab, teardown } from "./harness";
 
 export const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
@@ -130,6 +131,15 @@ export async function labCheck(s: LabSuite): Promise<{ code: number; report: Lab
 }
 
 /** The test that `lab check` passes every check of the homework on the running lab (exit 0). */
+/** The homework README's first experiment (its ```bash first-experiment block), run as a student types it. */
+export function itRunsTheReadmesFirstExperiment(s: LabSuite, homework: string): void {
+  it(`runs homeworks/${homework}/README.md's first experiment as written, against the running lab`, async function () {
+    this.timeout(6 * 60_000);
+    const out = await s.phase("README first experiment", () => runFirstExperiment(homework, s.lab.config!.prefix as string));
+    for (const line of out.trimEnd().split("\n").slice(-12)) log(`first experiment: ${line}`);
+  });
+}
+
 export function itPassesTheLabCheck(s: LabSuite, title = "npm run lab -- check: every check of the homework passes (exit 0)"): void {
   it(title, async function () {
     this.timeout(300_000);
