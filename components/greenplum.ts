@@ -143,6 +143,6 @@ export class Greenplum extends pulumi.ComponentResource {
 
   /** What a student types to see PXF as the seed checks it. */
   pxfStatusCommand(prefix: string): string {
-    return `docker exec -it ${prefix}-${this.host} su - ${this.user} -c '/usr/local/pxf/bin/pxf cluster status'`;
+    return `docker exec ${prefix}-${this.host} su - ${this.user} -c '/usr/local/pxf/bin/pxf cluster status'`;
   }
 }

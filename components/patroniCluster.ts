@@ -94,6 +94,6 @@ export class PatroniCluster extends pulumi.ComponentResource {
 
   /** The command that shows the cluster as `patronictl list` sees it. */
   patronictlList(prefix: string): string {
-    return `docker exec -it ${prefix}-${this.members[0].name} patronictl -c ${PATRONI_CONFIG_PATH} list`;
+    return `docker exec ${prefix}-${this.members[0].name} patronictl -c ${PATRONI_CONFIG_PATH} list`;
   }
 }

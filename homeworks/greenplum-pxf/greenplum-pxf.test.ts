@@ -125,7 +125,7 @@ describe("stacks: greenplum-pxf under mocks", () => {
     assert.strictEqual(out.airflow, "http://127.0.0.1:8080");
     assert.strictEqual(out.greenplumUrl, "postgresql://gpadmin:greenplumPassword-value@127.0.0.1:5432/demo");
     assert.strictEqual(out.bookingsUrl, "postgresql://postgres:bookingsPassword-value@127.0.0.1:5433/demo");
-    assert.match(out.pxfStatus, /docker exec -it lab-dev-greenplum su - gpadmin -c '\/usr\/local\/pxf\/bin\/pxf cluster status'/);
+    assert.match(out.pxfStatus, /docker exec lab-dev-greenplum su - gpadmin -c '\/usr\/local\/pxf\/bin\/pxf cluster status'/);
     assert.match(out.credentials, /Airflow: airflow \/ lab:airflowAdminPassword/);
     assertNoPlaintextSecrets(run, "greenplum-pxf", SECRET_VALUES);
   });

@@ -58,6 +58,6 @@ function compose({ cfg, prefix, parent, images, ports, secrets }: HomeworkContex
     credentials: `Greenplum: ${greenplum.user} / lab:greenplumPassword; bookings: ${BOOKINGS_DB.user} / lab:bookingsPassword; `
       + `Airflow: ${airflow.adminUser} / lab:airflowAdminPassword (pulumi config get lab:<key>)`,
     pxfStatus: greenplum.pxfStatusCommand(prefix),
-    dagTest: `docker exec -it ${prefix}-airflow-scheduler airflow dags test bookings_stg_ddl`,
+    dagTest: `docker exec ${prefix}-airflow-scheduler airflow dags test bookings_stg_ddl`,
   };
 }

@@ -90,7 +90,7 @@ describe("stacks: patroni-ha under mocks", () => {
     assert.strictEqual(out.readOnly, "127.0.0.1:5002");
     assert.strictEqual(out.haproxyStats, "http://127.0.0.1:7001/");
     assert.strictEqual(out.grafana, "http://127.0.0.1:3000");
-    assert.match(out.patronictlList, /docker exec -it lab-dev-pg-1 patronictl -c \S+ list/);
+    assert.match(out.patronictlList, /docker exec lab-dev-pg-1 patronictl -c \S+ list/);
   });
 
   it("keeps plaintext secrets out of every non-secret output", () => assertNoPlaintextSecrets(run, "patroni-ha", SECRET_VALUES));

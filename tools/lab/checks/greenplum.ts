@@ -12,7 +12,7 @@ const PXF_STATUS = ["su", "-", GREENPLUM_ADMIN, "-c", "/usr/local/pxf/bin/pxf cl
 
 const pxfClusterStatus: Check = {
   name: "pxf cluster status",
-  look: "docker exec -it <prefix>-greenplum su - gpadmin -c '/usr/local/pxf/bin/pxf cluster status'; docker logs <prefix>-greenplum",
+  look: "docker exec <prefix>-greenplum su - gpadmin -c '/usr/local/pxf/bin/pxf cluster status'; docker logs <prefix>-greenplum",
   timeoutMs: 90_000,
   async run(lab) {
     const r = await lab.docker.exec(lab.service("greenplum").name, PXF_STATUS, 60_000);
