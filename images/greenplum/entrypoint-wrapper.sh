@@ -22,4 +22,18 @@ for dir in ${LAB_TABLESPACE_DIRS:-}; do
     echo "[entrypoint] WARNING: cannot create tablespace directory $dir" >&2
   fi
 done
+# gpinitsystem trusts gpadmin only from the address the container had at init; after a Docker engine restart the
+# container may get another, and the start's `pxf cluster start` (which connects to its own hostname) then fails on
+# a password and the container restarts in a loop (seen). Trust gpadmin from any of the server's own addresses.
+gp_user="${GREENPLUM_USER:-gpadmin}"
+hba="${GREENPLUM_DATA_DIRECTORY:-/data}/master/gpseg-1/pg_hba.conf"
+if [[ -f "$hba" ]] && ! grep -qE "^host[[:space:]]+all[[:space:]]+${gp_user}[[:space:]]+samehost[[:space:]]+trust" "$hba"; then
+  # cat > keeps the file's owner and mode (the server runs as gpadmin; this script as root).
+  if { echo "host all ${gp_user} samehost trust"; cat "$hba"; } > "$hba.lab-new" && cat "$hba.lab-new" > "$hba"; then
+    echo "[entrypoint] $hba: ${gp_user} trusted from the server's own addresses (samehost)"
+  else
+    echo "[entrypoint] WARNING: cannot update $hba" >&2
+  fi
+  rm -f "$hba.lab-new"
+fi
 exec "${BASE_ENTRYPOINT:-/entrypoint.sh}" "$@"

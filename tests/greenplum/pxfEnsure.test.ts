@@ -116,6 +116,26 @@ describe("greenplum image: pxf-ensure.sh + entrypoint-wrapper.sh in a sandbox", 
     assert.ok(fs.existsSync(path.join(sb.root, "base-entrypoint.out")), "Greenplum still starts");
   });
 
+  it("wrapper trusts gpadmin from the server's own addresses in an initialized cluster's pg_hba.conf, once (an engine restart changes the container's address)", () => {
+    const data = path.join(sb.root, "hba-data");
+    const hba = path.join(data, "master", "gpseg-1", "pg_hba.conf");
+    const user = "gpadmin";
+    let r = sb.run("entrypoint-wrapper.sh", ["/start_gpdb.sh"], { GREENPLUM_DATA_DIRECTORY: data, GREENPLUM_USER: user });
+    assert.equal(r.status, 0);
+    assert.ok(!fs.existsSync(hba), "a cluster not initialized yet gets no pg_hba.conf from the wrapper");
+    fs.mkdirSync(path.dirname(hba), { recursive: true });
+    const init = "local    all         gpadmin         ident\nhost     all         gpadmin         192.168.48.4/32       trust\nhost all all 0.0.0.0/0 md5\n";
+    fs.writeFileSync(hba, init, { mode: 0o600 });
+    r = sb.run("entrypoint-wrapper.sh", ["/start_gpdb.sh"], { GREENPLUM_DATA_DIRECTORY: data, GREENPLUM_USER: user });
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(fs.readFileSync(hba, "utf8"), `host all gpadmin samehost trust\n${init}`, "the trust line must come before the md5 catch-all");
+    assert.equal(fs.statSync(hba).mode & 0o777, 0o600);
+    assert.match(r.stdout, /gpadmin trusted from the server's own addresses/);
+    r = sb.run("entrypoint-wrapper.sh", ["/start_gpdb.sh"], { GREENPLUM_DATA_DIRECTORY: data, GREENPLUM_USER: user });
+    assert.equal(fs.readFileSync(hba, "utf8"), `host all gpadmin samehost trust\n${init}`, "a second start adds nothing");
+    assert.ok(fs.existsSync(path.join(sb.root, "base-entrypoint.out")), "Greenplum still starts");
+  });
+
   it("finds PXF_BASE from the environment only: PXF_BASE, then GREENPLUM_DATA_DIRECTORY/pxf; ~/.bashrc is ignored", () => {
     fs.writeFileSync(path.join(sb.root, ".bashrc"), `export PXF_BASE=${sb.root}/from-bashrc\n`);
     const data = path.join(sb.root, "gpdata");
