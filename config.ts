@@ -2,7 +2,7 @@
 // before any resource is registered, so a bad value fails fast with the key and the value in the message.
 import * as fs from "fs";
 import * as path from "path";
-import { moduleDir, REPO_ROOT } from "./paths";
+import { moduleDir, REPO_ROOT } from "./program/paths";
 import * as pulumi from "@pulumi/pulumi";
 import { badInput } from "./providers/dynamic";
 

@@ -3,15 +3,16 @@
 //   npx ts-node --transpile-only bench/cdc.ts [ratePerSecond=20] [seconds=15]
 // Latency = sat_booking.load_date (clock_timestamp() of the loader's insert) − the moment COMMIT returned to the
 // writer; both clocks are this machine's, so no skew. Each update gives its booking a new total, so each is one row.
+import { BOOKINGS_SQL_DIR } from "../program/paths";
 import * as path from "path";
 import { Client } from "pg";
 import { DvLoader } from "../apps/dv-loader/src/loader";
 import { CDC_SETUP_SQL_DIR, DV_SOURCE_CONNECTOR, DV_SOURCE_SCHEMA, DV_TOPIC_PREFIX, dvSourceConfig } from "../homeworks/cdc-datavault/connectors";
 import { KAFKA_CONNECTOR_PROVIDER_VERSION, kafkaConnectorProvider } from "../providers/kafkaConnector";
 import { applyMigrations, loadMigrations } from "../providers/sqlMigrations";
-import { startKafka } from "../testbed/kafka";
-import { startPostgres } from "../testbed/postgres";
-import { stopAll, waitFor } from "../testbed/proc";
+import { startKafka } from "../tests/testbed/kafka";
+import { startPostgres } from "../tests/testbed/postgres";
+import { stopAll, waitFor } from "../tests/testbed/proc";
 
 export function percentile(sorted: number[], p: number): number {
   if (sorted.length === 0) return NaN;
@@ -40,7 +41,7 @@ async function main(): Promise<void> {
   try {
     await pg.createDatabase("demo");
     await pg.createDatabase("dwh");
-    await applyMigrations(pg.config("demo"), [...loadMigrations(path.join(root, "sql", "bookings")), ...loadMigrations(CDC_SETUP_SQL_DIR)]);
+    await applyMigrations(pg.config("demo"), [...loadMigrations(BOOKINGS_SQL_DIR), ...loadMigrations(CDC_SETUP_SQL_DIR)]);
     await applyMigrations(pg.config("dwh"), loadMigrations(path.join(root, "homeworks", "cdc-datavault", "sql", "datavault")));
     await kafkaConnectorProvider.create!({
       version: KAFKA_CONNECTOR_PROVIDER_VERSION, connectUrl: kafka.connectUrl(0), name: DV_SOURCE_CONNECTOR, waitTimeoutMs: 90_000,

@@ -4,27 +4,27 @@
  * Local processes: Patroni ×3 + etcd ×3 + HAProxy, Kafka (KRaft) + 2 Connect workers, destination PostgreSQL.
  *   npx ts-node --transpile-only bench/cdcFailover.ts [rate=1000] [steadySeconds=20] --target processes
  * Goal: p95 ≤ 1 s in steady state, 0 rows lost.
- * --target containers (the default): the real program's patroni-cdc in build mode (bench/containerLab.ts), the lab
+ * --target containers (the default): the real program's patroni-cdc in build mode (bench/benchLab.ts), the lab
  * CLI's cdc-failover experiment (docker kill of the leader under its own writer) and the dead-name lookup time;
  * [--reuse] [--keep] [--resolver fast] as in bench/failover.ts.
  */
 import { Client } from "pg";
 import { startWriter } from "../apps/cdc-writer/src/writer";
 import { diffTables, readRows } from "../apps/cdc-reader/src/reader";
-import { jdbcSinkSecrets, postgresSourceSecrets } from "../components/debeziumConnectors";
+import { jdbcSinkSecrets, postgresSourceSecrets } from "../components/kafka/debeziumConnectors";
 import {
   PATRONI_CDC_PARAMETERS, PATRONI_CDC_SLOTS, PATRONI_CDC_SQL, SINK_CONNECTOR, SOURCE_CONNECTOR, sinkConnectorConfig, sourceConnectorConfig,
 } from "../homeworks/patroni-cdc/connectors";
 import { KAFKA_CONNECTOR_PROVIDER_VERSION, kafkaConnectorProvider as provider } from "../providers/kafkaConnector";
 import { applyMigrations, loadMigrations } from "../providers/sqlMigrations";
-import { startKafka } from "../testbed/kafka";
-import { startPatroniCluster } from "../testbed/patroniCluster";
-import { startPostgres } from "../testbed/postgres";
-import { stopAll, waitFor } from "../testbed/proc";
-import { LAB_DNS_OPTIONS } from "../components/resolver";
+import { startKafka } from "../tests/testbed/kafka";
+import { startPatroniCluster } from "../tests/testbed/patroniCluster";
+import { startPostgres } from "../tests/testbed/postgres";
+import { stopAll, waitFor } from "../tests/testbed/proc";
+import { LAB_DNS_OPTIONS } from "../components/lab/resolver";
 import { LabDocker } from "../tools/lab/docker";
 import { cdcFailover, lab as labHandle, renderFigures } from "../tools/lab/experiments";
-import { benchDown, benchLab, benchUp } from "./containerLab";
+import { benchDown, benchLab, benchUp } from "./benchLab";
 import { applyResolverOptions, lookupSeconds } from "./containerFailover";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

@@ -3,11 +3,11 @@
  * a local KRaft broker, two Connect workers and PostgreSQL 15 (needs `bash .ci/install.d/30-kafka.sh`).
  *   npx ts-node --transpile-only bench/connect.ts [runs=5]
  */
-import { changeTopic, jdbcSinkConfig, jdbcSinkSecrets, postgresSourceConfig, postgresSourceSecrets } from "../components/debeziumConnectors";
+import { changeTopic, jdbcSinkConfig, jdbcSinkSecrets, postgresSourceConfig, postgresSourceSecrets } from "../components/kafka/debeziumConnectors";
 import { KAFKA_CONNECTOR_PROVIDER_VERSION, KafkaConnectorInputs, kafkaConnectorProvider as provider } from "../providers/kafkaConnector";
-import { startKafka } from "../testbed/kafka";
-import { startPostgres } from "../testbed/postgres";
-import { stopAll, waitFor } from "../testbed/proc";
+import { startKafka } from "../tests/testbed/kafka";
+import { startPostgres } from "../tests/testbed/postgres";
+import { stopAll, waitFor } from "../tests/testbed/proc";
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 

@@ -2,18 +2,18 @@
 // switchover`, with synchronous_mode on (N runs each) and off (one run each). Not a test:
 //   npx ts-node --transpile-only bench/failover.ts [--target containers|processes] [--runs N] [--rate R]
 //     [--reuse] [--keep] [--resolver fast] [--sync-only]
-// containers (default): the real program's patroni-ha in build mode (bench/containerLab.ts), `docker kill` of the
+// containers (default): the real program's patroni-ha in build mode (bench/benchLab.ts), `docker kill` of the
 // leader container, an independent writer at R writes/s on 127.0.0.1; processes: the same configs as local processes.
 import * as path from "path";
 import { startTraffic } from "../apps/traffic-generator/src/generator";
 import { TrafficSummary } from "../apps/traffic-generator/src/stats";
-import { FAST_FAILOVER_DCS } from "../components/patroniConfig";
+import { FAST_FAILOVER_DCS } from "../components/patroni/patroniConfig";
 import { applyMigrations, loadMigrations } from "../providers/sqlMigrations";
-import { LocalPatroniCluster, startPatroniCluster } from "../testbed/patroniCluster";
-import { stopAll, waitFor } from "../testbed/proc";
-import { BENCH_PASSWORD, benchDown, benchLab, benchUp } from "./containerLab";
+import { LocalPatroniCluster, startPatroniCluster } from "../tests/testbed/patroniCluster";
+import { stopAll, waitFor } from "../tests/testbed/proc";
+import { BENCH_PASSWORD, benchDown, benchLab, benchUp } from "./benchLab";
 import { applyResolverOptions, ContainerBench, ContainerSample, lookupSeconds } from "./containerFailover";
-import { LAB_DNS_OPTIONS } from "../components/resolver";
+import { LAB_DNS_OPTIONS } from "../components/lab/resolver";
 
 type Fault = "kill" | "switchover";
 interface Sample { fault: Fault; sync: boolean; outageS: number; lost: number | null; from: string; to: string; summary: TrafficSummary }

@@ -8,10 +8,10 @@ import * as path from "path";
 import { parseArgs } from "util";
 import { HOMEWORKS, Homework, parseLabConfig } from "../config";
 import { DEBIAN_SUITE, MAKE_BASE_SCRIPT, debootstrapBaseTag, hostDebianMirror } from "../images/debian/base";
-import { composeLab } from "../lab";
-import { rawConfig } from "../tests/config/rawConfig";
-import { runMocked } from "../tests/stacks/mockLab";
-import { buildImage, docker } from "../testbed/docker";
+import { composeLab } from "../program/compose";
+import { rawConfig } from "../tests/testbed/rawConfig";
+import { runMocked } from "../tests/testbed/mockLab";
+import { buildImage, docker } from "../tests/testbed/docker";
 
 interface Build { tag: string; context: string; dockerfile?: string; args: Record<string, string> }
 

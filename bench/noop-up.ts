@@ -8,9 +8,9 @@ import * as crypto from "crypto";
 import * as fs from "fs";
 import * as path from "path";
 import { HOMEWORK_CATALOG, Homework, HOMEWORKS } from "../config";
-import { startKafka } from "../testbed/kafka";
-import { PG_BIN, startPostgres } from "../testbed/postgres";
-import { stopAll } from "../testbed/proc";
+import { startKafka } from "../tests/testbed/kafka";
+import { PG_BIN, startPostgres } from "../tests/testbed/postgres";
+import { stopAll } from "../tests/testbed/proc";
 import { changesOnly, Engine, EngineStack, loadEngine } from "../tests/engine/harness";
 
 const REPO = path.resolve(__dirname, "..");

@@ -1,5 +1,5 @@
 // `docker exec` through dockerode, every call bounded: the one implementation the providers (patroniDcs), the lab
-// CLI (tools/lab/docker.ts) and the tests (testbed/docker.ts) run commands in containers with.
+// CLI (tools/lab/docker.ts) and the tests (tests/testbed/docker.ts) run commands in containers with.
 import Docker from "dockerode";
 import { Writable } from "stream";
 import { withTimeout } from "./retry";

@@ -7,7 +7,7 @@ import * as crypto from "crypto";
 import * as fs from "fs";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
-import { PROGRAM_BUILD_DIR, PROGRAM_COMPILED, REPO_ROOT } from "../paths";
+import { PROGRAM_BUILD_DIR, PROGRAM_COMPILED, REPO_ROOT } from "../program/paths";
 
 /** What Pulumi's closure serializer returns (pulumi.runtime.serializeFunction). */
 export interface SerializedFunction { text: string; containsSecrets: boolean }

@@ -2,7 +2,7 @@
 # Kafka 4 (KRaft) + Kafka Connect + Debezium jars from Maven Central, laid out as a Kafka home the real tests run:
 #   $LAB_CACHE/kafka-<kafka ver>/libs                  broker + Connect worker classpath
 #   $LAB_CACHE/kafka-<kafka ver>/plugins/<connector>   Connect plugin.path, one dir per plugin
-#   $LAB_KAFKA_HOME (= $LAB_CACHE/kafka) -> kafka-<ver> what testbed/kafka.ts reads
+#   $LAB_KAFKA_HOME (= $LAB_CACHE/kafka) -> kafka-<ver> what tests/testbed/kafka.ts reads
 # Idempotent: skipped when the stamp (hash of the poms) matches; the Maven repository is cached under $LAB_M2.
 set -euo pipefail
 cd "$(dirname "$0")/../.."

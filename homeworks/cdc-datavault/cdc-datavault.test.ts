@@ -1,8 +1,8 @@
 import * as assert from "assert";
 import { DEFAULT_IMAGES, parseLabConfig } from "../../config";
-import { composeLab } from "../../lab";
-import { rawConfig } from "../../tests/config/rawConfig";
-import { assertContainerHygiene, container as containerNamed, containersOf, envOf, MockRun, Registered, runMocked, waitsFor, mockImageId } from "../../tests/stacks/mockLab";
+import { composeLab } from "../../program/compose";
+import { rawConfig } from "../../tests/testbed/rawConfig";
+import { assertContainerHygiene, container as containerNamed, containersOf, envOf, MockRun, Registered, runMocked, waitsFor, mockImageId } from "../../tests/testbed/mockLab";
 
 const SECRET_VALUES = ["postgresPassword-value", "replicationPassword-value", "airflowAdminPassword-value"];
 const CONNECTOR = "pulumi-nodejs:dynamic/lab:KafkaConnector";

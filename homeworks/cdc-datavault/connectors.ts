@@ -2,11 +2,11 @@
 // through a named slot and publication, with values the loader can hash without decoding (decimals as text).
 import { ConnectorConfig } from "../../providers/kafkaConnector/policy";
 import * as path from "path";
-import { sourceDir } from "../../paths";
-import { PostgresEndpoint, postgresSourceConfig } from "../../components/debeziumConnectors";
+import { sourceDir } from "../../program/paths";
+import { PostgresEndpoint, postgresSourceConfig } from "../../components/kafka/debeziumConnectors";
 import { LOADED_TABLES } from "../../apps/dv-loader/src/mapping";
 
-/** SQL the primary runs after sql/bookings (replica identity, the signal table). */
+/** SQL the primary runs after datasets/bookings (replica identity, the signal table). */
 export const CDC_SETUP_SQL_DIR = path.join(sourceDir(__dirname), "sql", "source-cdc");
 
 export const DV_SOURCE_CONNECTOR = "bookings-source";

@@ -2,19 +2,19 @@
 // (5433); Debezium in Kafka Connect streams the bookings tables into Kafka (KRaft); the dv-loader writes them into
 // a Data Vault DWH (5435); Airflow's simple_dag copies figures from the primary into `presentation` (5436).
 import * as path from "path";
-import { REPO_ROOT, sourceDir } from "../../paths";
+import { AIRFLOW_DAGS_DIR, BOOKINGS_SQL_DIR, sourceDir } from "../../program/paths";
 import * as pulumi from "@pulumi/pulumi";
-import { Airflow, dagFiles } from "../../components/airflow";
-import { postgresSourceSecrets } from "../../components/debeziumConnectors";
-import { DvLoader } from "../../components/dvLoader";
-import { Kafka } from "../../components/kafka";
-import { KafkaConnect } from "../../components/kafkaConnect";
-import { LabNetwork } from "../../components/network";
-import { PostgresServer } from "../../components/postgresServer";
+import { Airflow, dagFiles } from "../../components/airflow/airflow";
+import { postgresSourceSecrets } from "../../components/kafka/debeziumConnectors";
+import { DvLoader } from "../../components/apps/dvLoader";
+import { Kafka } from "../../components/kafka/kafka";
+import { KafkaConnect } from "../../components/kafka/kafkaConnect";
+import { LabNetwork } from "../../components/lab/network";
+import { PostgresServer } from "../../components/postgres/postgresServer";
 import { LOADED_TABLES, topicOf } from "../../apps/dv-loader/src/mapping";
 import { KafkaConnector } from "../../providers/kafkaConnector";
 import { SqlMigrations, loadMigrations } from "../../providers/sqlMigrations";
-import type { HomeworkContext, HomeworkDefinition } from "../../lab";
+import type { HomeworkContext, HomeworkDefinition } from "../../program/compose";
 import {
   CDC_SETUP_SQL_DIR, DV_PUBLICATION, DV_SLOT, DV_SOURCE_CONNECTOR, DV_SOURCE_SCHEMA, DV_TOPIC_PREFIX, dvSourceConfig,
 } from "./connectors";
@@ -44,11 +44,11 @@ function compose({ cfg, prefix, parent, images, ports, secrets }: HomeworkContex
     ...pg, service: "postgres-presentation", port: ports.presentation, database: "presentation", role: { kind: "standalone" },
   }, opts);
 
-  // The bookings data set is shared with greenplum-pxf (sql/bookings); this homework's own SQL is in ./sql.
+  // The bookings data set is shared with greenplum-pxf (datasets/bookings); this homework's own SQL is in ./sql.
   // SQL runs from the Pulumi host through the published ports, each only after its server is healthy.
   const sourceSql = new SqlMigrations("primary-sql", {
     connection: primary.connection(),
-    migrations: [...loadMigrations(path.join(REPO_ROOT, "sql", "bookings")), ...loadMigrations(CDC_SETUP_SQL_DIR)],
+    migrations: [...loadMigrations(BOOKINGS_SQL_DIR), ...loadMigrations(CDC_SETUP_SQL_DIR)],
   }, { parent, dependsOn: [primary.container] });
   const dwhSql = new SqlMigrations("dwh-sql", { connection: dwh.connection(), migrations: path.join(sourceDir(__dirname), "sql", "datavault") },
     { parent, dependsOn: [dwh.container] });
@@ -77,7 +77,7 @@ function compose({ cfg, prefix, parent, images, ports, secrets }: HomeworkContex
     image: { ref: images.run("airflow") }, metadataImage: images.run("postgres"),
     adminPassword: secrets.airflowAdminPassword,
     connections: { lab_primary: primary.url(primary.database, primary.inLab), lab_presentation: presentation.url(presentation.database, presentation.inLab) },
-    dags: dagFiles(path.join(REPO_ROOT, "airflow", "dags"), ["simple_dag.py"]),
+    dags: dagFiles(AIRFLOW_DAGS_DIR, ["simple_dag.py"]),
     dependsOn: [sourceSql, presentationSql],
   }, opts);
 

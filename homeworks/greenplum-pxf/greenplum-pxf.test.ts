@@ -1,10 +1,10 @@
 import * as assert from "assert";
 import { parseLabConfig } from "../../config";
-import { composeLab } from "../../lab";
-import { connectionEnv, dagFiles } from "../../components/airflow";
-import { jdbcDriverVersion } from "../../components/greenplum";
-import { rawConfig } from "../../tests/config/rawConfig";
-import { assertContainerHygiene, assertNoPlaintextSecrets, container, containersOf, envOf, MockRun, Registered, runMocked, waitsFor, mockImageId } from "../../tests/stacks/mockLab";
+import { composeLab } from "../../program/compose";
+import { connectionEnv, dagFiles } from "../../components/airflow/airflow";
+import { jdbcDriverVersion } from "../../components/greenplum/greenplum";
+import { rawConfig } from "../../tests/testbed/rawConfig";
+import { assertContainerHygiene, assertNoPlaintextSecrets, container, containersOf, envOf, MockRun, Registered, runMocked, waitsFor, mockImageId } from "../../tests/testbed/mockLab";
 
 export const SECRET_VALUES = ["greenplumPassword-value", "bookingsPassword-value", "airflowAdminPassword-value", "minioSecretKey-value"];
 
@@ -81,7 +81,7 @@ describe("stacks: greenplum-pxf under mocks", () => {
     for (const s of SECRET_VALUES) assert.ok(!build.includes(s), "a secret was baked into the image build");
   });
 
-  it("applies sql/bookings only after the bookings database is healthy, over its published port", () => {
+  it("applies datasets/bookings only after the bookings database is healthy, over its published port", () => {
     const sql = run.byName("bookings-data");
     assert.strictEqual(sql.type, "pulumi-nodejs:dynamic/lab:SqlMigrations");
     assert.ok(waitsFor(sql, [container(run, "lab-dev-bookings-db")]));

@@ -1,15 +1,14 @@
 // Homework greenplum-pxf (seed 000): Greenplum 6 from the lab image with PXF ready on every start, the demo
 // `bookings` PostgreSQL it reads through PXF server bookings-db, and Airflow with the two bookings DAGs,
 // started only once Greenplum (with PXF) is healthy and the bookings data is in.
-import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
-import { Airflow, dagFiles } from "../../components/airflow";
-import { Greenplum } from "../../components/greenplum";
-import { REPO_ROOT } from "../../paths";
-import { LabNetwork } from "../../components/network";
-import { PostgresServer } from "../../components/postgresServer";
+import { Airflow, dagFiles } from "../../components/airflow/airflow";
+import { Greenplum } from "../../components/greenplum/greenplum";
+import { AIRFLOW_DAGS_DIR, BOOKINGS_SQL_DIR } from "../../program/paths";
+import { LabNetwork } from "../../components/lab/network";
+import { PostgresServer } from "../../components/postgres/postgresServer";
 import { SqlMigrations } from "../../providers/sqlMigrations";
-import type { HomeworkContext, HomeworkDefinition } from "../../lab";
+import type { HomeworkContext, HomeworkDefinition } from "../../program/compose";
 import { needs } from "./needs";
 
 /** The bookings source as PXF's jdbc-site.xml template names it (images/greenplum/Dockerfile defaults). */
@@ -28,10 +27,10 @@ function compose({ cfg, prefix, parent, images, ports, secrets }: HomeworkContex
     prefix, network: net, service: BOOKINGS_DB.service, image: images.run("postgres"), bindAddress: cfg.bindAddress,
     port: ports.bookings, database: BOOKINGS_DB.database, superuserPassword: bookingsPassword, role: { kind: "standalone" },
   }, opts);
-  // The seed's bookings.bookings was empty: the lab's data set fills every table (sql/bookings, shared with cdc-datavault).
+  // The seed's bookings.bookings was empty: the lab's data set fills every table (datasets/bookings, shared with cdc-datavault).
   const bookingsData = new SqlMigrations("bookings-data", {
     connection: { ...bookings.published, user: BOOKINGS_DB.user, database: BOOKINGS_DB.database, password: bookingsPassword },
-    migrations: path.join(REPO_ROOT, "sql", "bookings"),
+    migrations: BOOKINGS_SQL_DIR,
   }, { parent, dependsOn: [bookings.container] });
 
   const greenplum = new Greenplum("greenplum", {
@@ -45,7 +44,7 @@ function compose({ cfg, prefix, parent, images, ports, secrets }: HomeworkContex
     image: { ref: images.run("airflow") }, metadataImage: images.run("postgres"),
     adminPassword: secrets.airflowAdminPassword,
     connections: { greenplum: greenplum.innerUrl(secrets.greenplumPassword) },
-    dags: dagFiles(path.join(REPO_ROOT, "airflow", "dags"), BOOKINGS_DAGS),
+    dags: dagFiles(AIRFLOW_DAGS_DIR, BOOKINGS_DAGS),
     dependsOn: [greenplum.container, bookingsData],
   }, opts);
 

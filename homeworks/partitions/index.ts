@@ -3,14 +3,14 @@
 // generated from partitioning_configs/*.yaml), started once Greenplum is healthy and the tools are in.
 import * as fs from "fs";
 import * as path from "path";
-import { sourceDir } from "../../paths";
+import { sourceDir } from "../../program/paths";
 import * as pulumi from "@pulumi/pulumi";
-import { Airflow } from "../../components/airflow";
-import { Greenplum, GREENPLUM_DATA_PATH } from "../../components/greenplum";
-import { Minio } from "../../components/minio";
-import { LabNetwork } from "../../components/network";
+import { Airflow } from "../../components/airflow/airflow";
+import { Greenplum, GREENPLUM_DATA_PATH } from "../../components/greenplum/greenplum";
+import { Minio } from "../../components/minio/minio";
+import { LabNetwork } from "../../components/lab/network";
 import { loadMigrations, migrationFrom, NO_TRANSACTION_MARK, SqlMigrations } from "../../providers/sqlMigrations";
-import type { HomeworkContext, HomeworkDefinition } from "../../lab";
+import type { HomeworkContext, HomeworkDefinition } from "../../program/compose";
 import { needs } from "./needs";
 
 /** The bucket partitioning_tool.fn_part_tools_unload_to_s3_partitions writes to by default. */

@@ -1,9 +1,9 @@
 import * as assert from "assert";
 import { parseLabConfig } from "../../config";
-import { composeLab } from "../../lab";
-import { rawConfig } from "../../tests/config/rawConfig";
-import { assertContainerHygiene, assertNoPlaintextSecrets, container, containersOf, envOf, MockRun, runMocked, waitsFor, mockImageId } from "../../tests/stacks/mockLab";
-import { tablespaceDirsEnv } from "../../components/greenplum";
+import { composeLab } from "../../program/compose";
+import { rawConfig } from "../../tests/testbed/rawConfig";
+import { assertContainerHygiene, assertNoPlaintextSecrets, container, containersOf, envOf, MockRun, runMocked, waitsFor, mockImageId } from "../../tests/testbed/mockLab";
+import { tablespaceDirsEnv } from "../../components/greenplum/greenplum";
 import { assertAirflowWaitsFor, assertGreenplumHealthcheck, SECRET_VALUES } from "../greenplum-pxf/greenplum-pxf.test";
 
 describe("stacks: partitions under mocks", () => {

@@ -3,10 +3,10 @@
 // destination_db, and an outbox source routing events to `Person.events`. Passwords go in sensitiveConfig.
 import { badInput } from "../../providers/dynamic";
 import * as path from "path";
-import { sourceDir } from "../../paths";
-import type { LogicalSlot } from "../../components/patroniConfig";
+import { sourceDir } from "../../program/paths";
+import type { LogicalSlot } from "../../components/patroni/patroniConfig";
 import type { ConnectorConfig } from "../../providers/kafkaConnector/policy";
-import { PostgresEndpoint, changeTopic, jdbcSinkConfig, postgresSourceConfig } from "../../components/debeziumConnectors";
+import { PostgresEndpoint, changeTopic, jdbcSinkConfig, postgresSourceConfig } from "../../components/kafka/debeziumConnectors";
 
 export const SOURCE_CONNECTOR = "source-connector";
 export const SINK_CONNECTOR = "sink-connector";

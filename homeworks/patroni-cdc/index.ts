@@ -4,20 +4,20 @@
 // schema registry for the Avro option; pgAdmin; the writer and the reader.
 import * as pulumi from "@pulumi/pulumi";
 import { ConfigError } from "../../config";
-import { Address, postgresUrl } from "../../components/address";
-import { jdbcSinkSecrets, postgresSourceSecrets } from "../../components/debeziumConnectors";
-import { haCluster } from "../../components/haCluster";
-import { Kafka } from "../../components/kafka";
-import { KafkaConnect } from "../../components/kafkaConnect";
-import { labContainer } from "../../components/labContainer";
-import { LabNetwork } from "../../components/network";
-import { PgAdmin } from "../../components/pgAdmin";
-import { PostgresServer } from "../../components/postgresServer";
-import { SchemaRegistry } from "../../components/schemaRegistry";
+import { Address, postgresUrl } from "../../components/lab/address";
+import { jdbcSinkSecrets, postgresSourceSecrets } from "../../components/kafka/debeziumConnectors";
+import { haCluster } from "../../components/patroni/haCluster";
+import { Kafka } from "../../components/kafka/kafka";
+import { KafkaConnect } from "../../components/kafka/kafkaConnect";
+import { labContainer } from "../../components/lab/labContainer";
+import { LabNetwork } from "../../components/lab/network";
+import { PgAdmin } from "../../components/postgres/pgAdmin";
+import { PostgresServer } from "../../components/postgres/postgresServer";
+import { SchemaRegistry } from "../../components/kafka/schemaRegistry";
 import { HealthGate } from "../../providers/healthGate";
 import { KafkaConnector } from "../../providers/kafkaConnector";
 import { SqlMigrations } from "../../providers/sqlMigrations";
-import type { HomeworkContext, HomeworkDefinition } from "../../lab";
+import type { HomeworkContext, HomeworkDefinition } from "../../program/compose";
 import {
   CDC_TOPIC, DESTINATION_DATABASE, OUTBOX_CONNECTOR, OUTBOX_TOPIC, PATRONI_CDC_PARAMETERS, PATRONI_CDC_SLOTS,
   PATRONI_CDC_SQL, PatroniCdcEndpoints, RecordFormat, SINK_CONNECTOR, SOURCE_CONNECTOR, SOURCE_DATABASE, SOURCE_SLOT,

@@ -2,11 +2,11 @@ import * as assert from "assert";
 import * as path from "path";
 import { parse } from "yaml";
 import { DEFAULT_IMAGES, parseLabConfig } from "../../config";
-import { composeLab } from "../../lab";
-import { renderServersJson } from "../../components/pgAdmin";
+import { composeLab } from "../../program/compose";
+import { renderServersJson } from "../../components/postgres/pgAdmin";
 import { converterConfig } from "./connectors";
-import { rawConfig } from "../../tests/config/rawConfig";
-import { assertContainerHygiene, container as containerNamed, containersOf, envOf, MockRun, Registered, runMocked, waitsFor, mockImageId } from "../../tests/stacks/mockLab";
+import { rawConfig } from "../../tests/testbed/rawConfig";
+import { assertContainerHygiene, container as containerNamed, containersOf, envOf, MockRun, Registered, runMocked, waitsFor, mockImageId } from "../../tests/testbed/mockLab";
 
 const SECRET_VALUES = ["postgresPassword-value", "replicationPassword-value"];
 const CONNECTOR = "pulumi-nodejs:dynamic/lab:KafkaConnector";

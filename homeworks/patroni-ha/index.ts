@@ -1,15 +1,15 @@
 // Homework patroni-ha (seed 003): etcd ×3, Patroni ×3, HAProxy, Prometheus + Grafana, the owners/events SQL and a
 // traffic generator writing through the leader and reading from the replicas.
 import * as path from "path";
-import { sourceDir } from "../../paths";
-import { haCluster } from "../../components/haCluster";
-import { HAPROXY_METRICS_PATH } from "../../components/haproxyConfig";
-import { Monitoring } from "../../components/monitoring";
-import { LabNetwork } from "../../components/network";
-import { TrafficGenerator } from "../../components/trafficGenerator";
-import { Address, hostPort, postgresUrl } from "../../components/address";
+import { sourceDir } from "../../program/paths";
+import { haCluster } from "../../components/patroni/haCluster";
+import { HAPROXY_METRICS_PATH } from "../../components/haproxy/haproxyConfig";
+import { Monitoring } from "../../components/monitoring/monitoring";
+import { LabNetwork } from "../../components/lab/network";
+import { TrafficGenerator } from "../../components/apps/trafficGenerator";
+import { Address, hostPort, postgresUrl } from "../../components/lab/address";
 import { SqlMigrations } from "../../providers/sqlMigrations";
-import type { HomeworkDefinition } from "../../lab";
+import type { HomeworkDefinition } from "../../program/compose";
 import { needs } from "./needs";
 
 export const homework: HomeworkDefinition<typeof needs> = {

@@ -1,8 +1,8 @@
 import * as assert from "assert";
 import { parseLabConfig } from "../../config";
-import { composeLab } from "../../lab";
-import { rawConfig } from "../../tests/config/rawConfig";
-import { MockRun, assertContainerHygiene, assertNoPlaintextSecrets, containersOf, runMocked, waitsFor, mockImageId } from "../../tests/stacks/mockLab";
+import { composeLab } from "../../program/compose";
+import { rawConfig } from "../../tests/testbed/rawConfig";
+import { MockRun, assertContainerHygiene, assertNoPlaintextSecrets, containersOf, runMocked, waitsFor, mockImageId } from "../../tests/testbed/mockLab";
 
 const SECRET_VALUES = ["postgresPassword-value", "replicationPassword-value", "grafanaAdminPassword-value"];
 

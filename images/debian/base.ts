@@ -3,7 +3,7 @@
 import { createHash } from "crypto";
 import * as fs from "fs";
 import * as path from "path";
-import { sourceDir } from "../../paths";
+import { sourceDir } from "../../program/paths";
 
 export const MAKE_BASE_SCRIPT = path.join(sourceDir(__dirname), "make-base.sh");
 export const DEBIAN_SUITE = "bookworm";

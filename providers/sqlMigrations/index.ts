@@ -50,6 +50,12 @@ function validate(inputs: SqlMigrationsInputs): { settings: MigrationSettings; c
   return { settings, migrations, conn: { ...target, password: inputs.password || undefined } };
 }
 
+/** A migration is its id, text and checksum; its `file` only names it in messages, so a moved file is no change. */
+function withoutFiles<T extends { migrations?: unknown }>(inputs: T): T {
+  const ms = inputs.migrations;
+  return Array.isArray(ms) ? { ...inputs, migrations: ms.map(({ file: _file, ...m }) => m) } : inputs;
+}
+
 /** Files whose id and checksum the last-known history lacks: after a refresh that saw drift, they make an update. */
 export function pendingMigrations(migrations: Migration[], applied: AppliedMigration[] | undefined): string[] {
   const done = new Set((applied ?? []).map((a) => `${a.id}:${a.checksum}`));
@@ -81,7 +87,7 @@ export const sqlMigrationsProvider: pulumi.dynamic.ResourceProvider<SqlMigration
     return checkWith(news, validate);
   },
   async diff(_id, olds, news) {
-    const { replaces, updates: changed } = keyDiff(olds, news, REPLACE_KEYS, UPDATE_KEYS);
+    const { replaces, updates: changed } = keyDiff(withoutFiles(olds), withoutFiles(news), REPLACE_KEYS, UPDATE_KEYS);
     const drift = Array.isArray(news.migrations) ? pendingMigrations(news.migrations, olds.applied) : [];
     return {
       changes: replaces.length + changed.length + drift.length > 0,

@@ -2,7 +2,7 @@ import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
 import * as tarStream from "tar-stream";
-import { packContext } from "../../testbed/docker";
+import { packContext } from "../testbed/docker";
 
 const ROOT = path.join(__dirname, "../..");
 const json = (file: string) => JSON.parse(fs.readFileSync(path.join(ROOT, file), "utf8"));

@@ -4,8 +4,8 @@ import * as fs from "fs";
 import * as path from "path";
 import { parse } from "yaml";
 import { HOMEWORK_CATALOG, parseLabConfig } from "../../config";
-import { REPO_ROOT } from "../../paths";
-import { rawConfig } from "../config/rawConfig";
+import { REPO_ROOT } from "../../program/paths";
+import { rawConfig } from "../testbed/rawConfig";
 import { parseInvocation } from "../../tools/lab/args";
 import { ShellCommand } from "./shellBlocks";
 

@@ -7,7 +7,7 @@ import { ClientConfig } from "pg";
 import { DvLoader } from "../../apps/dv-loader/src/loader";
 import { hashKey } from "../../apps/dv-loader/src/mapping";
 import { DV_SOURCE_SCHEMA, DV_TOPIC_PREFIX } from "../../homeworks/cdc-datavault/connectors";
-import { execIn } from "../../testbed/docker";
+import { execIn } from "../testbed/docker";
 import { sql } from "../../tools/lab/experiments";
 import { airflowApi, lastRun } from "../../tools/lab/checks/airflow";
 import { CheckedLab } from "../../tools/lab/checks";

@@ -2,7 +2,7 @@
 // the repository, against the suite's running lab (LAB_PREFIX points the lab CLI at the suite's containers).
 import { spawn } from "child_process";
 import * as path from "path";
-import { REPO_ROOT } from "../../paths";
+import { REPO_ROOT } from "../../program/paths";
 import { firstExperiment } from "../docs/shellBlocks";
 
 /** Runs the block; resolves with its output, rejects with it when a command fails or `timeoutMs` passes. */

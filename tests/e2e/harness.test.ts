@@ -5,7 +5,7 @@ import * as fs from "fs";
 import * as net from "net";
 import * as os from "os";
 import * as path from "path";
-import { buildImage, docker, execIn } from "../../testbed/docker";
+import { buildImage, docker, execIn } from "../testbed/docker";
 import { E2E_LABEL, leftovers, recorded, RunResult, runLab, teardown } from "./harness";
 import { testBase } from "../images/build";
 

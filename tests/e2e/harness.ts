@@ -2,10 +2,10 @@
 // each resource's real operation (docker network/volume/image/container, local commands, dynamic providers), because
 // the docker provider plugin cannot be installed here. Keeps per-URN state so a second run can diff like the provider.
 import * as pulumi from "@pulumi/pulumi";
-import { unwrapSecrets } from "../../testbed/pulumiValues";
+import { unwrapSecrets } from "../testbed/pulumiValues";
 import { spawn } from "child_process";
 import * as path from "path";
-import { buildImage, containerLogs, docker, putFiles, REPO } from "../../testbed/docker";
+import { buildImage, containerLogs, docker, putFiles, REPO } from "../testbed/docker";
 
 export const E2E_LABEL = "lab.e2e";
 const CONTAINER = "docker:index/container:Container";
@@ -207,7 +207,7 @@ async function createContainer(inputs: any, runId: string, log: (l: string) => v
   if (inputs.uploads?.length) {
     await putFiles(c.id, inputs.uploads.map((u: any) => ({ path: String(u.file), content: u.content ?? "", mode: u.executable ? 0o755 : 0o644 })));
   }
-  // `start: false` (a one-shot job's container, components/labContainer.ts): only created, as the provider does.
+  // `start: false` (a one-shot job's container, components/lab/labContainer.ts): only created, as the provider does.
   if (inputs.start !== false) await c.start();
   if (inputs.wait) await waitForContainer(c.id, inputs.name, (inputs.waitTimeout ?? 60) * 1000, !!hc, log);
   const info = await c.inspect();
@@ -441,7 +441,7 @@ async function settle(value: unknown): Promise<unknown> {
 function clearProgramModules(): void {
   for (const file of Object.keys(require.cache)) {
     const rel = path.relative(REPO, file);
-    if (rel.startsWith("..") || rel.startsWith("node_modules") || rel.startsWith("testbed") || rel.startsWith(path.join("tests", "e2e", "harness"))) continue;
+    if (rel.startsWith("..") || rel.startsWith("node_modules") || rel.startsWith("tests/testbed") || rel.startsWith(path.join("tests", "e2e", "harness"))) continue;
     delete require.cache[file];
   }
 }

@@ -10,7 +10,7 @@ import { deleteConnector, getConfig, getStatus, putConfig, setState } from "../.
 import { main as labCli } from "../../tools/lab";
 import { LabDocker } from "../../tools/lab/docker";
 import { cdcFailover, ExperimentFigures, killConnectWorker, lab, renderFigures, sql } from "../../tools/lab/experiments";
-import { docker, execIn } from "../../testbed/docker";
+import { docker, execIn } from "../testbed/docker";
 import { describeLab, itChangesNothingOnASecondRun, itPassesTheLabCheck, itRunsTheReadmesFirstExperiment, itSurvivesARestartOfEveryContainer, log, poll, seconds } from "./suite";
 
 const RUN = `patroni-cdc-${process.pid}`;

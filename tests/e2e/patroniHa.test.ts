@@ -5,7 +5,7 @@
 // nothing labelled (tests/e2e/suite.ts).
 import * as assert from "assert";
 import { Client } from "pg";
-import { docker, execIn } from "../../testbed/docker";
+import { docker, execIn } from "../testbed/docker";
 import { LabDocker } from "../../tools/lab/docker";
 import { EXPERIMENTS, ExperimentFigures, ExperimentName, lab, renderFigures } from "../../tools/lab/experiments";
 import { runLab } from "./harness";

@@ -3,20 +3,20 @@
 // leave nothing labelled (also after a failure), and the time each phase took.
 import * as assert from "assert";
 import { ClientConfig } from "pg";
-import { docker } from "../../testbed/docker";
-import { waitFor } from "../../testbed/proc";
+import { docker } from "../testbed/docker";
+import { waitFor } from "../testbed/proc";
 import { main as labCli } from "../../tools/lab";
 import type { LabReport } from "../../tools/lab/checks";
 import { firstIdOf, longestGap, lostIds, sql } from "../../tools/lab/experiments";
 import { startTraffic } from "../../tools/lab/experiments/traffic";
-import { ONE_SHOT_LABEL } from "../../components/labContainer";
+import { ONE_SHOT_LABEL } from "../../components/lab/labContainer";
 import { runFirstExperiment } from "./firstExperiment";
 import { E2E_LABEL, leftovers, RunLabArgs, RunResult, runLab, teardown } from "./harness";
 
 export const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 export const log = (line: string) => console.log(`      [e2e] ${line}`);
 
-/** testbed's waitFor at the suites' pace (a probe per second: each is a docker inspect or a query). */
+/** tests/testbed's waitFor at the suites' pace (a probe per second: each is a docker inspect or a query). */
 export const poll = <T>(what: string, timeoutMs: number, probe: () => Promise<T | undefined>, everyMs = 1000): Promise<T> =>
   waitFor(what, timeoutMs, probe, everyMs);
 

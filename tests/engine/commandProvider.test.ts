@@ -3,7 +3,7 @@
 import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as path from "path";
-import { tempDir } from "../../testbed/proc";
+import { tempDir } from "../testbed/proc";
 import { changesOnly, EngineStack, loadEngine } from "./harness";
 
 describe("engine: command:local:Command from the lab's command provider plugin", function () {

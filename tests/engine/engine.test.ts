@@ -3,9 +3,9 @@
 // destroy, no plaintext secret in the state.
 import { strict as assert } from "assert";
 import * as crypto from "crypto";
-import { KafkaLab, startKafka } from "../../testbed/kafka";
-import { PG_BIN, LocalPostgres, startPostgres } from "../../testbed/postgres";
-import { stopAll } from "../../testbed/proc";
+import { KafkaLab, startKafka } from "../testbed/kafka";
+import { PG_BIN, LocalPostgres, startPostgres } from "../testbed/postgres";
+import { stopAll } from "../testbed/proc";
 import { changesOnly, Engine, EngineStack, loadEngine } from "./harness";
 
 describe("engine: pulumi up/refresh/destroy of the lab's resources", function () {

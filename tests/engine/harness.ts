@@ -1,7 +1,7 @@
 import { spawn, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
-import { tempDir } from "../../testbed/proc";
+import { tempDir } from "../testbed/proc";
 
 const REPO = path.resolve(__dirname, "../..");
 export const PROGRAM_DIR = path.join(__dirname, "program");

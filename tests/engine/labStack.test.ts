@@ -5,7 +5,7 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { selectedStack, stackPrefixResolver } from "../../tools/lab/stack";
-import { tempDir } from "../../testbed/proc";
+import { tempDir } from "../testbed/proc";
 import { loadEngine } from "./harness";
 
 describe("lab CLI: the selected stack, asked of the real Pulumi CLI", function () {

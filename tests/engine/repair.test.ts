@@ -9,7 +9,7 @@ import * as path from "path";
 import { LabDocker } from "../../tools/lab/docker";
 import { readCheckpoint, repairStack } from "../../tools/lab/repair";
 import { testBase } from "../images/build";
-import { waitFor } from "../../testbed/proc";
+import { waitFor } from "../testbed/proc";
 import { changesOnly, EngineStack, loadEngine } from "./harness";
 
 /**

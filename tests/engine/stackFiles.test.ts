@@ -7,7 +7,7 @@ import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { HOMEWORK_CATALOG, HOMEWORKS, parseLabConfig } from "../../config";
 import { loadEngine } from "./harness";
-import { tempDir } from "../../testbed/proc";
+import { tempDir } from "../testbed/proc";
 
 const REPO = path.resolve(__dirname, "../..");
 const STACKS = ["dev", ...HOMEWORKS];

@@ -1,12 +1,12 @@
 import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as path from "path";
-import { LocalPostgres, startPostgres } from "../../testbed/postgres";
+import { LocalPostgres, startPostgres } from "../testbed/postgres";
 
 const DIR = path.resolve(__dirname, "../../sql/bookings");
 const TABLES = ["airports", "aircrafts", "seats", "flights", "bookings", "tickets", "ticket_flights", "boarding_passes"];
 
-describe("sql/bookings: the demo source database (real PostgreSQL 15)", function () {
+describe("datasets/bookings: the demo source database (real PostgreSQL 15)", function () {
   this.timeout(120_000);
   let pg: LocalPostgres;
   const apply = async (db: string) => {

@@ -1,14 +1,14 @@
-// images/debian/airflow in place of apache/airflow:2.10.5-python3.11, run as components/airflow.ts runs it: the init
+// images/debian/airflow in place of apache/airflow:2.10.5-python3.11, run as components/airflow/airflow.ts runs it: the init
 // job (db migrate + admin user) to exit 0 on a PostgreSQL metadata DB, webserver and scheduler with their
 // healthchecks, the REST API with basic auth; the entrypoint's command forms; and images/airflow (pip install as
 // airflow, DagBag) built FROM it.
 import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
-import { AIRFLOW_API_AUTH_BACKENDS, AIRFLOW_SCHEDULER_CHECK, AIRFLOW_WEBSERVER_CHECK, airflowInitScript } from "../../components/airflow";
-import { postgresHealthCheck } from "../../components/postgresServer";
+import { AIRFLOW_API_AUTH_BACKENDS, AIRFLOW_SCHEDULER_CHECK, AIRFLOW_WEBSERVER_CHECK, airflowInitScript } from "../../components/airflow/airflow";
+import { postgresHealthCheck } from "../../components/postgres/postgresServer";
 import { withTimeout } from "../../providers/retry";
-import { docker, REPO } from "../../testbed/docker";
+import { docker, REPO } from "../testbed/docker";
 import { buildContext, buildServiceImage, checkContract, cleanupContainers, startContainer, testNetwork, TestContainer, waitForCommand } from "./build";
 
 const DB_PASSWORD = "lab-test-metadata";

@@ -2,7 +2,7 @@
 // (npm ci behind the proxy through NODE_EXTRA_CA_CERTS) and start as they do on the official image: usage,
 // the honest healthcheck, and the named-variable refusals when run without their settings.
 import * as assert from "assert";
-import { containerLogs, docker } from "../../testbed/docker";
+import { containerLogs, docker } from "../testbed/docker";
 import { buildContext, buildServiceImage, cleanupContainers } from "./build";
 
 async function runOnce(image: string, cmd: string[] | undefined, env: string[] = [], timeoutMs = 30_000): Promise<{ code: number; out: string }> {

@@ -8,7 +8,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { debootstrapBaseTag, hostDebianMirror, MAKE_BASE_SCRIPT, DEBIAN_SUITE } from "../../images/debian/base";
 import { retry } from "../../providers/retry";
-import { buildImage, containerLogs, docker, execIn, ExecResult, REPO, removeByLabel, waitHealthy } from "../../testbed/docker";
+import { buildImage, containerLogs, docker, execIn, ExecResult, REPO, removeByLabel, waitHealthy } from "../testbed/docker";
 
 const LABEL = "lab.test";
 const RUN_ID = `images-${process.pid}`;
@@ -98,7 +98,7 @@ export async function startContainer(a: StartArgs): Promise<TestContainer & { ho
   return {
     id: c.id,
     exec: (cmd, user) => execIn(c.id, cmd, { user }),
-    logs: async () => (await import("../../testbed/docker")).containerLogs(c.id, 80),
+    logs: async () => (await import("../testbed/docker")).containerLogs(c.id, 80),
     waitHealthy: (ms) => waitHealthy(c.id, ms),
     stop: async () => { await c.stop({ t: 10 }).catch(() => undefined); },
     remove: async () => { await c.remove({ force: true, v: true }); },

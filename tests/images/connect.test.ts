@@ -2,8 +2,8 @@
 // its group, serves the healthcheck's GET /connectors, and loads the Debezium source and JDBC sink and the Apicurio
 // converter with plugin.discovery=service_load (so the converter's ServiceLoader manifests were really added).
 import * as assert from "assert";
-import { connectHealthCheck, CONNECT_REST_PORT, renderConnectWorkerProperties } from "../../components/kafkaConnect";
-import { kafkaBrokerEnv, kafkaHealthCheck, KAFKA_INTERNAL_PORT } from "../../components/kafka";
+import { connectHealthCheck, CONNECT_REST_PORT, renderConnectWorkerProperties } from "../../components/kafka/kafkaConnect";
+import { kafkaBrokerEnv, kafkaHealthCheck, KAFKA_INTERNAL_PORT } from "../../components/kafka/kafka";
 import { buildContext, buildServiceImage, cleanupContainers, startContainer, testBase, testNetwork, TestContainer, waitForCommand } from "./build";
 
 

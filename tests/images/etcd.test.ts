@@ -2,8 +2,8 @@
 // member, the lab's healthcheck (etcdctl endpoint health) passes, etcdctl speaks v3, /metrics answers for Prometheus.
 import * as assert from "assert";
 import * as http from "http";
-import { etcdHealthCheck } from "../../components/etcdCluster";
-import { ETCD_CLIENT_PORT, ETCD_PEER_PORT, etcdMemberArgs } from "../../components/etcdConfig";
+import { etcdHealthCheck } from "../../components/etcd/etcdCluster";
+import { ETCD_CLIENT_PORT, ETCD_PEER_PORT, etcdMemberArgs } from "../../components/etcd/etcdConfig";
 import { buildServiceImage, checkContract, cleanupContainers, startContainer, testNetwork, TestContainer, waitForCommand } from "./build";
 
 function get(url: string): Promise<{ status: number; body: string }> {

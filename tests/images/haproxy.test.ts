@@ -2,9 +2,9 @@
 // starts, the lab's /ready healthcheck (bash /dev/tcp) passes with a leader and fails without, /metrics is
 // served by the built-in Prometheus exporter, the process runs as haproxy (uid 99).
 import * as assert from "assert";
-import { haproxyReadyCheck } from "../../components/haproxy";
-import { HAPROXY_CONFIG_PATH, renderHaproxyConfig } from "../../components/haproxyConfig";
-import { containerLogs, docker, execIn, putFiles } from "../../testbed/docker";
+import { haproxyReadyCheck } from "../../components/haproxy/haproxy";
+import { HAPROXY_CONFIG_PATH, renderHaproxyConfig } from "../../components/haproxy/haproxyConfig";
+import { containerLogs, docker, execIn, putFiles } from "../testbed/docker";
 import { buildServiceImage, checkContract, cleanupContainers } from "./build";
 
 const PORTS = { readWrite: 5001, readOnly: 5002, stats: 7001 };

@@ -1,8 +1,8 @@
 // images/debian/kafka in place of apache/kafka:4.3.0: the lab's broker env really configures the broker, CLUSTER_ID
 // formats the volume once, the healthcheck's kafka-topics.sh answers, records go through, a restart keeps the data.
 import * as assert from "assert";
-import { kafkaBrokerEnv, kafkaHealthCheck, KAFKA_INTERNAL_PORT } from "../../components/kafka";
-import { docker } from "../../testbed/docker";
+import { kafkaBrokerEnv, kafkaHealthCheck, KAFKA_INTERNAL_PORT } from "../../components/kafka/kafka";
+import { docker } from "../testbed/docker";
 import { buildServiceImage, checkContract, cleanupContainers, startContainer, testNetwork, testVolume, TestContainer, waitForCommand } from "./build";
 
 const CLUSTER_ID = "MkU3OEVBNTcwNTJENDM2Qk";

@@ -1,7 +1,7 @@
 // images/debian/node in place of node:20.19.5-bookworm-slim: node 20.19.5 and its npm 10.8.2 in /usr/local, user
 // node uid 1000, the official entrypoint's "options go to node", NODE_EXTRA_CA_CERTS on the system store.
 import * as assert from "assert";
-import { containerLogs, docker, execIn } from "../../testbed/docker";
+import { containerLogs, docker, execIn } from "../testbed/docker";
 import { buildServiceImage, checkContract, cleanupContainers, startContainer, TestContainer } from "./build";
 
 /** Runs a container to its end (bounded) and returns its exit code and output. */

@@ -1,14 +1,14 @@
 // images/patroni FROM images/debian/postgres (lab:imageSource=build): the entrypoint refuses a missing config or
 // password with its messages, and a member rendered as the lab renders it bootstraps a leader on the built etcd.
 import * as assert from "assert";
-import { etcdHealthCheck } from "../../components/etcdCluster";
-import { ETCD_CLIENT_PORT, ETCD_PEER_PORT, etcdMemberArgs } from "../../components/etcdConfig";
-import { patroniHealthCheck } from "../../components/patroniCluster";
+import { etcdHealthCheck } from "../../components/etcd/etcdCluster";
+import { ETCD_CLIENT_PORT, ETCD_PEER_PORT, etcdMemberArgs } from "../../components/etcd/etcdConfig";
+import { patroniHealthCheck } from "../../components/patroni/patroniCluster";
 import {
   FAST_FAILOVER_DCS, PATRONI_CONFIG_PATH, PATRONI_DATA_DIR, PATRONI_PASSWORD_ENV, PATRONI_PG_PORT, PATRONI_REST_PORT,
   PATRONI_VOLUME_PATH, labPgHba, renderPatroniConfig,
-} from "../../components/patroniConfig";
-import { containerLogs, docker, execIn, putFiles } from "../../testbed/docker";
+} from "../../components/patroni/patroniConfig";
+import { containerLogs, docker, execIn, putFiles } from "../testbed/docker";
 import { buildContext, buildServiceImage, cleanupContainers, startContainer, testNetwork, waitForCommand } from "./build";
 
 const LABELS = { "lab.test": `images-${process.pid}` };

@@ -1,8 +1,8 @@
-// images/debian/pgAdmin in place of dpage/pgadmin4:8.14, run with components/pgAdmin.ts's env: the healthcheck's
+// images/debian/pgAdmin in place of dpage/pgadmin4:8.14, run with components/postgres/pgAdmin.ts's env: the healthcheck's
 // /misc/ping answers, the default login works over HTTP (a wrong password does not), servers.json is loaded for
 // that user, PGADMIN_CONFIG_* reaches pgAdmin's config, PGADMIN_LISTEN_PORT moves the port.
 import * as assert from "assert";
-import { pgAdminHealthCheck, renderServersJson } from "../../components/pgAdmin";
+import { pgAdminHealthCheck, renderServersJson } from "../../components/postgres/pgAdmin";
 import { buildServiceImage, checkContract, cleanupContainers, startContainer, TestContainer, waitForCommand } from "./build";
 
 const EMAIL = "admin@lab.local";
@@ -88,7 +88,7 @@ describe("images/debian/pgAdmin: the dpage/pgadmin4 contract", function () {
     const moved = await startPgAdmin(image, { PGADMIN_LISTEN_PORT: "5050" }, 5050);
     await waitForCommand(moved, ["wget", "-q", "-O", "/dev/null", "http://127.0.0.1:5050/misc/ping"], 180_000, 2000);
     const none = await startContainer({ image, env: {} });
-    const { docker } = await import("../../testbed/docker");
+    const { docker } = await import("../testbed/docker");
     const exit = await docker.getContainer(none.id).wait({ condition: "not-running" });
     assert.notStrictEqual(exit.StatusCode, 0);
     assert.match(await none.logs(), /PGADMIN_DEFAULT_EMAIL and PGADMIN_DEFAULT_PASSWORD/);

@@ -3,9 +3,9 @@
 // own primary init script and streaming-replica start script work on it as they do on the official image.
 import * as assert from "assert";
 import { Client } from "pg";
-import { postgresHealthCheck, replicaHealthCheck, settingsArgs } from "../../components/postgresServer";
-import { PRIMARY_SETTINGS, REPLICA_START_SCRIPT, renderPrimaryInitScript, replicaEnv } from "../../components/postgresReplicaConfig";
-import { docker, execIn, waitHealthy, putFiles } from "../../testbed/docker";
+import { postgresHealthCheck, replicaHealthCheck, settingsArgs } from "../../components/postgres/postgresServer";
+import { PRIMARY_SETTINGS, REPLICA_START_SCRIPT, renderPrimaryInitScript, replicaEnv } from "../../components/postgres/postgresReplicaConfig";
+import { docker, execIn, waitHealthy, putFiles } from "../testbed/docker";
 import { buildServiceImage, checkContract, cleanupContainers, startContainer, testNetwork, TestContainer, waitForCommand } from "./build";
 
 const PASSWORD = "s3cret-Pass";

@@ -2,8 +2,8 @@
 // config at /etc/prometheus/prometheus.yml, keeps its TSDB on /prometheus as nobody, the lab's wget healthcheck
 // passes, and a scrape job is really scraped (up == 1 through the query API).
 import * as assert from "assert";
-import { renderPrometheusConfig } from "../../components/monitoringConfig";
-import { docker, execIn, putFiles } from "../../testbed/docker";
+import { renderPrometheusConfig } from "../../components/monitoring/monitoringConfig";
+import { docker, execIn, putFiles } from "../testbed/docker";
 import { buildServiceImage, checkContract, cleanupContainers, waitForCommand } from "./build";
 
 const READY = ["wget", "-q", "-O", "/dev/null", "http://127.0.0.1:9090/-/ready"];

@@ -1,9 +1,9 @@
 // Every metric the provisioned Grafana dashboards query is really exported by the services they watch:
 // scraped here from a local Patroni cluster, its etcd members and HAProxy (the same renderers as the containers).
 import * as assert from "assert";
-import { DASHBOARDS, metricNames } from "../../components/grafanaDashboards";
-import { HAPROXY_METRICS_PATH } from "../../components/haproxyConfig";
-import { LocalPatroniCluster, startPatroniCluster } from "../../testbed/patroniCluster";
+import { DASHBOARDS, metricNames } from "../../components/monitoring/grafanaDashboards";
+import { HAPROXY_METRICS_PATH } from "../../components/haproxy/haproxyConfig";
+import { LocalPatroniCluster, startPatroniCluster } from "../testbed/patroniCluster";
 
 async function scrape(url: string): Promise<Set<string>> {
   const res = await fetch(url, { signal: AbortSignal.timeout(5000) });

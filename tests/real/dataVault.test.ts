@@ -1,3 +1,4 @@
+import { AIRFLOW_DAGS_DIR, BOOKINGS_SQL_DIR } from "../../program/paths";
 import * as assert from "assert";
 import { spawnSync } from "child_process";
 import * as path from "path";
@@ -6,13 +7,13 @@ import { DvLoader } from "../../apps/dv-loader/src/loader";
 import { hashKey } from "../../apps/dv-loader/src/mapping";
 import { vaultCounts } from "../../apps/dv-loader/src/vault";
 import { CDC_SETUP_SQL_DIR, DV_SOURCE_CONNECTOR, DV_SOURCE_SCHEMA, DV_TOPIC_PREFIX, dvSourceConfig } from "../../homeworks/cdc-datavault/connectors";
-import { postgresSourceSecrets } from "../../components/debeziumConnectors";
+import { postgresSourceSecrets } from "../../components/kafka/debeziumConnectors";
 import { KAFKA_CONNECTOR_PROVIDER_VERSION, kafkaConnectorProvider as provider } from "../../providers/kafkaConnector";
 import { applyMigrations, loadMigrations } from "../../providers/sqlMigrations";
-import { AIRFLOW_VENV } from "../../testbed/cache";
-import { KafkaLab, startKafka } from "../../testbed/kafka";
-import { LocalPostgres, startPostgres } from "../../testbed/postgres";
-import { requireBinary, stopAll, waitFor } from "../../testbed/proc";
+import { AIRFLOW_VENV } from "../testbed/cache";
+import { KafkaLab, startKafka } from "../testbed/kafka";
+import { LocalPostgres, startPostgres } from "../testbed/postgres";
+import { requireBinary, stopAll, waitFor } from "../testbed/proc";
 import { main as labCli } from "../../tools/lab";
 
 const ROOT = path.join(__dirname, "..", "..");
@@ -84,7 +85,7 @@ describe("real: bookings → Debezium → Kafka → dv-loader → Data Vault", f
     ]);
     await pg.createDatabase("demo");
     await pg.createDatabase("dwh");
-    await applyMigrations(pg.config("demo"), [...loadMigrations(path.join(ROOT, "sql", "bookings")), ...loadMigrations(CDC_SETUP_SQL_DIR)]);
+    await applyMigrations(pg.config("demo"), [...loadMigrations(BOOKINGS_SQL_DIR), ...loadMigrations(CDC_SETUP_SQL_DIR)]);
     await applyMigrations(pg.config("dwh"), loadMigrations(path.join(ROOT, "homeworks", "cdc-datavault", "sql", "datavault")));
     await pg.createDatabase("presentation");
     await applyMigrations(pg.config("presentation"), loadMigrations(path.join(ROOT, "homeworks", "cdc-datavault", "sql", "presentation")));
@@ -182,7 +183,7 @@ describe("real: bookings → Debezium → Kafka → dv-loader → Data Vault", f
     const python = requireBinary(AIRFLOW_PYTHON, ".ci/install.d/35-python.sh");
     const run = (code: string) => {
       const r = spawnSync(python, ["-c", code], {
-        encoding: "utf8", timeout: 120_000, cwd: path.join(ROOT, "airflow", "dags"),
+        encoding: "utf8", timeout: 120_000, cwd: AIRFLOW_DAGS_DIR,
         env: { ...process.env, AIRFLOW_HOME: pg.dataDir + "-airflow", AIRFLOW__CORE__LOAD_EXAMPLES: "False", SRC: pg.url("demo"), DST: pg.url("presentation") },
       });
       assert.strictEqual(r.status, 0, `python failed: ${r.stderr}${r.stdout}`);

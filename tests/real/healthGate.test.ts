@@ -1,8 +1,8 @@
 import * as assert from "assert";
 import * as http from "http";
-import { freePort } from "../../testbed/ports";
-import { startPostgres, LocalPostgres } from "../../testbed/postgres";
-import { stopAll } from "../../testbed/proc";
+import { freePort } from "../testbed/ports";
+import { startPostgres, LocalPostgres } from "../testbed/postgres";
+import { stopAll } from "../testbed/proc";
 import {
   HEALTH_GATE_PROVIDER_VERSION, healthGateProvider, HealthGateInputs, normalizeRetryPolicy, waitForTarget,
 } from "../../providers/healthGate";

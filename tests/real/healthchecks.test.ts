@@ -6,13 +6,13 @@ import * as fs from "fs";
 import * as http from "http";
 import * as net from "net";
 import * as path from "path";
-import { etcdHealthCheck } from "../../components/etcdCluster";
-import { etcdMemberArgs } from "../../components/etcdConfig";
-import { haproxyReadyCheck } from "../../components/haproxy";
-import { renderHaproxyConfig } from "../../components/haproxyConfig";
-import { patroniHealthCheck } from "../../components/patroniCluster";
-import { freePorts, waitForTcp } from "../../testbed/ports";
-import { requireBinary, start, stopAll, tempDir, waitFor } from "../../testbed/proc";
+import { etcdHealthCheck } from "../../components/etcd/etcdCluster";
+import { etcdMemberArgs } from "../../components/etcd/etcdConfig";
+import { haproxyReadyCheck } from "../../components/haproxy/haproxy";
+import { renderHaproxyConfig } from "../../components/haproxy/haproxyConfig";
+import { patroniHealthCheck } from "../../components/patroni/patroniCluster";
+import { freePorts, waitForTcp } from "../testbed/ports";
+import { requireBinary, start, stopAll, tempDir, waitFor } from "../testbed/proc";
 
 /** Runs a Docker exec-form healthcheck (["CMD", cmd, ...args]) on this host; resolves to its exit code.
  * Async: the fake services answer from this same process. */

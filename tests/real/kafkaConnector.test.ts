@@ -1,12 +1,12 @@
 import * as assert from "assert";
-import { changeTopic, jdbcSinkConfig, jdbcSinkSecrets, postgresSourceConfig, postgresSourceSecrets } from "../../components/debeziumConnectors";
+import { changeTopic, jdbcSinkConfig, jdbcSinkSecrets, postgresSourceConfig, postgresSourceSecrets } from "../../components/kafka/debeziumConnectors";
 import {
   getConfig, getStatus, KAFKA_CONNECTOR_PROVIDER_VERSION, KafkaConnectorInputs, KafkaConnectorOutputs, kafkaConnectorProvider as provider,
 } from "../../providers/kafkaConnector";
 import { main } from "../../tools/lab";
-import { KafkaLab, startKafka } from "../../testbed/kafka";
-import { LocalPostgres, startPostgres } from "../../testbed/postgres";
-import { stopAll, waitFor } from "../../testbed/proc";
+import { KafkaLab, startKafka } from "../testbed/kafka";
+import { LocalPostgres, startPostgres } from "../testbed/postgres";
+import { stopAll, waitFor } from "../testbed/proc";
 
 /**
  * The seed's Patroni + Debezium homework on local processes: PostgreSQL (wal_level=logical) → Debezium source →

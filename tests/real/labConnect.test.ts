@@ -3,8 +3,8 @@ import * as fs from "fs";
 import * as path from "path";
 import { getStatus, KAFKA_CONNECTOR_PROVIDER_VERSION, kafkaConnectorProvider as provider } from "../../providers/kafkaConnector";
 import { main } from "../../tools/lab";
-import { KafkaLab, startKafka } from "../../testbed/kafka";
-import { stopAll, tempDir, waitFor } from "../../testbed/proc";
+import { KafkaLab, startKafka } from "../testbed/kafka";
+import { stopAll, tempDir, waitFor } from "../testbed/proc";
 
 /** The lab CLI against a real broker and Connect worker (a FileStream source: no database needed). */
 describe("real: lab CLI against Kafka and Kafka Connect", function () {

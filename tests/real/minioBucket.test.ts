@@ -1,10 +1,10 @@
 import * as assert from "assert";
 import { spawnSync } from "child_process";
-import { bashHttpCheck } from "../../components/minio";
+import { bashHttpCheck } from "../../components/minio/minio";
 import * as path from "path";
-import { S3_VENV } from "../../testbed/cache";
-import { freePort, waitForTcp } from "../../testbed/ports";
-import { Managed, requireBinary, start, stopAll, tempDir } from "../../testbed/proc";
+import { S3_VENV } from "../testbed/cache";
+import { freePort, waitForTcp } from "../testbed/ports";
+import { Managed, requireBinary, start, stopAll, tempDir } from "../testbed/proc";
 import { ListBucketsCommand, PutObjectCommand } from "@aws-sdk/client-s3";
 import {
   MINIO_BUCKET_PROVIDER_VERSION, minioBucketProvider, MinioBucketInputs, normalizeBucketTarget, s3Client,

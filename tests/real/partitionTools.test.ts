@@ -2,9 +2,9 @@ import { strict as assert } from "assert";
 import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
-import { AIRFLOW_VENV } from "../../testbed/cache";
-import { LocalPostgres, startPostgres } from "../../testbed/postgres";
-import { requireBinary } from "../../testbed/proc";
+import { AIRFLOW_VENV } from "../testbed/cache";
+import { LocalPostgres, startPostgres } from "../testbed/postgres";
+import { requireBinary } from "../testbed/proc";
 
 const SQL_DIR = path.resolve(__dirname, "../../homeworks/partitions/sql/partitioning_tool");
 const sqlFiles = () => fs.readdirSync(SQL_DIR).filter((f) => /^\d{3}_.*\.sql$/.test(f)).sort();

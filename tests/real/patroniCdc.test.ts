@@ -5,7 +5,7 @@ import { Consumer, stringDeserializers } from "@platformatic/kafka";
 import { WriterOptions } from "../../apps/cdc-writer/src/options";
 import { WriterRun, WriterStats, startWriter } from "../../apps/cdc-writer/src/writer";
 import { describeDiff, diffTables, readRows } from "../../apps/cdc-reader/src/reader";
-import { jdbcSinkSecrets, postgresSourceSecrets } from "../../components/debeziumConnectors";
+import { jdbcSinkSecrets, postgresSourceSecrets } from "../../components/kafka/debeziumConnectors";
 import {
   CDC_TOPIC, OUTBOX_CONNECTOR, OUTBOX_TOPIC, PATRONI_CDC_PARAMETERS, PATRONI_CDC_SLOTS, PATRONI_CDC_SQL, SCHEMA_CHANGE,
   SINK_CONNECTOR, SOURCE_CONNECTOR, SOURCE_SLOT, OUTBOX_SLOT, outboxConnectorConfig, sinkConnectorConfig, snapshotSignalSql,
@@ -15,10 +15,10 @@ import {
   getStatus, KAFKA_CONNECTOR_PROVIDER_VERSION, KafkaConnectorInputs, KafkaConnectorOutputs, kafkaConnectorProvider as provider,
 } from "../../providers/kafkaConnector";
 import { applyMigrations, loadMigrations } from "../../providers/sqlMigrations";
-import { KafkaLab, startKafka } from "../../testbed/kafka";
-import { LocalPatroniCluster, startPatroniCluster } from "../../testbed/patroniCluster";
-import { LocalPostgres, startPostgres } from "../../testbed/postgres";
-import { stopAll, waitFor } from "../../testbed/proc";
+import { KafkaLab, startKafka } from "../testbed/kafka";
+import { LocalPatroniCluster, startPatroniCluster } from "../testbed/patroniCluster";
+import { LocalPostgres, startPostgres } from "../testbed/postgres";
+import { stopAll, waitFor } from "../testbed/proc";
 
 /**
  * Seed 004 on local processes: Patroni ×3 (etcd ×3, HAProxy) with the permanent logical slots, Kafka (KRaft) with

@@ -10,10 +10,10 @@ import { promisify } from "util";
 import { Client } from "pg";
 import { startTraffic, TrafficRun } from "../../apps/traffic-generator/src/generator";
 import { TrafficSummary } from "../../apps/traffic-generator/src/stats";
-import { FAST_FAILOVER_DCS } from "../../components/patroniConfig";
+import { FAST_FAILOVER_DCS } from "../../components/patroni/patroniConfig";
 import { applyMigrations, loadMigrations } from "../../providers/sqlMigrations";
-import { LocalPatroniCluster, startPatroniCluster } from "../../testbed/patroniCluster";
-import { stopAll, waitFor } from "../../testbed/proc";
+import { LocalPatroniCluster, startPatroniCluster } from "../testbed/patroniCluster";
+import { stopAll, waitFor } from "../testbed/proc";
 
 const SQL_DIR = path.join(__dirname, "../../homeworks/patroni-ha/sql");
 const RATE = 20;

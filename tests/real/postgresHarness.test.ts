@@ -1,5 +1,5 @@
 import * as assert from "assert";
-import { startPostgres, LocalPostgres } from "../../testbed/postgres";
+import { startPostgres, LocalPostgres } from "../testbed/postgres";
 
 describe("real: local PostgreSQL harness", function () {
   this.timeout(60_000);

@@ -5,10 +5,10 @@ import * as path from "path";
 import { Client } from "pg";
 import {
   REPLICA_START_SCRIPT, pgpassLine, primaryReplicationSql, replicaEnv,
-} from "../../components/postgresReplicaConfig";
-import { freePort, waitForTcp } from "../../testbed/ports";
-import { LocalPostgres, PG_BIN, PG_USER, startPostgres } from "../../testbed/postgres";
-import { Managed, chown, start, stopAll, tempDir, waitFor } from "../../testbed/proc";
+} from "../../components/postgres/postgresReplicaConfig";
+import { freePort, waitForTcp } from "../testbed/ports";
+import { LocalPostgres, PG_BIN, PG_USER, startPostgres } from "../testbed/postgres";
+import { Managed, chown, start, stopAll, tempDir, waitFor } from "../testbed/proc";
 
 /**
  * The replica container's start script, run for real: a local primary (startPostgres), the replication role and

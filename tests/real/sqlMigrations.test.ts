@@ -4,8 +4,8 @@ import * as fs from "fs";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { ClientConfig } from "pg";
-import { startPostgres, LocalPostgres } from "../../testbed/postgres";
-import { stopAll, tempDir } from "../../testbed/proc";
+import { startPostgres, LocalPostgres } from "../testbed/postgres";
+import { stopAll, tempDir } from "../testbed/proc";
 import {
   applyMigrations, loadMigrations, Migration, migrationFrom, readHistory, SQL_MIGRATIONS_PROVIDER_VERSION,
   sqlMigrationsProvider, SqlMigrationsInputs,
@@ -262,8 +262,8 @@ describe("real: SqlMigrations on PostgreSQL 15", function () {
 
 /** Starts postgres again on a stopped harness cluster's data directory and port. */
 async function startPostgresOn(old: LocalPostgres): Promise<{ stop(): Promise<void> }> {
-  const { start } = await import("../../testbed/proc");
-  const { PG_BIN, PG_USER } = await import("../../testbed/postgres");
+  const { start } = await import("../testbed/proc");
+  const { PG_BIN, PG_USER } = await import("../testbed/postgres");
   const root = path.dirname(old.dataDir);
   const proc = start({
     name: `postgres-restart-${old.port}`, cmd: path.join(PG_BIN, "postgres"), user: PG_USER, logDir: root,

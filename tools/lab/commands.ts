@@ -5,13 +5,13 @@ import { Admin, ConfluentSchemaRegistry, Consumer, stringDeserializers } from "@
 import { randomUUID } from "crypto";
 import { Client } from "pg";
 import { connectRequest, deleteConnector, getConfig, getStatus, httpCall, setState } from "../../providers/kafkaConnector";
-import { CONFLUENT_API_PATH } from "../../components/schemaRegistry";
+import { CONFLUENT_API_PATH } from "../../components/kafka/schemaRegistry";
 import { Invocation, snapshotSignal, usage } from "./args";
 import { LabDocker, LabService, numbered, pickService, publishedAddress } from "./docker";
 import { EXPERIMENTS, ExperimentName, lab, renderFigures } from "./experiments";
 import { leaderOf, Patroni, replicasOf } from "./patroni";
 import { repairStack, repairTarget } from "./repair";
-import { REPO_ROOT } from "../../paths";
+import { REPO_ROOT } from "../../program/paths";
 
 export type Print = (line: string) => void;
 

@@ -1,6 +1,6 @@
 // Patroni through `docker exec <member> patronictl -c /etc/patroni/patroni.yml ...`: the cluster as Patroni sees it,
 // whichever stack runs and whatever ports it publishes.
-import { PATRONI_CONFIG_PATH } from "../../components/patroniConfig";
+import { PATRONI_CONFIG_PATH } from "../../components/patroni/patroniConfig";
 import { LabDocker, LabService, numbered } from "./docker";
 
 export interface PatroniMember {

@@ -96,7 +96,7 @@ export async function repairStack(t: RepairTarget, docker: LabDocker, print: Pri
 
 /**
  * The stack to repair (--stack, LAB_STACK, else `pulumi stack select`'s: repair never guesses dev) and its Docker
- * prefixes: the lab's prefix, and <prefix>-<homework> for each when lab:homeworks names several (lab.ts).
+ * prefixes: the lab's prefix, and <prefix>-<homework> for each when lab:homeworks names several (program/compose.ts).
  */
 export async function repairTarget(inv: Invocation, env: NodeJS.ProcessEnv, cwd: string): Promise<RepairTarget> {
   const given = [inv.flags.stack, env.LAB_STACK].find((s): s is string => typeof s === "string" && s.trim() !== "");

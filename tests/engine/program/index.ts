@@ -6,7 +6,7 @@ import * as command from "@pulumi/command";
 import { HealthGate } from "../../../providers/healthGate";
 import { SqlMigrations } from "../../../providers/sqlMigrations";
 import { KafkaConnector } from "../../../providers/kafkaConnector";
-import { jdbcSinkConfig } from "../../../components/debeziumConnectors";
+import { jdbcSinkConfig } from "../../../components/kafka/debeziumConnectors";
 
 const cfg = new pulumi.Config("engine");
 const pgPort = cfg.requireNumber("pgPort");

@@ -1,6 +1,6 @@
 // Airflow's REST API as a user calls it (`curl -u airflow:<password> .../api/v1/...`, basic auth as in Airflow's own
-// docker-compose: components/airflow.ts), with the admin the lab created (airflow-init's environment).
-import { AIRFLOW_PORT } from "../../../components/airflow";
+// docker-compose: components/airflow/airflow.ts), with the admin the lab created (airflow-init's environment).
+import { AIRFLOW_PORT } from "../../../components/airflow/airflow";
 import { Check, CheckedLab, fail, pass } from "./framework";
 
 export interface AirflowApi {

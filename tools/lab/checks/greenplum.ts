@@ -1,7 +1,7 @@
 // The Greenplum homeworks' checks (seeds 000 and 001): Greenplum healthy, `pxf cluster status` as the README runs
 // it, the seeds' DAGs run successfully, and (partitions) the dp-partition bucket in MinIO.
-import { GREENPLUM_ADMIN } from "../../../components/greenplum";
-import { MINIO_API_PORT } from "../../../components/minio";
+import { GREENPLUM_ADMIN } from "../../../components/greenplum/greenplum";
+import { MINIO_API_PORT } from "../../../components/minio/minio";
 import { PARTITION_BUCKET } from "../../../homeworks/partitions";
 import { bucketExists } from "../../../providers/minioBucket";
 import { dagRunsSucceeded } from "./airflow";

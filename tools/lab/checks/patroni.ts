@@ -1,7 +1,7 @@
 // The Patroni homeworks' checks (seeds 003 and 004): what their READMEs check by hand with patronictl, psql through
 // HAProxy, Prometheus, the Connect REST API and a Kafka consumer, against the running lab.
 import { randomUUID } from "crypto";
-import { PATRONI_PASSWORD_ENV } from "../../../components/patroniConfig";
+import { PATRONI_PASSWORD_ENV } from "../../../components/patroni/patroniConfig";
 import { CDC_TABLE, OUTBOX_TABLE, OUTBOX_TOPIC, SOURCE_DATABASE, SOURCE_SLOT, DESTINATION_DATABASE } from "../../../homeworks/patroni-cdc/connectors";
 import { connectRequest } from "../../../providers/kafkaConnector";
 import { waitUntil } from "../../../providers/retry";

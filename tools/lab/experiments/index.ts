@@ -2,8 +2,8 @@
 // e2e suite calls the exported functions. Each drives its own traffic through HAProxy, injects the fault on the
 // container, restores it, and returns the figures (figures.ts renders them as one table).
 import { ClientConfig, Client } from "pg";
-import { HAPROXY_CONFIG_PATH } from "../../../components/haproxyConfig";
-import { PATRONI_PASSWORD_ENV } from "../../../components/patroniConfig";
+import { HAPROXY_CONFIG_PATH } from "../../../components/haproxy/haproxyConfig";
+import { PATRONI_PASSWORD_ENV } from "../../../components/patroni/patroniConfig";
 import { connectRequest, ConnectorStatus } from "../../../providers/kafkaConnector";
 import { waitUntil } from "../../../providers/retry";
 import { LabDocker, LabService, numbered, pickService, publishedAddress } from "../docker";
@@ -38,7 +38,7 @@ export interface LabHandle {
   destination?: string;
 }
 
-/** A frontend's port from HAProxy's rendered config (components/haproxyConfig.ts: pg_read_write_in, pg_read_only_in). */
+/** A frontend's port from HAProxy's rendered config (components/haproxy/haproxyConfig.ts: pg_read_write_in, pg_read_only_in). */
 export function frontendPortOf(haproxyConfig: string, frontend: string): number {
   const m = new RegExp(`frontend ${frontend}\\s*\\n\\s*bind\\s+[^\\s:]*:(\\d+)`).exec(haproxyConfig);
   if (!m) throw new Error(`HAProxy's config has no "frontend ${frontend}" with a bind line`);

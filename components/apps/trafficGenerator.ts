@@ -1,0 +1,44 @@
+import * as docker from "@pulumi/docker";
+import * as pulumi from "@pulumi/pulumi";
+import { TRAFFIC_ENV, TRAFFIC_GENERATOR_BUILD, trafficHealthCheck } from "../../apps/traffic-generator/src/contract";
+import { labContainer } from "../lab/labContainer";
+import { LabImages } from "../lab/labImages";
+import { LabNetwork } from "../lab/network";
+
+export interface TrafficGeneratorArgs {
+  prefix: string;
+  network: LabNetwork;
+  /** Builds the generator FROM the lab's Node (lab:images.node, or its Debian build). */
+  images: LabImages;
+  bindAddress: string;
+  /** Secret URLs as the lab network sees them (through HAProxy). */
+  readWriteUrl: pulumi.Input<string>;
+  readOnlyUrl: pulumi.Input<string>;
+  ratePerSecond: number;
+  dependsOn: pulumi.Input<pulumi.Resource>[];
+}
+
+/** The seed's traffic-generator.py, as a container: steady writes through the leader, reads from replicas. */
+export class TrafficGenerator extends pulumi.ComponentResource {
+  public readonly container: docker.Container;
+
+  constructor(name: string, args: TrafficGeneratorArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("lab:apps:TrafficGenerator", name, {}, opts);
+    const image = args.images.build(`${name}-image`, {
+      image: "traffic-generator", ...TRAFFIC_GENERATOR_BUILD, from: { key: "node", arg: "NODE_IMAGE" },
+    }, { parent: this });
+    this.container = labContainer({
+      prefix: args.prefix, service: name, image: image.repoDigest, network: args.network.network,
+      bindAddress: args.bindAddress, parent: this,
+      env: {
+        [TRAFFIC_ENV.readWriteUrl]: args.readWriteUrl,
+        [TRAFFIC_ENV.readOnlyUrl]: args.readOnlyUrl,
+        [TRAFFIC_ENV.rate]: String(args.ratePerSecond),
+      },
+      // Unhealthy when no write was acknowledged lately: the lab's end-to-end write path is broken.
+      healthcheck: { test: trafficHealthCheck(), startPeriodSeconds: 30 },
+      dependsOn: args.dependsOn,
+    });
+    this.registerOutputs({});
+  }
+}

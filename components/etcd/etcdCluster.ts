@@ -1,0 +1,44 @@
+import * as docker from "@pulumi/docker";
+import * as pulumi from "@pulumi/pulumi";
+import { ETCD_CLIENT_PORT, ETCD_PEER_PORT, EtcdMember, etcdClientHosts, etcdMemberArgs } from "./etcdConfig";
+import { labContainer, labVolume } from "../lab/labContainer";
+import { LabNetwork } from "../lab/network";
+
+export interface EtcdClusterArgs {
+  prefix: string;
+  network: LabNetwork;
+  image: pulumi.Input<string>;
+  members: number;
+  bindAddress: string;
+}
+
+/** Exit 0 only when this member answers through a quorum (etcdctl fails otherwise). */
+export function etcdHealthCheck(clientPort: number): string[] {
+  return ["CMD", "etcdctl", `--endpoints=http://127.0.0.1:${clientPort}`, "--command-timeout=3s", "endpoint", "health"];
+}
+
+/** etcd, Patroni's DCS: an odd number of members so a quorum survives one loss. */
+export class EtcdCluster extends pulumi.ComponentResource {
+  public readonly containers: docker.Container[];
+  /** host:port of each member's v3 client API inside the lab network. */
+  public readonly clientHosts: string[];
+
+  constructor(name: string, args: EtcdClusterArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("lab:dcs:EtcdCluster", name, {}, opts);
+    const members: EtcdMember[] = Array.from({ length: args.members }, (_, i) => ({
+      name: `${name}-${i + 1}`, host: `${name}-${i + 1}`, clientPort: ETCD_CLIENT_PORT, peerPort: ETCD_PEER_PORT,
+    }));
+    this.clientHosts = etcdClientHosts(members);
+    this.containers = members.map((m) => {
+      const data = labVolume(args.prefix, `${m.name}-data`, this);
+      return labContainer({
+        prefix: args.prefix, service: m.name, image: args.image, network: args.network.network,
+        bindAddress: args.bindAddress, parent: this,
+        command: ["etcd", ...etcdMemberArgs(m, members, { dataDir: "/etcd-data", listenHost: "0.0.0.0", clusterToken: args.prefix })],
+        volumes: [{ volume: data, path: "/etcd-data" }],
+        healthcheck: { test: etcdHealthCheck(ETCD_CLIENT_PORT) },
+      });
+    });
+    this.registerOutputs({ clientHosts: this.clientHosts });
+  }
+}

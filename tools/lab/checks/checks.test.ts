@@ -1,0 +1,68 @@
+import * as assert from "assert";
+import { LabDocker, LabService } from "../docker";
+import { Check, CheckedLab, checklistLines, containersHealthy, fail, HOMEWORK_CHECKS, homeworksOf, pass, runChecks, settled } from ".";
+import { parseInvocation } from "../args";
+
+const svc = (service: string, over: Partial<LabService> = {}): LabService => ({
+  name: `lab-x-${service}`, id: service, prefix: "lab-x", service, state: "running", health: "healthy", ports: {}, oneShot: false, ...over,
+});
+const labOf = (services: LabService[]) => new CheckedLab(new LabDocker(), "lab-x", services);
+
+describe("lab CLI: `check` (pure: the framework, the checklist, which homework a lab is)", () => {
+  it("tells each homework by its services, and only one per lab", () => {
+    const names = (list: string[]) => homeworksOf(list.map((s) => svc(s)), HOMEWORK_CHECKS).map((h) => h.homework);
+    assert.deepStrictEqual(names(["etcd-1", "pg-1", "pg-2", "pg-3", "haproxy", "prometheus", "traffic-generator"]), ["patroni-ha"]);
+    assert.deepStrictEqual(names(["pg-1", "haproxy", "connect-1", "connect-2", "destination", "kafka", "cdc-writer"]), ["patroni-cdc"]);
+    assert.deepStrictEqual(names(["postgres-primary", "postgres-replica", "dv-loader", "airflow-init", "airflow-webserver"]), ["cdc-datavault"]);
+    assert.deepStrictEqual(names(["greenplum", "bookings-db", "airflow-webserver"]), ["greenplum-pxf"]);
+    assert.deepStrictEqual(names(["greenplum", "minio", "airflow-webserver"]), ["partitions"]);
+    assert.deepStrictEqual(names(["kafka"]), []);
+  });
+
+  it("runs every check once, bounded; a throw or a timeout is that check's failure with its `look`", async () => {
+    const checks: Check[] = [
+      { name: "passes", look: "-", run: async () => pass("3/3") },
+      { name: "fails", look: "docker logs x", run: async () => fail("2/3") },
+      { name: "throws", look: "the log", run: async () => { throw new Error("connect ECONNREFUSED 127.0.0.1:5001\nstack"); } },
+      { name: "hangs", look: "the service", timeoutMs: 50, run: () => new Promise<never>(() => undefined) },
+      { name: "own look", look: "generic", run: async () => fail("bad", "docker logs <prefix>-pg-1") },
+    ];
+    const seen: string[] = [];
+    const r = await runChecks(labOf([]), checks, (x) => seen.push(x.name));
+    assert.deepStrictEqual(seen, checks.map((c) => c.name));
+    assert.deepStrictEqual(r.map((x) => [x.ok, x.figure, x.look]), [
+      [true, "3/3", undefined], [false, "2/3", "docker logs x"], [false, "connect ECONNREFUSED 127.0.0.1:5001", "the log"],
+      [false, "hangs: no answer within 50 ms", "the service"], [false, "bad", "docker logs lab-x-pg-1"],
+    ]);
+    assert.deepStrictEqual(checklistLines(r[0], 8), ["PASS  passes   3/3"]);
+    assert.deepStrictEqual(checklistLines(r[1], 8), ["FAIL  fails    2/3", "               look at: docker logs x"]);
+  });
+
+  it("every container healthy: a one-shot job passes only exited with 0, and the failure names the containers to read", async () => {
+    const ok = await containersHealthy.run(labOf([svc("pg-1"), svc("airflow-init", { oneShot: true, state: "exited", health: "-", exitCode: 0 })]));
+    assert.deepStrictEqual(ok, { ok: true, figure: "1/1 healthy, 1/1 one-shot jobs exited 0" });
+    const bad = await containersHealthy.run(labOf([svc("pg-1", { health: "unhealthy" }), svc("pg-2"), svc("airflow-init", { oneShot: true, state: "exited", health: "-", exitCode: 1 })]));
+    assert.strictEqual(bad.ok, false);
+    assert.strictEqual(bad.figure, "1/2 healthy, 0/1 one-shot jobs exited 0; not: pg-1 running/unhealthy, airflow-init exited (exit 1)");
+    assert.strictEqual(bad.look, "docker logs lab-x-pg-1; docker logs lab-x-airflow-init");
+  });
+
+  it("settles a state a restart leaves briefly off, but gives up at once on a stopped service", async function () {
+    this.timeout(20_000);
+    let n = 0;
+    assert.deepStrictEqual(await settled(async () => (++n < 3 ? fail(`try ${n}`) : pass(`try ${n}`)), 10_000), { ok: true, figure: "try 3" });
+    const stopped = labOf([svc("prometheus", { state: "exited", health: "-" })]);
+    const t = Date.now();
+    const o = await settled(async () => pass(stopped.address("prometheus", 9090)), 10_000);
+    assert.deepStrictEqual(o, { ok: false, figure: "lab-x-prometheus is exited, not running" });
+    assert.ok(Date.now() - t < 1000, "waited for a stopped service");
+    assert.deepStrictEqual(await settled(async () => fail("still off"), 1_500), { ok: false, figure: "still off" });
+  });
+
+  it("parses `check` and `check --json`, and refuses an argument", () => {
+    const at = () => ({ stack: "dev", prefix: "lab-dev", from: "stack dev" });
+    assert.strictEqual(parseInvocation(["check", "--json"], {}, at).flags.json, true);
+    assert.strictEqual(parseInvocation(["check"], {}, at).flags.json, undefined);
+    assert.throws(() => parseInvocation(["check", "x"], {}, at), /check: unexpected argument "x"/);
+  });
+});
