@@ -1,12 +1,14 @@
 import * as path from "path";
 import { isDeepStrictEqual } from "util";
 import * as pulumi from "@pulumi/pulumi";
-import { ConfigError, Homework, HomeworkNeeds, LabConfig } from "../config";
+import type { Homework, LabConfig } from "../config";
+import { HomeworkNeeds } from "./homeworks";
+import { ConfigError, SettingValue } from "./settings";
 import { LabImages } from "../components/lab/labImages";
 import { PrefixGuard } from "../providers/prefixGuard";
 import { moduleDir } from "./paths";
 
-/** What a homework's composition gets: the parsed config, its Docker prefix, its parent, and its own ports and secrets. */
+/** What a homework's composition gets: the parsed config, its Docker prefix, its parent, its own ports, secrets and settings. */
 export interface HomeworkContext<N extends HomeworkNeeds = HomeworkNeeds> {
   cfg: LabConfig;
   /** Docker-level prefix: the stack's, plus the homework when a stack runs several. */
@@ -18,6 +20,8 @@ export interface HomeworkContext<N extends HomeworkNeeds = HomeworkNeeds> {
   ports: { readonly [K in keyof N["ports"]]: number };
   /** The secrets this homework reads (config.ts has refused a missing one). */
   secrets: { readonly [K in keyof N["secrets"]]: pulumi.Output<string> };
+  /** Its own settings (lab:<key> as its needs.ts declares them), parsed, defaults filled. */
+  settings: { readonly [K in keyof N["settings"]]: SettingValue<N["settings"][K]> };
 }
 
 /** What homeworks/<name>/index.ts exports as `homework`: its needs (the needs.ts object) and how it composes. */
@@ -42,8 +46,10 @@ export function loadHomework(cfg: LabConfig, name: Homework): HomeworkDefinition
   const dir = path.join(cfg.catalog.root, name);
   const def = require(moduleDir(dir)).homework as HomeworkDefinition | undefined;
   if (!def || typeof def.compose !== "function") throw new ConfigError("homeworks", name, `${dir}/index.ts exports no \`homework\` { needs, compose }`);
-  // By value, not identity: a test harness that reloads the repository's modules gets a second copy of needs.ts.
-  if (!isDeepStrictEqual(def.needs, cfg.catalog.needs[name])) throw new ConfigError("homeworks", name, `${dir}/index.ts: homework.needs must be the \`needs\` of ./needs.ts`);
+  // By value, not identity: a test harness that reloads the repository's modules gets a second copy of needs.ts (and
+  // of the settings' functions, so those are left out of the comparison).
+  const data = (n: unknown) => JSON.parse(JSON.stringify(n));
+  if (!isDeepStrictEqual(data(def.needs), data(cfg.catalog.needs[name]))) throw new ConfigError("homeworks", name, `${dir}/index.ts: homework.needs must be the \`needs\` of ./needs.ts`);
   return def;
 }
 
@@ -51,9 +57,11 @@ function homeworkContext(cfg: LabConfig, name: Homework, needs: HomeworkNeeds): 
   const prefix = cfg.homeworks.length > 1 ? `${cfg.prefix}-${name}` : cfg.prefix;
   const parent = new HomeworkResource(name);
   const pick = <T>(from: Record<string, T>, keys: object) => Object.fromEntries(Object.keys(keys).map((k) => [k, from[k]]));
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  const settings = pick(cfg.settings, needs.settings) as any;
   return {
     cfg, prefix, parent, images: new LabImages(prefix, cfg.images, cfg.build, parent),
-    ports: pick(cfg.ports, needs.ports), secrets: pick(cfg.secrets, needs.secrets),
+    ports: pick(cfg.ports, needs.ports), secrets: pick(cfg.secrets, needs.secrets), settings,
   };
 }
 

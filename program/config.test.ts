@@ -2,7 +2,8 @@ import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
 import { parse } from "yaml";
-import { ConfigError, HOMEWORK_CATALOG, parseLabConfig } from "../config";
+import { HOMEWORK_CATALOG, parseLabConfig } from "../config";
+import { ConfigError } from "./settings";
 
 const { defaultPorts: DEFAULT_PORTS, needs: HOMEWORK_NEEDS, publicSecrets: PUBLIC_DEFAULT_SECRETS } = HOMEWORK_CATALOG;
 import { rawConfig } from "../tests/testbed/rawConfig";
@@ -25,7 +26,7 @@ describe("config: lab:* parsing and validation", () => {
     assert.strictEqual(c.ports.haproxyReadOnly, 5002);
     assert.strictEqual(c.ports.haproxyStats, 7001);
     assert.strictEqual(c.ports.grafana, 3000);
-    assert.strictEqual(c.patroni.synchronousMode, true);
+    assert.strictEqual(c.settings.patroni.synchronousMode, true);
   });
 
   it("picks the homework named like the stack", () => {
@@ -37,7 +38,7 @@ describe("config: lab:* parsing and validation", () => {
     assert.strictEqual(c.ports.grafana, 3300);
     assert.strictEqual(c.ports.haproxyStats, DEFAULT_PORTS.haproxyStats);
     assert.strictEqual(c.images.etcd, "mirror.local/etcd:v3.5.17");
-    assert.strictEqual(c.patroni.ttl, 30);
+    assert.strictEqual(c.settings.patroni.ttl, 30);
   });
 
   it("rejects an unknown homework, naming the key and the value", () => rejects({ homeworks: ["patroni-ha", "kafka-chaos"] }, /lab:homeworks = .*unknown homework "kafka-chaos"/));
@@ -94,13 +95,13 @@ describe("config: lab:* parsing and validation", () => {
     const c = parseLabConfig(rawConfig());
     assert.deepStrictEqual(c.build, { imageSource: "registry", debianBase: "pull", platform: "linux/amd64" });
     assert.strictEqual(c.keepData, false);
-    assert.deepStrictEqual(c.grafana, { enabled: true });
+    assert.deepStrictEqual(c.settings.grafana, { enabled: true });
   });
   it("reads build mode, the debootstrap base, its mirror, the build network and the platform", () => {
     const c = parseLabConfig(rawConfig({ imageSource: "build", debianBase: "debootstrap", debianMirror: "http://mirror.example/debian", buildNetwork: "host", platform: "linux/arm64", keepData: true, grafana: { enabled: false } }));
     assert.deepStrictEqual(c.build, { imageSource: "build", debianBase: "debootstrap", debianMirror: "http://mirror.example/debian", network: "host", platform: "linux/arm64" });
     assert.strictEqual(c.keepData, true);
-    assert.strictEqual(c.grafana.enabled, false);
+    assert.strictEqual(c.settings.grafana.enabled, false);
   });
   it("rejects a bad image source, base, mirror, build network, platform or keepData, naming key and value", () => {
     rejects({ imageSource: "local" }, /lab:imageSource = "local": must be one of: registry, build/);
@@ -120,5 +121,7 @@ describe("config: Pulumi.yaml's schema", () => {
     assert.deepStrictEqual(required, []);
     assert.strictEqual((project.config.ports as { type?: string }).type, "object");
     for (const key of Object.keys(HOMEWORK_CATALOG.publicSecrets)) assert.ok(!(key in project.config), `lab:${key} is declared in Pulumi.yaml`);
+    // A homework's own settings live in its needs.ts only: one file to change (and its line in docs/configuration.md).
+    for (const key of Object.keys(HOMEWORK_CATALOG.settings)) assert.ok(!(key in project.config), `lab:${key} is declared in Pulumi.yaml`);
   });
 });

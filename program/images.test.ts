@@ -1,7 +1,8 @@
 import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
-import { DEFAULT_IMAGES, HOMEWORK_CATALOG, HOMEWORKS, parseLabConfig } from "../config";
+import { HOMEWORK_CATALOG, HOMEWORKS, parseLabConfig } from "../config";
+import { DEFAULT_IMAGES } from "../images/catalog";
 import { composeLab } from "./compose";
 import { rawConfig } from "../tests/testbed/rawConfig";
 import { runMocked } from "../tests/testbed/mockLab";

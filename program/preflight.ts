@@ -6,23 +6,30 @@
 import * as http from "http";
 import * as net from "net";
 import * as pulumi from "@pulumi/pulumi";
-import { DEBIAN_BUILT } from "../components/lab/labImages";
-import { ImageKey, LabConfig } from "../config";
+import type { LabConfig } from "../config";
+import { DEBIAN_BUILT, ImageKey } from "../images/catalog";
 
 /** A published host port and the lab:ports key that sets it. */
 export interface PublishedPort { key: string; port: number }
 
-/** Port keys a component publishes only when it is enabled. */
-const OPTIONAL_PORTS: Record<string, (cfg: LabConfig) => boolean> = {
-  grafana: (cfg) => cfg.grafana.enabled,
-  schemaRegistry: (cfg) => cfg.schemaRegistry.enabled,
-};
-const OPTIONAL_IMAGES: Partial<Record<ImageKey, (cfg: LabConfig) => boolean>> = OPTIONAL_PORTS;
+/** What the stack's settings leave out (a component a homework's setting turned off: its ports and its image). */
+function leftOut(cfg: LabConfig): { ports: Set<string>; images: Set<string> } {
+  const out = { ports: new Set<string>(), images: new Set<string>() };
+  for (const h of cfg.homeworks) {
+    for (const [key, setting] of Object.entries(cfg.catalog.needs[h].settings)) {
+      const gone = setting.leavesOut?.(cfg.settings[key]);
+      gone?.ports.forEach((p) => out.ports.add(p));
+      gone?.images.forEach((i) => out.images.add(i));
+    }
+  }
+  return out;
+}
 
 /** The host ports this stack publishes (its homeworks' lab:ports keys, minus disabled components'). */
 export function publishedPorts(cfg: LabConfig): PublishedPort[] {
   const keys = new Set(cfg.homeworks.flatMap((h) => Object.keys(cfg.catalog.needs[h].ports)));
-  return [...keys].filter((k) => OPTIONAL_PORTS[k]?.(cfg) ?? true).map((key) => ({ key, port: cfg.ports[key] }));
+  const off = leftOut(cfg).ports;
+  return [...keys].filter((k) => !off.has(k)).map((key) => ({ key, port: cfg.ports[key] }));
 }
 
 /** The images `up` pulls unless they are on this host: per lab:imageSource, lab:debianBase and the enabled components. */
@@ -30,8 +37,9 @@ export function pulledImages(cfg: LabConfig): { key: ImageKey; ref: string }[] {
   const keys = new Set(cfg.homeworks.flatMap((h) => cfg.catalog.needs[h].images));
   // Every build-mode image starts FROM the Debian base, whether or not a homework names it.
   if (cfg.build.imageSource === "build" && [...keys].some((k) => DEBIAN_BUILT.includes(k))) keys.add("debian");
+  const off = leftOut(cfg).images;
   return [...keys]
-    .filter((k) => OPTIONAL_IMAGES[k]?.(cfg) ?? true)
+    .filter((k) => !off.has(k))
     .filter((k) => !(cfg.build.imageSource === "build" && DEBIAN_BUILT.includes(k)))
     .filter((k) => !(k === "debian" && cfg.build.debianBase === "debootstrap"))
     .map((key) => ({ key, ref: cfg.images[key] }));
@@ -62,12 +70,17 @@ export function portLine(h: PublishedPort & { who: string }, bindAddress: string
   return `lab:ports.${h.key} = ${h.port}: ${bindAddress}:${h.port} is in use by ${h.who} (pulumi config set --path lab:ports.${h.key} ${free ?? "<a free port>"})`;
 }
 
-/** Build-mode fixes for an image no registry can give: per key, what to set instead. */
-const NO_REGISTRY_FIX: Partial<Record<ImageKey, string>> = {
-  debian: "pulumi config set lab:debianBase debootstrap",
-  grafana: "pulumi config set --path lab:grafana.enabled false",
-  schemaRegistry: "pulumi config set --path lab:schemaRegistry.enabled false",
-};
+/** What to set instead of pulling `key`: the Debian base made from a mirror, or the setting that leaves its component out. */
+function noRegistryFix(cfg: LabConfig, key: ImageKey): string | undefined {
+  if (key === "debian") return "pulumi config set lab:debianBase debootstrap";
+  for (const h of cfg.homeworks) {
+    for (const [name, setting] of Object.entries(cfg.catalog.needs[h].settings)) {
+      if (!("enabled" in setting.fields)) continue;
+      if (setting.leavesOut?.({ ...cfg.settings[name], enabled: false })?.images.includes(key)) return `pulumi config set --path lab:${name}.enabled false`;
+    }
+  }
+  return undefined;
+}
 
 /** A network-level failure of the engine reaching a registry (not an auth or a missing-tag answer). */
 export const UNREACHABLE = /no such host|server misbehaving|name resolution|dial tcp|i\/o timeout|connection refused|network is unreachable|no route to host|TLS handshake timeout|Client\.Timeout|deadline exceeded|did not answer within/i;
@@ -81,12 +94,12 @@ export function imageProblem(cfg: LabConfig, unreachable: { key: ImageKey; ref: 
   if (cfg.build.imageSource === "registry") {
     const buildable = unreachable.filter((u) => DEBIAN_BUILT.includes(u.key) || u.key === "debian");
     const still = unreachable.filter((u) => !buildable.includes(u));
-    const also = still.map((u) => NO_REGISTRY_FIX[u.key] ?? `pull ${u.ref} where a registry answers, or point lab:images.${u.key} at a mirror`);
+    const also = still.map((u) => noRegistryFix(cfg, u.key) ?? `pull ${u.ref} where a registry answers, or point lab:images.${u.key} at a mirror`);
     return `lab:imageSource = "registry": ${head}: build them from Debian packages with pulumi config set lab:imageSource build` +
       `${cfg.build.debianBase === "pull" ? " and pulumi config set lab:debianBase debootstrap" : ""}` +
       `${also.length ? `; ${also.join("; ")}` : ""}`;
   }
-  const fixes = unreachable.map((u) => `${u.key}: ${NO_REGISTRY_FIX[u.key] ?? `pull ${u.ref} where a registry answers, or point lab:images.${u.key} at a mirror`}`);
+  const fixes = unreachable.map((u) => `${u.key}: ${noRegistryFix(cfg, u.key) ?? `pull ${u.ref} where a registry answers, or point lab:images.${u.key} at a mirror`}`);
   return `lab:imageSource = "build": ${head}: ${fixes.join("; ")}`;
 }
 

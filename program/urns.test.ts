@@ -5,7 +5,8 @@
 import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
-import { HOMEWORKS, IMAGE_SOURCES, parseLabConfig } from "../config";
+import { HOMEWORKS, parseLabConfig } from "../config";
+import { IMAGE_SOURCES } from "../components/lab/labImages";
 import { composeLab } from "./compose";
 import { rawConfig } from "../tests/testbed/rawConfig";
 import { runMocked } from "../tests/testbed/mockLab";

@@ -1,22 +1,33 @@
 // Where every image a lab container runs comes from (lab:imageSource): the pinned registry image, or — in build
-// mode — a build of images/debian/<key> FROM the lab's one Debian base. The lab's own images (Patroni, Connect,
+// mode — a build of images/debian/<key> (images/catalog.ts says which) FROM the lab's one Debian base. The lab's own images (Patroni, Connect,
 // the apps, Airflow's worker) are built here too, FROM whichever of the two their base key resolves to.
 import * as command from "@pulumi/command";
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import * as path from "path";
-import { BuildSettings, ConfigError, ImageKey, Images } from "../../config";
+import { ImageKey, Images, DEBIAN_BUILT, debianBuildDir } from "../../images/catalog";
 import { DEBIAN_SUITE, MAKE_BASE_SCRIPT, debootstrapBaseTag, hostDebianMirror } from "../../images/debian/base";
 import { REPO_ROOT } from "../../program/paths";
+import { ConfigError } from "../../program/settings";
 
-/** Services whose software Debian, PyPI, npm or Maven Central packages: built from images/debian/<key> under lab:imageSource=build. */
-export const DEBIAN_BUILT: readonly ImageKey[] = ["postgres", "etcd", "haproxy", "prometheus", "node", "kafka", "pgAdmin", "airflow"];
+/** Where the services' images come from: the pinned official images, or built by the program from Debian packages. */
+export const IMAGE_SOURCES = ["registry", "build"] as const;
+export type ImageSource = (typeof IMAGE_SOURCES)[number];
+/** How build mode gets its Debian base: one pull of lab:images.debian, or made from a Debian mirror (no registry). */
+export const DEBIAN_BASES = ["pull", "debootstrap"] as const;
+export type DebianBase = (typeof DEBIAN_BASES)[number];
 
-/**
- * Run from lab:images in both modes: packaged nowhere reachable without a registry (Grafana, MinIO, Greenplum), or
- * not assemblable from Maven Central (Apicurio's registry: images/debian/schemaRegistry/README.md). `debian` is the base.
- */
-export const REGISTRY_ONLY: readonly ImageKey[] = ["grafana", "minio", "greenplum", "schemaRegistry"];
+/** How the lab gets and builds its images (lab:imageSource, lab:debianBase, ...; parsed by config.ts). */
+export interface BuildSettings {
+  imageSource: ImageSource;
+  debianBase: DebianBase;
+  /** Mirror debootstrap reads (lab:debianBase=debootstrap); default: the first of this host's apt sources. */
+  debianMirror?: string;
+  /** Network every image build's RUN steps use (`host` where bridges have no egress); default Docker's own. */
+  network?: string;
+  /** Platform of the lab's own builds (default linux/amd64; linux/arm64 on Apple silicon avoids emulation). */
+  platform: string;
+}
 
 export interface OwnImage {
   /** Short name: the image is tagged `<prefix>-<image>:local`. */
@@ -79,7 +90,7 @@ export class LabImages {
     if (this.settings.imageSource !== "build" || !DEBIAN_BUILT.includes(key)) return undefined;
     let b = this.built.get(key);
     if (!b) {
-      b = this.build(`${key}-image`, { image: key.toLowerCase(), context: path.join("images", "debian", key), args: { BASE_IMAGE: this.debianBase() } }, { parent: this.parent });
+      b = this.build(`${key}-image`, { image: key.toLowerCase(), context: debianBuildDir(key), args: { BASE_IMAGE: this.debianBase() } }, { parent: this.parent });
       this.built.set(key, b);
     }
     return b;

@@ -2,7 +2,7 @@
 // A function, not a ComponentResource: its resources stay children of the homework, so the URNs a stack already
 // has (etcd, pg, haproxy under lab:homework:*) do not change and a second `up` replaces nothing.
 import * as pulumi from "@pulumi/pulumi";
-import { PatroniSettings } from "../../config";
+import type { PatroniSettings } from "./settings";
 import { EtcdCluster } from "../etcd/etcdCluster";
 import { HaProxy } from "../haproxy/haproxy";
 import { LabImages } from "../lab/labImages";

@@ -2,7 +2,15 @@
 // both call it, so what the tests prove is what the stack runs.
 import { badInput } from "../../providers/dynamic";
 import { stringify } from "yaml";
-import { PATRONI_TIMING_LIMITS, patroniTimingRule } from "../../config";
+
+/** Patroni's own limits on its timings (seconds): lab:patroni (./settings.ts) and this renderer both check them. */
+export const PATRONI_TIMING_LIMITS = { ttl: [20, 3600], loopWait: [1, 3600], retryTimeout: [3, 3600] } as const;
+
+/** Patroni's rule between the timings (it rewrites values that break it): loop_wait + 2 × retry_timeout ≤ ttl. */
+export function patroniTimingRule(p: { ttl: number; loopWait: number; retryTimeout: number }): string | undefined {
+  if (p.loopWait + 2 * p.retryTimeout <= p.ttl) return undefined;
+  return `Patroni needs loopWait + 2*retryTimeout <= ttl (${p.loopWait} + 2*${p.retryTimeout} = ${p.loopWait + 2 * p.retryTimeout} > ${p.ttl})`;
+}
 
 /** Where the image expects the rendered YAML (mounted read-only). */
 export const PATRONI_CONFIG_PATH = "/etc/patroni/patroni.yml";

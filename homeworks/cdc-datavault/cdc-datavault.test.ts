@@ -1,5 +1,6 @@
 import * as assert from "assert";
-import { DEFAULT_IMAGES, parseLabConfig } from "../../config";
+import { parseLabConfig } from "../../config";
+import { DEFAULT_IMAGES } from "../../images/catalog";
 import { composeLab } from "../../program/compose";
 import { rawConfig } from "../../tests/testbed/rawConfig";
 import { assertContainerHygiene, container as containerNamed, containersOf, envOf, MockRun, Registered, runMocked, waitsFor, mockImageId } from "../../tests/testbed/mockLab";

@@ -3,7 +3,7 @@
 // through HAProxy's read-write port, a JDBC sink into destination_db, an outbox EventRouter to Person.events; a
 // schema registry for the Avro option; pgAdmin; the writer and the reader.
 import * as pulumi from "@pulumi/pulumi";
-import { ConfigError } from "../../config";
+import { ConfigError } from "../../program/settings";
 import { Address, postgresUrl } from "../../components/lab/address";
 import { jdbcSinkSecrets, postgresSourceSecrets } from "../../components/kafka/debeziumConnectors";
 import { haCluster } from "../../components/patroni/haCluster";
@@ -32,12 +32,12 @@ const FORMAT_KIND: RecordFormat["kind"] = "json";
 
 export const homework: HomeworkDefinition<typeof needs> = { needs, compose };
 
-function compose({ cfg, prefix, parent, images, ports, secrets }: HomeworkContext<typeof needs>): Record<string, pulumi.Input<unknown>> {
+function compose({ cfg, prefix, parent, images, ports, secrets, settings }: HomeworkContext<typeof needs>): Record<string, pulumi.Input<unknown>> {
   const opts = { parent };
   const password = secrets.postgresPassword;
   const net = new LabNetwork("net", { prefix }, opts);
   const { pg, proxy } = haCluster({
-    prefix, network: net, images, bindAddress: cfg.bindAddress, dcs: cfg.patroni,
+    prefix, network: net, images, bindAddress: cfg.bindAddress, dcs: settings.patroni,
     superuserPassword: password, replicationPassword: secrets.replicationPassword,
     ports: { readWrite: ports.haproxyReadWrite, readOnly: ports.haproxyReadOnly, stats: ports.haproxyStats },
     parameters: PATRONI_CDC_PARAMETERS, slots: PATRONI_CDC_SLOTS,
@@ -62,7 +62,7 @@ function compose({ cfg, prefix, parent, images, ports, secrets }: HomeworkContex
     prefix, network: net, kafka, images, bindAddress: cfg.bindAddress, ports: [ports.connect, ports.connectWorker2],
   }, opts);
   // Registry-only (Apicurio's build is not on Maven Central): lab:schemaRegistry.enabled=false leaves it out.
-  const registry = cfg.schemaRegistry.enabled
+  const registry = settings.schemaRegistry.enabled
     ? new SchemaRegistry("schema-registry", { prefix, network: net, image: images.run("schemaRegistry"), bindAddress: cfg.bindAddress, port: ports.schemaRegistry }, opts)
     : undefined;
   if (FORMAT_KIND === "avro" && !registry) throw new ConfigError("schemaRegistry.enabled", false, "the Avro record format needs the schema registry");
@@ -97,9 +97,9 @@ function compose({ cfg, prefix, parent, images, ports, secrets }: HomeworkContex
     healthcheck: { test: ["CMD", "node", `dist/${service}/src/health.js`], startPeriodSeconds: 20 },
     dependsOn,
   });
-  const writer = cfg.traffic.enabled ? app("cdc-writer", "main", {
+  const writer = settings.traffic.enabled ? app("cdc-writer", "main", {
     SOURCE_URL: url(proxy.inLab.readWrite, SOURCE_DATABASE),
-    WRITER_RATE: String(cfg.traffic.ratePerSecond),
+    WRITER_RATE: String(settings.traffic.ratePerSecond),
     WRITER_ROWS: "100",
     // The seed's OUTBOX=true: the outbox connector is registered, so every change also emits a Person event.
     OUTBOX: "true",

@@ -1,5 +1,8 @@
-// What patroni-cdc needs from lab:* (read by config.ts; imports nothing at run time).
-import type { HomeworkNeeds } from "../../config";
+// What patroni-cdc needs from lab:* (read by config.ts before anything is created).
+import { TRAFFIC_SETTING } from "../../components/apps/settings";
+import { PATRONI_SETTING } from "../../components/patroni/settings";
+import type { HomeworkNeeds } from "../../program/homeworks";
+import { componentSwitch } from "../../program/settings";
 
 export const needs = {
   ports: {
@@ -9,4 +12,10 @@ export const needs = {
   secrets: { postgresPassword: "lab-pg-secret", replicationPassword: "lab-repl-secret" },
   /** Patroni builds FROM postgres, Connect FROM kafka (and a Debian stage), the writer and reader FROM node. */
   images: ["postgres", "etcd", "haproxy", "kafka", "schemaRegistry", "pgAdmin", "node", "debian"],
+  settings: {
+    patroni: PATRONI_SETTING,
+    traffic: TRAFFIC_SETTING,
+    /** The schema registry runs only from its registry image (Apicurio is not buildable from Maven Central). */
+    schemaRegistry: componentSwitch({ ports: ["schemaRegistry"], images: ["schemaRegistry"] }),
+  },
 } as const satisfies HomeworkNeeds;

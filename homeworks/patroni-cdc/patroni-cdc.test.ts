@@ -1,7 +1,8 @@
 import * as assert from "assert";
 import * as path from "path";
 import { parse } from "yaml";
-import { DEFAULT_IMAGES, parseLabConfig } from "../../config";
+import { parseLabConfig } from "../../config";
+import { DEFAULT_IMAGES } from "../../images/catalog";
 import { composeLab } from "../../program/compose";
 import { renderServersJson } from "../../components/postgres/pgAdmin";
 import { converterConfig } from "./connectors";

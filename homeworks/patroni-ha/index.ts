@@ -14,18 +14,18 @@ import { needs } from "./needs";
 
 export const homework: HomeworkDefinition<typeof needs> = {
   needs,
-  compose({ cfg, prefix, parent, images, ports, secrets }) {
+  compose({ cfg, prefix, parent, images, ports, secrets, settings }) {
     const opts = { parent };
     const net = new LabNetwork("net", { prefix }, opts);
     const password = secrets.postgresPassword;
     const { etcd, pg, proxy } = haCluster({
-      prefix, network: net, images, bindAddress: cfg.bindAddress, dcs: cfg.patroni,
+      prefix, network: net, images, bindAddress: cfg.bindAddress, dcs: settings.patroni,
       superuserPassword: password, replicationPassword: secrets.replicationPassword,
       ports: { readWrite: ports.haproxyReadWrite, readOnly: ports.haproxyReadOnly, stats: ports.haproxyStats },
     }, opts);
     const monitoring = new Monitoring("monitoring", {
       prefix, network: net, bindAddress: cfg.bindAddress,
-      images: { prometheus: images.run("prometheus"), grafana: images.run("grafana") }, grafana: cfg.grafana.enabled,
+      images: { prometheus: images.run("prometheus"), grafana: images.run("grafana") }, grafana: settings.grafana.enabled,
       ports: { prometheus: ports.prometheus, grafana: ports.grafana },
       grafanaAdminPassword: secrets.grafanaAdminPassword,
       scrapeJobs: [
@@ -44,10 +44,10 @@ export const homework: HomeworkDefinition<typeof needs> = {
       connection: { ...proxy.published.readWrite, user: "postgres", database: "postgres", password },
       migrations: path.join(sourceDir(__dirname), "sql"),
     }, { parent, dependsOn: [proxy.container, pg.dcs] });
-    if (cfg.traffic.enabled) {
+    if (settings.traffic.enabled) {
       // Inside the lab network HAProxy listens on the seed's ports (5000 read-write, 5001 read-only).
       new TrafficGenerator("traffic-generator", {
-        prefix, network: net, images, bindAddress: cfg.bindAddress, ratePerSecond: cfg.traffic.ratePerSecond,
+        prefix, network: net, images, bindAddress: cfg.bindAddress, ratePerSecond: settings.traffic.ratePerSecond,
         readWriteUrl: url(proxy.inLab.readWrite), readOnlyUrl: url(proxy.inLab.readOnly),
         dependsOn: [sql],
       }, opts);
