@@ -27,5 +27,5 @@ export function moduleDir(dir: string): string {
 /** The bookings data set (schema, reference and generated data): cdc-datavault's and greenplum-pxf's source database. */
 export const BOOKINGS_SQL_DIR = path.join(REPO_ROOT, "datasets", "bookings");
 
-/** The DAGs the lab's Airflow image bakes (images/airflow); a homework on stock Airflow writes the ones it runs. */
-export const AIRFLOW_DAGS_DIR = path.join(REPO_ROOT, "images", "airflow", "dags");
+/** The DAGs the lab's Airflow image bakes (images/airflow/Dockerfile); a homework on stock Airflow writes the ones it runs. */
+export const AIRFLOW_DAGS_DIR = path.join(REPO_ROOT, "airflow", "dags");

@@ -22,8 +22,8 @@ export const DEFAULT_PXF_SEED_OVERWRITE = "1";
 /** The superuser the base image creates; the image's ensure and health scripts act as it. */
 export const GREENPLUM_ADMIN = "gpadmin";
 
-/** The pinned JDBC driver (images/greenplum/pxf/jdbc-driver.env), passed to the build so the Dockerfile checks the same version. */
-export function jdbcDriverVersion(envFile = path.join(REPO_ROOT, "images", "greenplum", "pxf", "jdbc-driver.env")): string {
+/** The pinned JDBC driver (pxf/jdbc-driver.env), passed to the build so the Dockerfile checks the same version. */
+export function jdbcDriverVersion(envFile = path.join(REPO_ROOT, "pxf", "jdbc-driver.env")): string {
   const text = fs.readFileSync(envFile, "utf8");
   const version = /^POSTGRES_JDBC_VERSION=(\S+)$/m.exec(text)?.[1];
   if (!version) throw new Error(`${envFile}: no POSTGRES_JDBC_VERSION=... line`);
@@ -86,12 +86,12 @@ export class Greenplum extends pulumi.ComponentResource {
   constructor(name: string, args: GreenplumArgs, opts?: pulumi.ComponentResourceOptions) {
     super("lab:greenplum:Greenplum", name, {}, opts);
     this.database = args.database ?? "demo";
-    // The Dockerfile refuses to build without the checksum-verified driver in images/greenplum/pxf/lib (never committed).
+    // The Dockerfile refuses to build without the checksum-verified driver in pxf/lib (never committed).
     const driver = new command.local.Command(`${name}-jdbc-driver`, {
       create: "bash images/greenplum/fetch-jdbc-driver.sh",
       update: "bash images/greenplum/fetch-jdbc-driver.sh",
       dir: REPO_ROOT,
-      triggers: [fs.readFileSync(path.join(REPO_ROOT, "images", "greenplum", "pxf", "jdbc-driver.env"), "utf8")],
+      triggers: [fs.readFileSync(path.join(REPO_ROOT, "pxf", "jdbc-driver.env"), "utf8")],
     }, { parent: this });
     this.image = args.images.build(`${name}-image`, {
       image: "greenplum", context: ".", dockerfile: "images/greenplum/Dockerfile",

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Puts the pinned PostgreSQL JDBC driver into images/greenplum/pxf/lib/ (the Greenplum image's build context) and checks its sha256.
+# Puts the pinned PostgreSQL JDBC driver into pxf/lib/ (the Greenplum image's build context) and checks its sha256.
 # Run before `docker build`; MAVEN_REPO_URL points at a mirror (file:// works too). Does nothing when the jar is already right.
 set -euo pipefail
 repo_root="$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/../.." && pwd)"

@@ -105,8 +105,8 @@ describe("greenplum image: fetch-jdbc-driver.sh", function () {
     assert.deepEqual(fs.readdirSync(path.join(root, "lib")), []);
   });
 
-  it("pins a real Maven Central checksum in images/greenplum/pxf/jdbc-driver.env", () => {
-    const env = fs.readFileSync(path.join(REPO, "images/greenplum/pxf/jdbc-driver.env"), "utf8");
+  it("pins a real Maven Central checksum in pxf/jdbc-driver.env", () => {
+    const env = fs.readFileSync(path.join(REPO, "pxf/jdbc-driver.env"), "utf8");
     assert.match(env, /^POSTGRES_JDBC_VERSION=42\.7\.4$/m);
     assert.match(env, /^POSTGRES_JDBC_SHA256=[0-9a-f]{64}$/m);
     const docker = fs.readFileSync(path.join(REPO, "images/greenplum/Dockerfile"), "utf8");

@@ -142,7 +142,7 @@ describe("greenplum image: pxf-ensure.sh + entrypoint-wrapper.sh in a sandbox", 
     const r = sb.run("pxf-ensure.sh", [], { PXF_BASE: undefined, GREENPLUM_DATA_DIRECTORY: data });
     assert.equal(r.status, 0, r.stderr);
     assert.match(r.stdout, new RegExp(`PXF_BASE=${data}/pxf \\(from GREENPLUM_DATA_DIRECTORY\\)`));
-    assert.ok(fs.existsSync(path.join(data, "images/greenplum/pxf/servers/bookings-db/jdbc-site.xml")));
+    assert.ok(fs.existsSync(path.join(data, "pxf/servers/bookings-db/jdbc-site.xml")));
     assert.ok(!fs.existsSync(path.join(sb.root, "from-bashrc")));
   });
 

@@ -68,7 +68,7 @@ export function makeSandbox(): Sandbox {
   const base = path.join(root, "data", "pxf");
   fs.mkdirSync(bin, { recursive: true });
   for (const [name, text] of Object.entries(FAKES)) fs.writeFileSync(path.join(bin, name), text, { mode: 0o755 });
-  fs.cpSync(path.join(REPO, "images/greenplum/pxf/servers"), path.join(seed, "servers"), { recursive: true });
+  fs.cpSync(path.join(REPO, "pxf/servers"), path.join(seed, "servers"), { recursive: true });
   fs.mkdirSync(path.join(seed, "lib"));
   fs.writeFileSync(path.join(seed, "lib", "postgresql-42.7.4.jar"), "not really a jar\n", { mode: 0o644 });
   const env: NodeJS.ProcessEnv = {
