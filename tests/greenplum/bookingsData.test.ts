@@ -1,9 +1,10 @@
+import { BOOKINGS_SQL_DIR } from "../../program/paths";
 import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as path from "path";
 import { LocalPostgres, startPostgres } from "../testbed/postgres";
 
-const DIR = path.resolve(__dirname, "../../sql/bookings");
+const DIR = BOOKINGS_SQL_DIR;
 const TABLES = ["airports", "aircrafts", "seats", "flights", "bookings", "tickets", "ticket_flights", "boarding_passes"];
 
 describe("datasets/bookings: the demo source database (real PostgreSQL 15)", function () {
