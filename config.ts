@@ -170,19 +170,11 @@ function parsePorts(raw: RawConfig, homeworks: Homework[], catalog: HomeworkCata
   return ports;
 }
 
-/** Reads an object key, rejecting unknown sub-keys, and fills defaults key by key. */
+/** Reads an object key (lab:ports, lab:images) as a setting whose fields are the defaults' keys. */
 function parseMap<T extends Record<string, unknown>>(raw: RawConfig, key: string, defaults: T, check: (k: keyof T & string, v: unknown) => unknown): { [K in keyof T]: T[K] extends string ? string : T[K] extends number ? number : T[K] } {
-  const v = raw.get(key);
-  if (v !== undefined && (typeof v !== "object" || v === null || Array.isArray(v))) {
-    throw new ConfigError(key, v, `must be an object with keys among: ${Object.keys(defaults).join(", ")}`);
-  }
-  const given = (v ?? {}) as Record<string, unknown>;
-  for (const k of Object.keys(given)) {
-    if (!(k in defaults)) throw new ConfigError(`${key}.${k}`, given[k], `unknown key; known: ${Object.keys(defaults).join(", ")}`);
-  }
-  const out: Record<string, unknown> = {};
-  for (const k of Object.keys(defaults)) out[k] = k in given ? check(k, given[k]) : defaults[k];
-  return out as any;
+  const fields = Object.fromEntries(Object.keys(defaults).map((k) => [k, { default: defaults[k], parse: (_: string, v: unknown) => check(k, v) }]));
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  return parseSetting(key, { fields }, raw.get(key)) as any;
 }
 
 function str(raw: RawConfig, key: string, dflt: string): string {
