@@ -1,5 +1,5 @@
 // The harness on its own fixture: each input reaches the container, an unimplemented input fails by name, a second
-// run changes nothing, teardown leaves nothing labelled.
+// run changes nothing, a moved file of the image's context updates the image, teardown leaves nothing labelled.
 import * as assert from "assert";
 import * as fs from "fs";
 import * as net from "net";
@@ -26,19 +26,24 @@ describe("e2e harness on its fixture program", function () {
   let port: number;
   let base: string;
   let first: RunResult;
-  const args = () => ({ stack: "fixture", runId: RUN, program: PROGRAM, config: { prefix: PREFIX, port, base }, secrets: { token: "s3cret-token" } });
+  // The image's build context: a copy of fixture/image with one file its Dockerfile does not COPY.
+  const context = fs.mkdtempSync(path.join(os.tmpdir(), "lab-e2e-ctx-"));
+  const args = () => ({ stack: "fixture", runId: RUN, program: PROGRAM, config: { prefix: PREFIX, port, base, context }, secrets: { token: "s3cret-token" } });
   const inspect = (name: string) => docker.getContainer(name).inspect();
 
   before(async function () {
     this.timeout(900_000);
     base = await testBase();
     port = await freePort();
+    fs.copyFileSync(path.join(__dirname, "fixture", "image", "Dockerfile"), path.join(context, "Dockerfile"));
+    fs.writeFileSync(path.join(context, "notes.txt"), "sent with the context, copied nowhere\n");
     first = await runLab(args());
   });
   after(async function () {
     this.timeout(120_000);
     await teardown(RUN);
     await teardown(`${RUN}-bad`);
+    fs.rmSync(context, { recursive: true, force: true });
   });
 
   it("creates every resource once and returns the outputs", () => {
@@ -106,6 +111,16 @@ describe("e2e harness on its fixture program", function () {
     const second = await runLab(args());
     assert.deepStrictEqual(second.counts, { created: 0, updated: 0, replaced: 0, same: 7 });
     assert.strictEqual((await inspect(`${PREFIX}-app`)).Id, id, "the container was not recreated");
+  });
+
+  it("updates the image, and nothing else, when a file its build sends moves (the provider's context digest)", async function () {
+    this.timeout(120_000);
+    fs.renameSync(path.join(context, "notes.txt"), path.join(context, "moved.txt"));
+    const moved = await runLab(args());
+    const image = recorded(RUN).find((r) => r.type === "docker:index/image:Image")!;
+    assert.strictEqual(moved.ops[image.urn], "update");
+    assert.deepStrictEqual(moved.counts, { created: 0, updated: 1, replaced: 0, same: 6 });
+    assert.strictEqual(image.id, first.outputs.repoDigest, "nothing COPYs the file: the image id, and so the container running it, stay");
   });
 
   it("replaces the container when an input that forces replacement changes", async function () {

@@ -5,7 +5,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { unwrapSecrets } from "../testbed/pulumiValues";
 import { spawn } from "child_process";
 import * as path from "path";
-import { buildImage, containerLogs, docker, putFiles, REPO } from "../testbed/docker";
+import { buildImage, containerLogs, contextDigest, docker, putFiles, REPO } from "../testbed/docker";
 
 export const E2E_LABEL = "lab.e2e";
 const CONTAINER = "docker:index/container:Container";
@@ -159,6 +159,8 @@ async function buildImageResource(inputs: any, log: (l: string) => void): Promis
   // Absolute (the program's form); one outside the context is sent along with it, as the provider and the CLI do.
   const dockerfile = b.dockerfile ? path.resolve(context, b.dockerfile) : path.join(context, "Dockerfile");
   if (b.target) throw new Error(`image ${inputs.imageName}: input build.target is not implemented by the e2e harness`);
+  // The provider's Check hashes the context before anything is built.
+  const digest = contextDigest(context, dockerfile);
   const started = Date.now();
   log(`building ${inputs.imageName} (${path.relative(REPO, context) || "."}, ${path.relative(REPO, dockerfile)})`);
   const id = await buildImage({
@@ -172,6 +174,8 @@ async function buildImageResource(inputs: any, log: (l: string) => void): Promis
     outputs: {
       ...inputs, imageName: inputs.imageName, repoDigest: id, context: b.context, dockerfile: b.dockerfile ?? path.join(b.context, "Dockerfile"),
       platform: b.platform, baseImageName: inputs.imageName, registryServer: "",
+      // What the provider's Check adds to the inputs: a moved or edited file the build sends is an update.
+      build: { ...b, contextDigest: digest },
     },
   };
 }
@@ -389,10 +393,15 @@ async function apply(state: RunState, type: string, urn: string, name: string, i
     return { op: "create", rec: record(r.id, r.outputs) };
   }
   if (type === IMAGE) {
-    // Like the provider, every run builds; the image changed only if its inputs or its id did.
+    // Every run builds (to know the id); the image changed if its inputs, its context digest or its id did.
     checkKeys(urn, inputs, IMAGE_SHAPE);
     const r = await buildImageResource(inputs, log);
-    return { op: same(old.inputs, inputs) && r.id === old.id ? "same" : "update", rec: record(r.id, r.outputs) };
+    const changed = [
+      ...(same(old.inputs, inputs) ? [] : ["inputs"]), ...(r.outputs.build.contextDigest === old.outputs.build?.contextDigest ? [] : ["contextDigest"]),
+      ...(r.id === old.id ? [] : ["id"]),
+    ];
+    if (changed.length) log(`update ${urn}: ${changed.join(", ")}`);
+    return { op: changed.length ? "update" : "same", rec: record(r.id, r.outputs) };
   }
   if (type.startsWith("pulumi-nodejs:dynamic")) {
     const p = dynamicProvider(inputs);

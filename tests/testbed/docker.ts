@@ -43,24 +43,54 @@ function mayHoldMatch(dir: string, pattern: string): boolean {
   return have.every((part, i) => segment(want[i]).test(part));
 }
 
-/** Packs the context as `docker build` would: everything but what its root .dockerignore excludes. */
-export function packContext(context: string, extra?: { name: string; content: Buffer }): NodeJS.ReadableStream {
-  // tar-fs returns a Readable-like Pack stream, which is what dockerode sends.
+/** What a build of `context` leaves out, by its root .dockerignore: a predicate on absolute paths. */
+function leftOutOf(context: string): (abs: string) => boolean {
   const file = path.join(context, ".dockerignore");
   const text = fs.existsSync(file) ? fs.readFileSync(file, "utf8") : "";
   const ig = ignore().add(text);
   // Re-included paths (`!dir/file`): an excluded folder on their way is still walked, as docker build does.
   const reincluded = text.split("\n").map((l) => l.trim()).filter((l) => l.startsWith("!")).map((l) => l.slice(1).replace(/^\/+/, ""));
-  // The Dockerfile and .dockerignore are always sent, as docker build does.
+  return (abs) => {
+    const rel = path.relative(context, abs).split(path.sep).join("/");
+    if (rel === "") return false;
+    if (fs.statSync(abs).isDirectory() && reincluded.some((r) => mayHoldMatch(rel, r))) return false;
+    return ig.ignores(rel);
+  };
+}
+
+/** Packs the context as `docker build` would: everything but what its root .dockerignore excludes. */
+export function packContext(context: string, extra?: { name: string; content: Buffer }): NodeJS.ReadableStream {
+  const leftOut = leftOutOf(context);
+  // tar-fs returns a Readable-like Pack stream, which is what dockerode sends. The Dockerfile is always sent.
   return tar.pack(context, {
-    ignore: (name) => {
-      const rel = path.relative(context, name).split(path.sep).join("/");
-      if (rel === "" || rel === "Dockerfile") return false;
-      if (fs.statSync(name).isDirectory() && reincluded.some((r) => mayHoldMatch(rel, r))) return false;
-      return ig.ignores(rel);
-    },
+    ignore: (name) => path.relative(context, name) !== "Dockerfile" && leftOut(name),
     ...(extra ? { finalize: false, finish: (pack: any) => { pack.entry({ name: extra.name, mode: 0o644 }, extra.content); pack.finalize(); } } : {}),
   }) as unknown as NodeJS.ReadableStream;
+}
+
+/**
+ * The docker provider's `build.contextDigest` (its Check adds it to the Image's inputs, so a change is an update):
+ * the Dockerfile's content, then the path, mode and content (a symlink: its target) of every file the build sends.
+ * Same inputs as the provider's hash, not the same hex: it is only compared with itself, run to run.
+ */
+export function contextDigest(context: string, dockerfile: string): string {
+  const leftOut = leftOutOf(context);
+  const all = createHash("sha256");
+  const add = (rel: string, mode: number, content: Buffer | string) =>
+    all.update(rel).update(mode.toString(8)).update(createHash("sha256").update(content).digest()).update("\0");
+  add("Dockerfile", 0, fs.readFileSync(dockerfile));
+  // Symlinks are hashed, not followed, so the walk ends with the (finite) tree.
+  const walk = (dir: string): void => {
+    for (const name of fs.readdirSync(dir).sort()) {
+      const abs = path.join(dir, name);
+      if (leftOut(abs)) continue;
+      const st = fs.lstatSync(abs);
+      if (st.isDirectory()) walk(abs);
+      else add(path.relative(context, abs).split(path.sep).join("/"), st.mode, st.isSymbolicLink() ? fs.readlinkSync(abs) : fs.readFileSync(abs));
+    }
+  };
+  walk(context);
+  return all.digest("hex");
 }
 
 /** A Dockerfile outside the context goes into the context's tar under a name of its own, as `docker build -f` does. */
