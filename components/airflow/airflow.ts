@@ -1,4 +1,4 @@
-import { postgresUrl } from "../lab/address";
+import { httpUrl, postgresUrl } from "../lab/address";
 import { badInput } from "../../providers/dynamic";
 import * as crypto from "crypto";
 import * as docker from "@pulumi/docker";
@@ -6,9 +6,9 @@ import * as fs from "fs";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { ContainerJob } from "../../providers/containerJob";
-import { Healthcheck, labContainer, labJobContainer, labVolume } from "../lab/labContainer";
+import { Healthcheck, labJobContainer } from "../lab/labContainer";
 import { LabImages, OwnImage } from "../lab/labImages";
-import { LabNetwork } from "../lab/network";
+import { LabPlacement, labService } from "../lab/labService";
 import { PG_PORT, postgresHealthCheck } from "../postgres/postgresServer";
 
 export const AIRFLOW_PORT = 8080;
@@ -71,10 +71,7 @@ export function connectionEnv(id: string): string {
   return `AIRFLOW_CONN_${id.toUpperCase()}`;
 }
 
-export interface AirflowArgs {
-  prefix: string;
-  network: LabNetwork;
-  bindAddress: string;
+export interface AirflowArgs extends LabPlacement {
   image: AirflowImage;
   /** The PostgreSQL image of the metadata database. */
   metadataImage: pulumi.Input<string>;
@@ -105,7 +102,6 @@ export class Airflow extends pulumi.ComponentResource {
   constructor(name: string, args: AirflowArgs, opts?: pulumi.ComponentResourceOptions) {
     super("lab:airflow:Airflow", name, {}, opts);
     this.adminUser = args.adminUser ?? "airflow";
-    const common = { prefix: args.prefix, network: args.network.network, bindAddress: args.bindAddress, parent: this };
     let image: pulumi.Input<string>;
     if ("build" in args.image) {
       this.image = args.image.images.build(`${name}-image`, { image: name, ...args.image.build }, { parent: this });
@@ -116,12 +112,12 @@ export class Airflow extends pulumi.ComponentResource {
 
     const dbPassword = derivedSecret(args.adminPassword, `${name}-metadata`);
     const dbService = `${name}-db`;
-    this.metadataDb = labContainer({
-      ...common, service: dbService, image: args.metadataImage,
+    this.metadataDb = labService(this, args, {
+      service: dbService, image: args.metadataImage,
       env: { POSTGRES_USER: "airflow", POSTGRES_PASSWORD: dbPassword, POSTGRES_DB: "airflow" },
-      volumes: [{ volume: labVolume(args.prefix, `${dbService}-data`, this), path: "/var/lib/postgresql/data" }],
+      data: { path: "/var/lib/postgresql/data" },
       healthcheck: { test: postgresHealthCheck(), startPeriodSeconds: 30 },
-    });
+    }).container;
 
     const connections = Object.fromEntries(Object.entries(args.connections ?? {}).map(([id, uri]) => [connectionEnv(id), uri]));
     const env: Record<string, pulumi.Input<string>> = {
@@ -147,22 +143,23 @@ export class Airflow extends pulumi.ComponentResource {
     // compose's `condition: service_completed_successfully`: a failed init fails the `up` with its log.
     this.initJob = new ContainerJob(`${name}-init-job`, { container: { name: this.init.name, id: this.init.id }, timeoutSeconds: AIRFLOW_INIT_TIMEOUT_SECONDS }, { parent: this });
     const ready = [...after, this.initJob];
-    this.webserver = labContainer({
-      ...common, service: `${name}-webserver`, image, env, files: dags,
+    const webserver = labService(this, args, {
+      service: `${name}-webserver`, image, env, files: dags,
       command: ["webserver"],
-      ports: [{ internal: AIRFLOW_PORT, external: args.port }],
+      serves: { port: AIRFLOW_PORT, hostPort: args.port },
       healthcheck: AIRFLOW_WEBSERVER_CHECK,
       waitSeconds: 300,
       dependsOn: ready,
     });
-    this.scheduler = labContainer({
-      ...common, service: `${name}-scheduler`, image, env, files: dags,
+    this.webserver = webserver.container;
+    this.scheduler = labService(this, args, {
+      service: `${name}-scheduler`, image, env, files: dags,
       command: ["scheduler"],
       healthcheck: AIRFLOW_SCHEDULER_CHECK,
       waitSeconds: 300,
       dependsOn: ready,
-    });
-    this.url = `http://${args.bindAddress}:${args.port}`;
+    }).container;
+    this.url = httpUrl(webserver.published);
     this.registerOutputs({ url: this.url, adminUser: this.adminUser });
   }
 }

@@ -3,19 +3,15 @@ import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import { HEALTH_PORT } from "../../apps/dv-loader/src/contract";
 import { Kafka } from "../kafka/kafka";
-import { labContainer } from "../lab/labContainer";
 import { LabImages } from "../lab/labImages";
-import { LabNetwork } from "../lab/network";
+import { LabPlacement, labService } from "../lab/labService";
 import { PostgresServer } from "../postgres/postgresServer";
 
-export interface DvLoaderArgs {
-  prefix: string;
-  network: LabNetwork;
+export interface DvLoaderArgs extends LabPlacement {
   kafka: Kafka;
   dwh: PostgresServer;
   /** Builds the loader FROM the lab's Node (lab:images.node, or its Debian build). */
   images: LabImages;
-  bindAddress: string;
   topicPrefix: string;
   sourceSchema: string;
   /** Start only after these (the DWH schema, the source connector). */
@@ -38,8 +34,8 @@ export class DvLoader extends pulumi.ComponentResource {
       image: "dv-loader", context: ".", dockerfile: "apps/dv-loader/Dockerfile", from: { key: "node", arg: "NODE_IMAGE" },
     }, { parent: this });
     const dwh = args.dwh;
-    this.container = labContainer({
-      prefix: args.prefix, service: name, image: this.image.repoDigest, network: args.network.network, bindAddress: args.bindAddress, parent: this,
+    this.container = labService(this, args, {
+      service: name, image: this.image.repoDigest,
       env: {
         KAFKA_BOOTSTRAP: args.kafka.internalBootstrap,
         DV_TOPIC_PREFIX: args.topicPrefix,
@@ -49,7 +45,7 @@ export class DvLoader extends pulumi.ComponentResource {
       },
       healthcheck: { test: dvLoaderHealthCheck(), startPeriodSeconds: 60 },
       dependsOn: [args.kafka.container, dwh.container, ...args.dependsOn],
-    });
+    }).container;
     this.registerOutputs({});
   }
 }

@@ -1,16 +1,12 @@
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import { TRAFFIC_ENV, TRAFFIC_GENERATOR_BUILD, trafficHealthCheck } from "../../apps/traffic-generator/src/contract";
-import { labContainer } from "../lab/labContainer";
 import { LabImages } from "../lab/labImages";
-import { LabNetwork } from "../lab/network";
+import { LabPlacement, labService } from "../lab/labService";
 
-export interface TrafficGeneratorArgs {
-  prefix: string;
-  network: LabNetwork;
+export interface TrafficGeneratorArgs extends LabPlacement {
   /** Builds the generator FROM the lab's Node (lab:images.node, or its Debian build). */
   images: LabImages;
-  bindAddress: string;
   /** Secret URLs as the lab network sees them (through HAProxy). */
   readWriteUrl: pulumi.Input<string>;
   readOnlyUrl: pulumi.Input<string>;
@@ -27,9 +23,8 @@ export class TrafficGenerator extends pulumi.ComponentResource {
     const image = args.images.build(`${name}-image`, {
       image: "traffic-generator", ...TRAFFIC_GENERATOR_BUILD, from: { key: "node", arg: "NODE_IMAGE" },
     }, { parent: this });
-    this.container = labContainer({
-      prefix: args.prefix, service: name, image: image.repoDigest, network: args.network.network,
-      bindAddress: args.bindAddress, parent: this,
+    this.container = labService(this, args, {
+      service: name, image: image.repoDigest,
       env: {
         [TRAFFIC_ENV.readWriteUrl]: args.readWriteUrl,
         [TRAFFIC_ENV.readOnlyUrl]: args.readOnlyUrl,
@@ -38,7 +33,7 @@ export class TrafficGenerator extends pulumi.ComponentResource {
       // Unhealthy when no write was acknowledged lately: the lab's end-to-end write path is broken.
       healthcheck: { test: trafficHealthCheck(), startPeriodSeconds: 30 },
       dependsOn: args.dependsOn,
-    });
+    }).container;
     this.registerOutputs({});
   }
 }

@@ -1,15 +1,11 @@
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import { ETCD_CLIENT_PORT, ETCD_PEER_PORT, EtcdMember, etcdClientHosts, etcdMemberArgs } from "./etcdConfig";
-import { labContainer, labVolume } from "../lab/labContainer";
-import { LabNetwork } from "../lab/network";
+import { LabPlacement, labService } from "../lab/labService";
 
-export interface EtcdClusterArgs {
-  prefix: string;
-  network: LabNetwork;
+export interface EtcdClusterArgs extends LabPlacement {
   image: pulumi.Input<string>;
   members: number;
-  bindAddress: string;
 }
 
 /** Exit 0 only when this member answers through a quorum (etcdctl fails otherwise). */
@@ -29,16 +25,12 @@ export class EtcdCluster extends pulumi.ComponentResource {
       name: `${name}-${i + 1}`, host: `${name}-${i + 1}`, clientPort: ETCD_CLIENT_PORT, peerPort: ETCD_PEER_PORT,
     }));
     this.clientHosts = etcdClientHosts(members);
-    this.containers = members.map((m) => {
-      const data = labVolume(args.prefix, `${m.name}-data`, this);
-      return labContainer({
-        prefix: args.prefix, service: m.name, image: args.image, network: args.network.network,
-        bindAddress: args.bindAddress, parent: this,
-        command: ["etcd", ...etcdMemberArgs(m, members, { dataDir: "/etcd-data", listenHost: "0.0.0.0", clusterToken: args.prefix })],
-        volumes: [{ volume: data, path: "/etcd-data" }],
-        healthcheck: { test: etcdHealthCheck(ETCD_CLIENT_PORT) },
-      });
-    });
+    this.containers = members.map((m) => labService(this, args, {
+      service: m.name, image: args.image,
+      command: ["etcd", ...etcdMemberArgs(m, members, { dataDir: "/etcd-data", listenHost: "0.0.0.0", clusterToken: args.prefix })],
+      data: { path: "/etcd-data" },
+      healthcheck: { test: etcdHealthCheck(ETCD_CLIENT_PORT) },
+    }).container);
     this.registerOutputs({ clientHosts: this.clientHosts });
   }
 }

@@ -4,10 +4,9 @@ import * as fs from "fs";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { Address, hostPort, postgresUrl } from "../lab/address";
-import { labContainer, labVolume } from "../lab/labContainer";
 import { REPO_ROOT } from "../../program/paths";
 import { LabImages } from "../lab/labImages";
-import { LabNetwork } from "../lab/network";
+import { LabPlacement, labService } from "../lab/labService";
 
 /** Inside the container: the image's own scripts (images/greenplum/), the data volume, the ports. */
 export const GREENPLUM_HEALTHCHECK_SCRIPT = "/usr/local/lib/lab/healthcheck.sh";
@@ -47,10 +46,7 @@ export interface PxfServers {
   minio?: { endpoint: string; accessKey: pulumi.Input<string>; secretKey: pulumi.Input<string> };
 }
 
-export interface GreenplumArgs {
-  prefix: string;
-  network: LabNetwork;
-  bindAddress: string;
+export interface GreenplumArgs extends LabPlacement {
   /** Builds the lab image FROM woblerr/greenplum (lab:images.greenplum; registry-only in both modes). */
   images: LabImages;
   port: number;
@@ -75,7 +71,7 @@ export class Greenplum extends pulumi.ComponentResource {
   public readonly container: docker.Container;
   public readonly host = "greenplum";
   /** Where containers reach it: the service name and Greenplum's own port. */
-  public readonly inLab: Address = { host: this.host, port: GREENPLUM_PORT };
+  public readonly inLab: Address;
   /** Where it is published on the Pulumi host. */
   public readonly published: Address;
   public readonly user = GREENPLUM_ADMIN;
@@ -112,17 +108,18 @@ export class Greenplum extends pulumi.ComponentResource {
       ...(args.tablespaceDirs?.length ? { LAB_TABLESPACE_DIRS: tablespaceDirsEnv(args.tablespaceDirs) } : {}),
       ...(minio ? { MINIO_ENDPOINT: minio.endpoint, MINIO_ACCESS_KEY: minio.accessKey, MINIO_SECRET_KEY: minio.secretKey } : {}),
     };
-    this.container = labContainer({
-      prefix: args.prefix, service: this.host, image: this.image.repoDigest, network: args.network.network,
-      bindAddress: args.bindAddress, parent: this, env,
-      ports: [{ internal: GREENPLUM_PORT, external: args.port }],
+    const server = labService(this, args, {
+      service: this.host, image: this.image.repoDigest, env,
+      serves: { port: GREENPLUM_PORT, hostPort: args.port },
       // Cluster data and PXF_BASE share the volume: PXF config survives restarts and container replacement.
-      volumes: [{ volume: labVolume(args.prefix, `${name}-data`, this), path: GREENPLUM_DATA_PATH }],
+      data: { path: GREENPLUM_DATA_PATH, volume: name },
       // The image's check: `select 1` as gpadmin AND PXF's actuator UP; the start period covers cluster init + PXF start.
       healthcheck: { test: ["CMD", GREENPLUM_HEALTHCHECK_SCRIPT], intervalSeconds: 15, timeoutSeconds: 10, retries: 5, startPeriodSeconds: 240 },
       waitSeconds: args.waitSeconds ?? 900,
     });
-    this.published = { host: args.bindAddress, port: args.port };
+    this.container = server.container;
+    this.inLab = server.inLab;
+    this.published = server.published;
     this.endpoint = hostPort(this.published);
     this.registerOutputs({ endpoint: this.endpoint, image: this.image.imageName });
   }

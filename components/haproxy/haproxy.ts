@@ -1,17 +1,13 @@
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import { HAPROXY_CONFIG_PATH, HAPROXY_READY_PATH, HAPROXY_STATS_PATH, renderHaproxyConfig } from "./haproxyConfig";
-import { Address, hostPort } from "../lab/address";
-import { labContainer } from "../lab/labContainer";
-import { LabNetwork } from "../lab/network";
+import { Address, hostPort, httpUrl } from "../lab/address";
+import { LabPlacement, labService } from "../lab/labService";
 import { PatroniCluster } from "../patroni/patroniCluster";
 
-export interface HaProxyArgs {
-  prefix: string;
-  network: LabNetwork;
+export interface HaProxyArgs extends LabPlacement {
   image: pulumi.Input<string>;
   backends: PatroniCluster;
-  bindAddress: string;
   /** Host ports (lab:ports.haproxy*) the in-network ports are published on. */
   ports: { readWrite: number; readOnly: number; stats: number };
 }
@@ -51,18 +47,17 @@ export class HaProxy extends pulumi.ComponentResource {
       bindAddress: "0.0.0.0",
     });
     const stats = HAPROXY_LAB_PORTS.stats;
-    this.container = labContainer({
-      prefix: args.prefix, service: name, image: args.image, network: args.network.network,
-      bindAddress: args.bindAddress, parent: this,
+    this.container = labService(this, args, {
+      service: name, image: args.image,
       ports: HAPROXY_PORTS.map((k) => ({ internal: HAPROXY_LAB_PORTS[k], external: args.ports[k] })),
       files: [{ path: HAPROXY_CONFIG_PATH, content: config }],
       // Healthy only while a leader is reachable through the read-write port (the /ready monitor fails otherwise).
       healthcheck: { test: haproxyReadyCheck(stats) },
       dependsOn: args.backends.members.map((m) => m.container),
-    });
+    }).container;
     this.readWriteEndpoint = hostPort(this.published.readWrite);
     this.readOnlyEndpoint = hostPort(this.published.readOnly);
-    this.statsUrl = `http://${hostPort(this.published.stats)}${HAPROXY_STATS_PATH}`;
+    this.statsUrl = httpUrl(this.published.stats, HAPROXY_STATS_PATH);
     this.registerOutputs({ readWrite: this.readWriteEndpoint, readOnly: this.readOnlyEndpoint, stats: this.statsUrl });
   }
 }

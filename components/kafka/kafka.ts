@@ -3,19 +3,15 @@ import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import { createHash } from "crypto";
 import { Address, hostPort } from "../lab/address";
-import { labContainer, labVolume } from "../lab/labContainer";
-import { LabNetwork } from "../lab/network";
+import { LabPlacement, labService } from "../lab/labService";
 
 /** Listener other containers use (lab network); the published port carries the host listener. */
 export const KAFKA_INTERNAL_PORT = 19092;
 const CONTROLLER_PORT = 9093;
 const HOST_PORT_INSIDE = 9092;
 
-export interface KafkaArgs {
-  prefix: string;
-  network: LabNetwork;
+export interface KafkaArgs extends LabPlacement {
   image: pulumi.Input<string>;
-  bindAddress: string;
   /** Host port for clients on the Pulumi host (advertised as bindAddress:port). */
   port: number;
   service?: string;
@@ -74,17 +70,18 @@ export class Kafka extends pulumi.ComponentResource {
   constructor(name: string, args: KafkaArgs, opts?: pulumi.ComponentResourceOptions) {
     super("lab:kafka:Kafka", name, {}, opts);
     const service = args.service ?? "kafka";
-    this.inLab = { host: service, port: KAFKA_INTERNAL_PORT };
-    this.internalBootstrap = hostPort(this.inLab);
-    this.bootstrap = `${args.bindAddress}:${args.port}`;
-    this.container = labContainer({
-      prefix: args.prefix, service, image: args.image, network: args.network.network, bindAddress: args.bindAddress, parent: this,
-      ports: [{ internal: HOST_PORT_INSIDE, external: args.port }],
+    const broker = labService(this, args, {
+      service, image: args.image,
+      serves: { port: HOST_PORT_INSIDE, hostPort: args.port, inLabPort: KAFKA_INTERNAL_PORT },
       env: kafkaBrokerEnv({ service, bindAddress: args.bindAddress, port: args.port, clusterId: kafkaClusterId(args.prefix) }),
-      volumes: [{ volume: labVolume(args.prefix, `${service}-data`, this), path: "/var/lib/kafka/data" }],
+      data: { path: "/var/lib/kafka/data" },
       // Each probe starts a JVM: probe less often and give it time.
       healthcheck: { test: kafkaHealthCheck(), intervalSeconds: 10, timeoutSeconds: 30, retries: 6, startPeriodSeconds: 30 },
     });
+    this.container = broker.container;
+    this.inLab = broker.inLab;
+    this.internalBootstrap = hostPort(this.inLab);
+    this.bootstrap = hostPort(broker.published);
     this.registerOutputs({ bootstrap: this.bootstrap, internalBootstrap: this.internalBootstrap });
   }
 }

@@ -1,24 +1,20 @@
 // Kafka Connect: N distributed workers in one group, from the lab's Connect image (images/connect: Debezium
 // PostgreSQL source, Debezium JDBC sink, Apicurio Avro converter). Every worker's REST API is published on its own port.
-import { Address, hostPort } from "../lab/address";
+import { Address, httpUrl } from "../lab/address";
 import { badInput } from "../../providers/dynamic";
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import { Kafka } from "./kafka";
-import { labContainer } from "../lab/labContainer";
 import { LabImages } from "../lab/labImages";
-import { LabNetwork } from "../lab/network";
+import { LabPlacement, labService } from "../lab/labService";
 
 export const CONNECT_REST_PORT = 8083;
 const PROPERTIES_PATH = "/opt/connect/connect.properties";
 
-export interface KafkaConnectArgs {
-  prefix: string;
-  network: LabNetwork;
+export interface KafkaConnectArgs extends LabPlacement {
   kafka: Kafka;
   /** Builds the Connect image FROM the lab's Kafka (lab:images.kafka, or its Debian build). */
   images: LabImages;
-  bindAddress: string;
   /** One host port per worker (lab:ports.connect, lab:ports.connectWorker2, …: config.ts keeps them distinct). */
   ports: number[];
   /** Group id and the prefix of its three internal topics. */
@@ -78,23 +74,24 @@ export class KafkaConnect extends pulumi.ComponentResource {
     super("lab:kafka:KafkaConnect", name, {}, opts);
     if (args.ports.length < 1) throw badInput("connect.ports", args.ports, "one port per worker, at least one");
     this.groupId = args.groupId ?? `${args.prefix}-connect`;
-    this.urls = args.ports.map((p) => `http://${hostPort({ host: args.bindAddress, port: p })}`);
-    this.inLab = args.ports.map((_, i) => ({ host: `${name}-${i + 1}`, port: CONNECT_REST_PORT }));
-    this.url = this.urls[0];
     // Context: images/connect alone (its jars/ poms are also what .ci/install.d/30-kafka.sh lays out for the real tests).
     this.image = args.images.build(`${name}-image`, {
       image: "connect", context: "images/connect", from: { key: "kafka", arg: "KAFKA_IMAGE" }, debianArg: "BASE_IMAGE",
     }, { parent: this });
-    this.workers = args.ports.map((port, i) => {
-      const service = this.inLab[i].host;
-      return labContainer({
-        prefix: args.prefix, service, image: this.image.repoDigest, network: args.network.network, bindAddress: args.bindAddress, parent: this,
-        ports: [{ internal: CONNECT_REST_PORT, external: port }],
+    const workers = args.ports.map((port, i) => {
+      const service = `${name}-${i + 1}`;
+      return labService(this, args, {
+        service, image: this.image.repoDigest,
+        serves: { port: CONNECT_REST_PORT, hostPort: port },
         files: [{ path: PROPERTIES_PATH, content: renderConnectWorkerProperties({ bootstrap: args.kafka.internalBootstrap, groupId: this.groupId, advertisedHost: service }) }],
         healthcheck: { test: connectHealthCheck(), intervalSeconds: 5, retries: 12, startPeriodSeconds: 60 },
         dependsOn: [args.kafka.container],
       });
     });
+    this.workers = workers.map((w) => w.container);
+    this.inLab = workers.map((w) => w.inLab);
+    this.urls = workers.map((w) => httpUrl(w.published));
+    this.url = this.urls[0];
     this.registerOutputs({ url: this.url, urls: this.urls, groupId: this.groupId });
   }
 }

@@ -1,20 +1,16 @@
 // A schema registry for the Avro option: Apicurio Registry (in-memory), the registry the Connect image's Avro
 // converter talks to, which also serves the Confluent REST API (/apis/ccompat/v7) that the seed's
 // get/set-compatibility-level.sh and Confluent clients use.
-import { Address, hostPort } from "../lab/address";
+import { Address, httpUrl } from "../lab/address";
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
-import { labContainer } from "../lab/labContainer";
-import { LabNetwork } from "../lab/network";
+import { LabPlacement, labService } from "../lab/labService";
 
 const PORT_INSIDE = 8080;
 export const CONFLUENT_API_PATH = "/apis/ccompat/v7";
 export const REGISTRY_API_PATH = "/apis/registry/v2";
 
-export interface SchemaRegistryArgs {
-  prefix: string;
-  network: LabNetwork;
-  bindAddress: string;
+export interface SchemaRegistryArgs extends LabPlacement {
   port: number;
   image: pulumi.Input<string>;
   service?: string;
@@ -37,17 +33,17 @@ export class SchemaRegistry extends pulumi.ComponentResource {
   constructor(name: string, args: SchemaRegistryArgs, opts?: pulumi.ComponentResourceOptions) {
     super("lab:kafka:SchemaRegistry", name, {}, opts);
     const service = args.service ?? "schema-registry";
-    this.inLab = { host: service, port: PORT_INSIDE };
-    this.container = labContainer({
-      prefix: args.prefix, service, image: args.image, network: args.network.network,
-      bindAddress: args.bindAddress, parent: this,
-      ports: [{ internal: PORT_INSIDE, external: args.port }],
+    const registry = labService(this, args, {
+      service, image: args.image,
+      serves: { port: PORT_INSIDE, hostPort: args.port },
       // The Confluent API answers with Confluent's integer ids, which the converter writes in the Confluent format.
       env: { REGISTRY_CCOMPAT_LEGACY_ID_MODE_ENABLED: "false", JAVA_OPTS_APPEND: "-Xmx256m" },
       healthcheck: { test: schemaRegistryHealthCheck(), intervalSeconds: 5, retries: 12, startPeriodSeconds: 30 },
     });
-    this.confluentUrl = `http://${args.bindAddress}:${args.port}${CONFLUENT_API_PATH}`;
-    this.internalRegistryUrl = `http://${hostPort(this.inLab)}${REGISTRY_API_PATH}`;
+    this.container = registry.container;
+    this.inLab = registry.inLab;
+    this.confluentUrl = httpUrl(registry.published, CONFLUENT_API_PATH);
+    this.internalRegistryUrl = httpUrl(this.inLab, REGISTRY_API_PATH);
     this.registerOutputs({ confluentUrl: this.confluentUrl });
   }
 }

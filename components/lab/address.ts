@@ -13,6 +13,11 @@ export function hostPort(a: Address): string {
   return `${a.host}:${a.port}`;
 }
 
+/** "http://host:port" and a path: a service's web address on the Pulumi host or inside the lab network. */
+export function httpUrl(a: Address, path = ""): string {
+  return `http://${hostPort(a)}${path}`;
+}
+
 /**
  * postgresql://user:password@host:port/database, secret because it carries the password. User and password are
  * percent-encoded, so a secret holding `@`, `/`, `:` or `%` reads back unchanged (pg-connection-string decodes them).

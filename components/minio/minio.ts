@@ -1,9 +1,8 @@
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import { MinioBucket } from "../../providers/minioBucket";
-import { Address, hostPort } from "../lab/address";
-import { labContainer, labVolume } from "../lab/labContainer";
-import { LabNetwork } from "../lab/network";
+import { Address, httpUrl } from "../lab/address";
+import { LabPlacement, labService } from "../lab/labService";
 
 export const MINIO_API_PORT = 9000;
 export const MINIO_CONSOLE_PORT = 9001;
@@ -18,10 +17,7 @@ export function bashHttpCheck(port: number, path: string): string[] {
     `exec 3<>/dev/tcp/127.0.0.1/${port} && printf 'GET ${path} HTTP/1.0\\r\\nHost: localhost\\r\\n\\r\\n' >&3 && read -r -t 5 status <&3 && [[ "$status" == *" 200 "* ]]`];
 }
 
-export interface MinioArgs {
-  prefix: string;
-  network: LabNetwork;
-  bindAddress: string;
+export interface MinioArgs extends LabPlacement {
   image: pulumi.Input<string>;
   ports: { api: number; console: number };
   /** Root user (the seed's `minio`) and its secret key. */
@@ -39,27 +35,30 @@ export class Minio extends pulumi.ComponentResource {
   public readonly buckets: MinioBucket[];
   public readonly accessKey: string;
   /** Where containers reach the S3 API: the service name and MinIO's own port. */
-  public readonly inLab: Address = { host: "minio", port: MINIO_API_PORT };
+  public readonly inLab: Address;
   /** inLab as the S3 endpoint other containers use (PXF's minio server). */
-  public readonly innerEndpoint = `http://${hostPort(this.inLab)}`;
+  public readonly innerEndpoint: string;
   public readonly apiUrl: string;
   public readonly consoleUrl: string;
 
   constructor(name: string, args: MinioArgs, opts?: pulumi.ComponentResourceOptions) {
     super("lab:storage:Minio", name, {}, opts);
     this.accessKey = args.accessKey ?? "minio";
-    this.container = labContainer({
-      prefix: args.prefix, service: this.inLab.host, image: args.image, network: args.network.network,
-      bindAddress: args.bindAddress, parent: this,
+    const minio = labService(this, args, {
+      service: "minio", image: args.image,
       command: ["server", "/data", "--address", `:${MINIO_API_PORT}`, "--console-address", `:${MINIO_CONSOLE_PORT}`],
       env: { MINIO_ROOT_USER: this.accessKey, MINIO_ROOT_PASSWORD: args.secretKey },
-      ports: [{ internal: MINIO_API_PORT, external: args.ports.api }, { internal: MINIO_CONSOLE_PORT, external: args.ports.console }],
-      volumes: [{ volume: labVolume(args.prefix, `${name}-data`, this), path: "/data" }],
+      serves: { port: MINIO_API_PORT, hostPort: args.ports.api },
+      ports: [{ internal: MINIO_CONSOLE_PORT, external: args.ports.console }],
+      data: { path: "/data", volume: name },
       // /minio/health/live answers 200 once the server process serves requests.
       healthcheck: { test: bashHttpCheck(MINIO_API_PORT, MINIO_LIVE_PATH), startPeriodSeconds: 20 },
     });
-    this.apiUrl = `http://${args.bindAddress}:${args.ports.api}`;
-    this.consoleUrl = `http://${args.bindAddress}:${args.ports.console}`;
+    this.container = minio.container;
+    this.inLab = minio.inLab;
+    this.innerEndpoint = httpUrl(this.inLab);
+    this.apiUrl = httpUrl(minio.published);
+    this.consoleUrl = httpUrl({ host: args.bindAddress, port: args.ports.console });
     // The bucket provider runs on the host, so it calls the published API port, after the container is healthy.
     this.buckets = (args.buckets ?? []).map((bucket) => new MinioBucket(`${name}-${bucket}`, {
       endpoint: this.apiUrl, bucket, accessKey: this.accessKey, secretKey: args.secretKey, forceDestroy: args.forceDestroy ?? false,

@@ -1,17 +1,14 @@
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import { DASHBOARDS, renderDashboard } from "./grafanaDashboards";
-import { labContainer, labVolume } from "../lab/labContainer";
+import { httpUrl } from "../lab/address";
+import { LabPlacement, labService } from "../lab/labService";
 import {
   GRAFANA_DASHBOARD_DIR, GRAFANA_DATASOURCE_UID, ScrapeJob, renderGrafanaDashboardProvider,
   renderGrafanaDatasource, renderPrometheusConfig,
 } from "./monitoringConfig";
-import { LabNetwork } from "../lab/network";
 
-export interface MonitoringArgs {
-  prefix: string;
-  network: LabNetwork;
-  bindAddress: string;
+export interface MonitoringArgs extends LabPlacement {
   images: { prometheus: pulumi.Input<string>; grafana: pulumi.Input<string> };
   ports: { prometheus: number; grafana: number };
   /** Off where Grafana's registry image cannot be pulled (it is packaged nowhere else). */
@@ -31,31 +28,34 @@ export class Monitoring extends pulumi.ComponentResource {
 
   constructor(name: string, args: MonitoringArgs, opts?: pulumi.ComponentResourceOptions) {
     super("lab:monitoring:Monitoring", name, {}, opts);
-    const common = { prefix: args.prefix, network: args.network.network, bindAddress: args.bindAddress, parent: this };
-    this.prometheus = labContainer({
-      ...common, service: "prometheus", image: args.images.prometheus,
-      ports: [{ internal: 9090, external: args.ports.prometheus }],
+    const prometheus = labService(this, args, {
+      service: "prometheus", image: args.images.prometheus,
+      serves: { port: 9090, hostPort: args.ports.prometheus },
       files: [{ path: "/etc/prometheus/prometheus.yml", content: renderPrometheusConfig(args.scrapeJobs) }],
-      volumes: [{ volume: labVolume(args.prefix, "prometheus-data", this), path: "/prometheus" }],
+      data: { path: "/prometheus" },
       healthcheck: { test: ["CMD", "wget", "-q", "-O", "/dev/null", "http://127.0.0.1:9090/-/ready"] },
       dependsOn: args.dependsOn,
     });
-    if (args.grafana) this.grafana = labContainer({
-      ...common, service: "grafana", image: args.images.grafana,
-      ports: [{ internal: 3000, external: args.ports.grafana }],
-      env: { GF_SECURITY_ADMIN_USER: "admin", GF_SECURITY_ADMIN_PASSWORD: args.grafanaAdminPassword, GF_ANALYTICS_REPORTING_ENABLED: "false", GF_ANALYTICS_CHECK_FOR_UPDATES: "false" },
-      files: [
-        { path: "/etc/grafana/provisioning/datasources/lab.yaml", content: renderGrafanaDatasource("http://prometheus:9090") },
-        { path: "/etc/grafana/provisioning/dashboards/lab.yaml", content: renderGrafanaDashboardProvider() },
-        ...DASHBOARDS.map((d) => ({ path: `${GRAFANA_DASHBOARD_DIR}/${d.uid}.json`, content: renderDashboard(d, GRAFANA_DATASOURCE_UID) })),
-      ],
-      volumes: [{ volume: labVolume(args.prefix, "grafana-data", this), path: "/var/lib/grafana" }],
-      // /api/health answers 200 only once Grafana's database is usable.
-      healthcheck: { test: ["CMD", "wget", "-q", "-O", "/dev/null", "http://127.0.0.1:3000/api/health"], startPeriodSeconds: 30 },
-      dependsOn: [this.prometheus],
-    });
-    if (args.grafana) this.grafanaUrl = `http://${args.bindAddress}:${args.ports.grafana}`;
-    this.prometheusUrl = `http://${args.bindAddress}:${args.ports.prometheus}`;
+    this.prometheus = prometheus.container;
+    this.prometheusUrl = httpUrl(prometheus.published);
+    if (args.grafana) {
+      const grafana = labService(this, args, {
+        service: "grafana", image: args.images.grafana,
+        serves: { port: 3000, hostPort: args.ports.grafana },
+        env: { GF_SECURITY_ADMIN_USER: "admin", GF_SECURITY_ADMIN_PASSWORD: args.grafanaAdminPassword, GF_ANALYTICS_REPORTING_ENABLED: "false", GF_ANALYTICS_CHECK_FOR_UPDATES: "false" },
+        files: [
+          { path: "/etc/grafana/provisioning/datasources/lab.yaml", content: renderGrafanaDatasource(httpUrl(prometheus.inLab)) },
+          { path: "/etc/grafana/provisioning/dashboards/lab.yaml", content: renderGrafanaDashboardProvider() },
+          ...DASHBOARDS.map((d) => ({ path: `${GRAFANA_DASHBOARD_DIR}/${d.uid}.json`, content: renderDashboard(d, GRAFANA_DATASOURCE_UID) })),
+        ],
+        data: { path: "/var/lib/grafana" },
+        // /api/health answers 200 only once Grafana's database is usable.
+        healthcheck: { test: ["CMD", "wget", "-q", "-O", "/dev/null", "http://127.0.0.1:3000/api/health"], startPeriodSeconds: 30 },
+        dependsOn: [this.prometheus],
+      });
+      this.grafana = grafana.container;
+      this.grafanaUrl = httpUrl(grafana.published);
+    }
     this.registerOutputs({ grafanaUrl: this.grafanaUrl, prometheusUrl: this.prometheusUrl });
   }
 }

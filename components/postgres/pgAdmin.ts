@@ -3,8 +3,8 @@
 import { badInput } from "../../providers/dynamic";
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
-import { labContainer } from "../lab/labContainer";
-import { LabNetwork } from "../lab/network";
+import { httpUrl } from "../lab/address";
+import { LabPlacement, labService } from "../lab/labService";
 
 const PORT_INSIDE = 80;
 const SERVERS_PATH = "/pgadmin4/servers.json";
@@ -18,11 +18,8 @@ export interface PgAdminServer {
   user: string;
 }
 
-export interface PgAdminArgs {
-  prefix: string;
-  network: LabNetwork;
+export interface PgAdminArgs extends LabPlacement {
   image: pulumi.Input<string>;
-  bindAddress: string;
   port: number;
   /** pgAdmin's login: an e-mail address and a password. */
   email: string;
@@ -57,9 +54,9 @@ export class PgAdmin extends pulumi.ComponentResource {
   constructor(name: string, args: PgAdminArgs, opts?: pulumi.ComponentResourceOptions) {
     super("lab:ui:PgAdmin", name, {}, opts);
     if (!/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(args.email)) throw badInput("pgAdmin email", args.email, "pgAdmin requires an e-mail address");
-    this.container = labContainer({
-      prefix: args.prefix, service: name, image: args.image, network: args.network.network, bindAddress: args.bindAddress, parent: this,
-      ports: [{ internal: PORT_INSIDE, external: args.port }],
+    const ui = labService(this, args, {
+      service: name, image: args.image,
+      serves: { port: PORT_INSIDE, hostPort: args.port },
       env: {
         PGADMIN_DEFAULT_EMAIL: args.email,
         PGADMIN_DEFAULT_PASSWORD: args.password,
@@ -71,7 +68,8 @@ export class PgAdmin extends pulumi.ComponentResource {
       healthcheck: { test: pgAdminHealthCheck(), intervalSeconds: 10, retries: 10, startPeriodSeconds: 60 },
       dependsOn: args.dependsOn,
     });
-    this.url = `http://${args.bindAddress}:${args.port}`;
+    this.container = ui.container;
+    this.url = httpUrl(ui.published);
     this.registerOutputs({ url: this.url });
   }
 }

@@ -4,8 +4,7 @@ import { badInput } from "../../providers/dynamic";
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import { Address, hostPort, postgresUrl } from "../lab/address";
-import { labContainer, labVolume } from "../lab/labContainer";
-import { LabNetwork } from "../lab/network";
+import { LabPlacement, LabServiceArgs, labService } from "../lab/labService";
 import {
   PRIMARY_SETTINGS, REPLICA_START_SCRIPT, renderPrimaryInitScript, replicaEnv,
 } from "./postgresReplicaConfig";
@@ -21,13 +20,10 @@ export type PostgresRole =
   | { kind: "primary"; replicationUser: string; replicationPassword: pulumi.Input<string>; slot: string }
   | { kind: "replica"; primary: PostgresServer };
 
-export interface PostgresServerArgs {
-  prefix: string;
-  network: LabNetwork;
+export interface PostgresServerArgs extends LabPlacement {
   /** Container name suffix and host name in the lab network. */
   service: string;
   image: pulumi.Input<string>;
-  bindAddress: string;
   /** Host port (loopback) the server is published on. */
   port: number;
   /** The database the image creates on first start (not for a replica: it copies the primary's). */
@@ -68,19 +64,12 @@ export class PostgresServer extends pulumi.ComponentResource {
 
   constructor(name: string, args: PostgresServerArgs, opts?: pulumi.ComponentResourceOptions) {
     super("lab:postgres:PostgresServer", name, {}, opts);
-    this.inLab = { host: args.service, port: PG_PORT };
-    this.published = { host: args.bindAddress, port: args.port };
-    this.endpoint = hostPort(this.published);
     this.superuserPassword = args.superuserPassword;
     this.role = args.role;
     const role = args.role;
     this.database = role.kind === "replica" ? role.primary.database : args.database;
-    const base = {
-      prefix: args.prefix, service: args.service, image: args.image, network: args.network.network,
-      bindAddress: args.bindAddress, parent: this as pulumi.Resource,
-      ports: [{ internal: PG_PORT, external: args.port }],
-      volumes: [{ volume: labVolume(args.prefix, `${args.service}-data`, this), path: DATA_DIR }],
-    };
+    // What the role decides: how the server starts, its settings, its check.
+    let run: Omit<LabServiceArgs, "service" | "image">;
     if (role.kind === "replica") {
       const primary = role.primary.role;
       if (primary.kind !== "primary") throw badInput(`postgres ${name}: role.primary`, role.primary.inLab.host, `is not a primary (it is ${primary.kind})`);
@@ -88,8 +77,7 @@ export class PostgresServer extends pulumi.ComponentResource {
         primaryHost: role.primary.inLab.host, primaryPort: role.primary.inLab.port, replicationUser: primary.replicationUser,
         slot: primary.slot, applicationName: args.service.replace(/-/g, "_"), passFile: PASSFILE,
       });
-      this.container = labContainer({
-        ...base,
+      run = {
         user: "postgres",
         entrypoint: ["/bin/sh", REPLICA_SCRIPT_PATH],
         command: settingsArgs({ ...PRIMARY_SETTINGS, ...args.settings }),
@@ -97,7 +85,7 @@ export class PostgresServer extends pulumi.ComponentResource {
         files: [{ path: REPLICA_SCRIPT_PATH, content: REPLICA_START_SCRIPT, executable: true }],
         healthcheck: { test: replicaHealthCheck(), startPeriodSeconds: 120 },
         dependsOn: [role.primary.container],
-      });
+      };
     } else {
       const env: Record<string, pulumi.Input<string>> = { POSTGRES_PASSWORD: args.superuserPassword, POSTGRES_DB: args.database };
       const files = [];
@@ -105,12 +93,19 @@ export class PostgresServer extends pulumi.ComponentResource {
         env.REPLICATION_PASSWORD = role.replicationPassword;
         files.push({ path: "/docker-entrypoint-initdb.d/10-replication.sh", content: renderPrimaryInitScript(role.replicationUser, role.slot) });
       }
-      this.container = labContainer({
-        ...base, env, files,
+      run = {
+        env, files,
         command: ["postgres", ...settingsArgs({ ...(role.kind === "primary" ? PRIMARY_SETTINGS : {}), ...args.settings })],
         healthcheck: { test: postgresHealthCheck(), startPeriodSeconds: 60 },
-      });
+      };
     }
+    const server = labService(this, args, {
+      ...run, service: args.service, image: args.image, serves: { port: PG_PORT, hostPort: args.port }, data: { path: DATA_DIR },
+    });
+    this.container = server.container;
+    this.inLab = server.inLab;
+    this.published = server.published;
+    this.endpoint = hostPort(this.published);
     this.registerOutputs({ endpoint: this.endpoint });
   }
 
