@@ -7,20 +7,13 @@ import * as fs from "fs";
 import * as path from "path";
 import { AIRFLOW_API_AUTH_BACKENDS, AIRFLOW_SCHEDULER_CHECK, AIRFLOW_WEBSERVER_CHECK, airflowInitScript } from "../../components/airflow/airflow";
 import { postgresHealthCheck } from "../../components/postgres/postgresServer";
-import { withTimeout } from "../../providers/retry";
-import { docker, REPO } from "../testbed/docker";
-import { buildContext, buildServiceImage, checkContract, cleanupContainers, startContainer, testNetwork, TestContainer, waitForCommand } from "./build";
+import { REPO } from "../testbed/docker";
+import { buildContext, buildServiceImage, checkContract, imageSuite, runToExit, startContainer, testNetwork, TestContainer, waitForCommand } from "./build";
 
 const DB_PASSWORD = "lab-test-metadata";
 const ADMIN_PASSWORD = "lab-test-admin";
-
-
-/** Runs a one-shot container to its exit (bounded); returns its exit code and output. */
-async function runToExit(image: string, cmd: string[], env: Record<string, string> = {}, network?: string): Promise<{ code: number; logs: string }> {
-  const c = await startContainer({ image, cmd, env, network });
-  const r = await withTimeout(`${cmd.join(" ")} to exit`, 15 * 60_000, docker.getContainer(c.id).wait({ condition: "not-running" }) as Promise<{ StatusCode: number }>);
-  return { code: r.StatusCode, logs: await c.logs() };
-}
+/** A one-shot run's bound: the init job migrates a fresh metadata DB on a loaded host. */
+const RUN_MS = 15 * 60_000;
 
 describe("images/debian/airflow: the apache/airflow contract", function () {
   let image: string;
@@ -29,8 +22,7 @@ describe("images/debian/airflow: the apache/airflow contract", function () {
   let webserver: TestContainer;
   let scheduler: TestContainer;
 
-  before(async function () {
-    this.timeout(40 * 60_000);
+  imageSuite(async () => {
     const [airflowImage, postgresImage] = await Promise.all([buildServiceImage("airflow"), buildServiceImage("postgres")]);
     image = airflowImage;
     network = await testNetwork("airflow");
@@ -51,8 +43,8 @@ describe("images/debian/airflow: the apache/airflow contract", function () {
       AIRFLOW__WEBSERVER__WEB_SERVER_MASTER_TIMEOUT: "600",
     };
     // A one-shot job, as compose's airflow-init: it must end, with 0 (providers/containerJob fails the `up` otherwise).
-    const init = await runToExit(image, ["bash", "-c", airflowInitScript()], { ...env, LAB_AIRFLOW_ADMIN_USER: "airflow", LAB_AIRFLOW_ADMIN_PASSWORD: ADMIN_PASSWORD }, network);
-    assert.strictEqual(init.code, 0, init.logs);
+    const init = await runToExit({ image, cmd: ["bash", "-c", airflowInitScript()], env: { ...env, LAB_AIRFLOW_ADMIN_USER: "airflow", LAB_AIRFLOW_ADMIN_PASSWORD: ADMIN_PASSWORD }, network }, RUN_MS);
+    assert.strictEqual(init.code, 0, init.out);
     [webserver, scheduler] = await Promise.all([
       startContainer({ image, network, env, cmd: ["webserver"], ports: [8080] }),
       startContainer({ image, network, env, cmd: ["scheduler"] }),
@@ -61,12 +53,7 @@ describe("images/debian/airflow: the apache/airflow contract", function () {
       waitForCommand(webserver, AIRFLOW_WEBSERVER_CHECK.test, 300_000, 3000),
       waitForCommand(scheduler, AIRFLOW_SCHEDULER_CHECK.test, 300_000, 3000),
     ]);
-  });
-
-  after(async function () {
-    this.timeout(120_000);
-    await cleanupContainers();
-  });
+  }, 40);
 
   it("keeps the generic contract (user airflow, paths, tools, port 8080)", async function () {
     this.timeout(60_000);
@@ -94,7 +81,7 @@ describe("images/debian/airflow: the apache/airflow contract", function () {
 
   it("webserver answers /health from the host with a healthy metadata DB and scheduler", async function () {
     this.timeout(120_000);
-    const port = await (webserver as TestContainer & { hostPort(p: number): Promise<number> }).hostPort(8080);
+    const port = await webserver.hostPort(8080);
     let health: any;
     for (let i = 0; i < 30; i++) {
       health = await fetch(`http://127.0.0.1:${port}/health`).then((r) => r.json()).catch(() => undefined);
@@ -107,7 +94,7 @@ describe("images/debian/airflow: the apache/airflow contract", function () {
 
   it("the REST API takes basic auth, as with Airflow's own docker-compose (and refuses a wrong password)", async function () {
     this.timeout(60_000);
-    const port = await (webserver as TestContainer & { hostPort(p: number): Promise<number> }).hostPort(8080);
+    const port = await webserver.hostPort(8080);
     const call = (password: string) => fetch(`http://127.0.0.1:${port}/api/v1/dags`, { headers: { authorization: `Basic ${Buffer.from(`airflow:${password}`).toString("base64")}` } });
     const ok = await call(ADMIN_PASSWORD);
     const body = await ok.text();
@@ -126,22 +113,22 @@ describe("images/debian/airflow: the apache/airflow contract", function () {
   it("entrypoint: `airflow <cmd>`, `<cmd>`, `bash`/`python` as given, and a bounded wait for the DB", async function () {
     this.timeout(300_000);
     for (const cmd of [["version"], ["airflow", "version"]]) {
-      const r = await runToExit(image, cmd);
-      assert.strictEqual(r.code, 0, r.logs);
-      assert.match(r.logs, /^2\.10\.5$/m, `${cmd.join(" ")}: ${r.logs}`);
+      const r = await runToExit({ image, cmd }, RUN_MS);
+      assert.strictEqual(r.code, 0, r.out);
+      assert.match(r.out, /^2\.10\.5$/m, `${cmd.join(" ")}: ${r.out}`);
     }
-    const py = await runToExit(image, ["python", "-c", "import airflow.providers.postgres, airflow.providers.common.sql; print('providers ok')"]);
-    assert.match(py.logs, /providers ok/);
-    const sh = await runToExit(image, ["bash", "-c", "echo from-bash"]);
-    assert.match(sh.logs, /^from-bash$/m);
+    const py = await runToExit({ image, cmd: ["python", "-c", "import airflow.providers.postgres, airflow.providers.common.sql; print('providers ok')"] }, RUN_MS);
+    assert.match(py.out, /providers ok/);
+    const sh = await runToExit({ image, cmd: ["bash", "-c", "echo from-bash"] }, RUN_MS);
+    assert.match(sh.out, /^from-bash$/m);
     // An unreachable DB: the entrypoint gives up after CONNECTION_CHECK_MAX_COUNT tries instead of running the command.
-    const down = await runToExit(image, ["bash", "-c", "echo ran"], {
+    const down = await runToExit({ image, cmd: ["bash", "-c", "echo ran"], env: {
       AIRFLOW__DATABASE__SQL_ALCHEMY_CONN: "postgresql+psycopg2://airflow:x@127.0.0.1:1/airflow",
       CONNECTION_CHECK_MAX_COUNT: "2", CONNECTION_CHECK_SLEEP_TIME: "1",
-    });
+    } }, RUN_MS);
     assert.notStrictEqual(down.code, 0);
-    assert.doesNotMatch(down.logs, /^ran$/m);
-    assert.match(down.logs, /not reachable after 2 tries/);
+    assert.doesNotMatch(down.out, /^ran$/m);
+    assert.match(down.out, /not reachable after 2 tries/);
   });
 
   it("its constraints are the lab's (images/airflow/constraints-airflow-2.10.5-py3.11.txt)", function () {
@@ -152,10 +139,10 @@ describe("images/debian/airflow: the apache/airflow contract", function () {
   it("images/airflow builds FROM it: pip install as airflow, the DAGs import", async function () {
     this.timeout(30 * 60_000);
     const lab = await buildContext("lab-test-airflow-lab:contract", ".", "images/airflow/Dockerfile", { AIRFLOW_IMAGE: image });
-    const r = await runToExit(lab, ["python", "-c",
+    const r = await runToExit({ image: lab, cmd: ["python", "-c",
       "import yoyo, airflow; from airflow.models import DagBag; b = DagBag('/opt/airflow/dags', include_examples=False); "
-      + "assert not b.import_errors, b.import_errors; print(airflow.__version__, sorted(b.dag_ids))"]);
-    assert.strictEqual(r.code, 0, r.logs);
-    assert.match(r.logs, /^2\.10\.5 \[.*'bookings_stg_ddl'.*'partitioning_test_part'.*\]$/m);
+      + "assert not b.import_errors, b.import_errors; print(airflow.__version__, sorted(b.dag_ids))"] }, RUN_MS);
+    assert.strictEqual(r.code, 0, r.out);
+    assert.match(r.out, /^2\.10\.5 \[.*'bookings_stg_ddl'.*'partitioning_test_part'.*\]$/m);
   });
 });

@@ -1,14 +1,14 @@
 // Shared by the image contract tests: build a build-mode image (images/debian/<key>) FROM the lab's debootstrapped
 // Debian base, or any project Dockerfile, with BuildKit (the docker provider's default builder, and the e2e harness's:
 // the two share one layer cache, so a cold run builds each service image once) and the host network; run containers
-// of it; check the generic items of its contract.json.
+// of it; check the generic items of its contract.json; and each suite's setup and cleanup (imageSuite).
 import * as assert from "assert";
 import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { debootstrapBaseTag, hostDebianMirror, MAKE_BASE_SCRIPT, DEBIAN_SUITE } from "../../images/debian/base";
-import { retry } from "../../providers/retry";
-import { buildImage, containerLogs, docker, execIn, ExecResult, REPO, removeByLabel, waitHealthy } from "../testbed/docker";
+import { retry, withTimeout } from "../../providers/retry";
+import { buildImage, containerLogs, docker, execIn, ExecResult, FileUpload, putFiles, REPO, removeByLabel, waitHealthy } from "../testbed/docker";
 
 const LABEL = "lab.test";
 const RUN_ID = `images-${process.pid}`;
@@ -57,11 +57,30 @@ export function readContract(key: string): Contract {
   return JSON.parse(fs.readFileSync(path.join(REPO, "images", "debian", key, "contract.json"), "utf8"));
 }
 
+/**
+ * An image suite's setup and cleanup: `setup` (builds included) runs once before the suite's tests, within `minutes`;
+ * every container, network and volume this process made is removed after them.
+ */
+export function imageSuite(setup: () => Promise<void>, minutes = 20): void {
+  before(async function () {
+    this.timeout(minutes * 60_000);
+    await setup();
+  });
+  after(async function () {
+    this.timeout(120_000);
+    await cleanupContainers();
+  });
+}
+
 export interface TestContainer {
   id: string;
   exec(cmd: string[], user?: string): Promise<ExecResult>;
   logs(): Promise<string>;
   waitHealthy(timeoutMs: number): Promise<void>;
+  /** Waits (at most timeoutMs) until it is no longer running; its exit code. */
+  exitCode(timeoutMs: number): Promise<number>;
+  /** The host port (on 127.0.0.1) a container port of `ports` is published on: read again after a restart. */
+  hostPort(p: number): Promise<number>;
   stop(): Promise<void>;
   remove(): Promise<void>;
 }
@@ -79,9 +98,12 @@ export interface StartArgs {
   healthcheck?: { test: string[]; intervalMs?: number };
   network?: string;
   aliases?: string[];
+  /** Written into the created container before it starts, as the lab's `uploads` are. */
+  files?: FileUpload[];
 }
 
-export async function startContainer(a: StartArgs): Promise<TestContainer & { hostPort(p: number): Promise<number> }> {
+/** Creates, labels for cleanup, and starts a container. */
+export async function startContainer(a: StartArgs): Promise<TestContainer> {
   const c = await docker.createContainer({
     Image: a.image, name: a.name, Env: Object.entries(a.env ?? {}).map(([k, v]) => `${k}=${v}`), Cmd: a.cmd,
     Entrypoint: a.entrypoint, User: a.user, Labels: { [LABEL]: RUN_ID },
@@ -94,31 +116,41 @@ export async function startContainer(a: StartArgs): Promise<TestContainer & { ho
     },
     NetworkingConfig: a.network && a.aliases ? { EndpointsConfig: { [a.network]: { Aliases: a.aliases } } } : undefined,
   });
+  if (a.files?.length) await putFiles(c.id, a.files);
   await c.start();
   return {
     id: c.id,
     exec: (cmd, user) => execIn(c.id, cmd, { user }),
-    logs: async () => (await import("../testbed/docker")).containerLogs(c.id, 80),
+    logs: () => containerLogs(c.id, 200),
     waitHealthy: (ms) => waitHealthy(c.id, ms),
+    exitCode: async (ms) => (await withTimeout(`container ${c.id.slice(0, 12)} to exit`, ms,
+      c.wait({ condition: "not-running" }) as Promise<{ StatusCode: number }>)).StatusCode,
     stop: async () => { await c.stop({ t: 10 }).catch(() => undefined); },
     remove: async () => { await c.remove({ force: true, v: true }); },
     hostPort: async (p) => Number((await c.inspect()).NetworkSettings.Ports[`${p}/tcp`]![0].HostPort),
   };
 }
 
+/** Runs a one-shot container to its exit (at most timeoutMs); its exit code and log. */
+export async function runToExit(a: StartArgs, timeoutMs = 30_000): Promise<{ code: number; out: string }> {
+  const c = await startContainer(a);
+  const code = await c.exitCode(timeoutMs);
+  return { code, out: await c.logs() };
+}
+
 /**
- * Runs a command in the container (a healthcheck's `["CMD", ...]` form too) until it exits 0 and `ok(stdout)` holds,
- * every `everyMs`, at most `timeoutMs`; returns that stdout. Fails at once if the container stops running; the error
- * carries the last output and the container's log. The image tests' one wait.
+ * Runs a command in the container (a healthcheck's `["CMD", ...]` form too) until it exits `exitCode` (default 0) and
+ * `ok(stdout)` holds, every `everyMs`, at most `timeoutMs`; returns that stdout. Fails at once if the container stops
+ * running; the error carries the last output and the container's log. The image tests' one wait.
  */
 export async function waitForCommand(target: { id: string } | string, cmd: string[], timeoutMs: number, everyMs = 1000,
-  o: { user?: string; ok?: (stdout: string) => boolean } = {}): Promise<string> {
+  o: { user?: string; ok?: (stdout: string) => boolean; exitCode?: number } = {}): Promise<string> {
   const id = typeof target === "string" ? target : target.id;
   const argv = cmd[0] === "CMD" ? cmd.slice(1) : cmd;
   try {
     return (await retry<string>(argv.join(" "), { timeoutMs, initialDelayMs: everyMs, maxDelayMs: everyMs, attemptTimeoutMs: 0 }, async () => {
       const r = await execIn(id, argv, { user: o.user });
-      if (r.code === 0 && (o.ok?.(r.stdout) ?? true)) return { value: r.stdout };
+      if (r.code === (o.exitCode ?? 0) && (o.ok?.(r.stdout) ?? true)) return { value: r.stdout };
       const state = (await docker.getContainer(id).inspect()).State;
       if (!state.Running) return { stop: new Error(`container exited (${state.ExitCode}) while waiting for ${argv.join(" ")}`) };
       return { retry: (r.stdout + r.stderr).slice(-500) };
@@ -134,15 +166,19 @@ export async function testNetwork(name: string): Promise<string> {
   return `lab-test-${name}-${process.pid}`;
 }
 
+/** A throwaway named volume labelled for cleanup; its name. */
 export async function testVolume(name: string): Promise<string> {
-  const v = await docker.createVolume({ Name: `lab-test-${name}-${process.pid}`, Labels: { [LABEL]: RUN_ID } });
-  return (v as unknown as { name: string }).name;
+  // The name asked for: dockerode's createVolume resolves to a handle, not the volume's data.
+  const full = `lab-test-${name}-${process.pid}`;
+  await docker.createVolume({ Name: full, Labels: { [LABEL]: RUN_ID } });
+  return full;
 }
 
 /** The generic items of images/debian/<key>/contract.json: user, env set by the image, paths, tools on PATH. */
-export async function checkContract(key: string, container: TestContainer): Promise<void> {
+export async function checkContract(key: string, target: { id: string }): Promise<void> {
   const c = readContract(key);
-  const inspect = await docker.getContainer(container.id).inspect();
+  const container = { exec: (cmd: string[]) => execIn(target.id, cmd) };
+  const inspect = await docker.getContainer(target.id).inspect();
   const imageCfg = (await docker.getImage(inspect.Image).inspect()).Config;
   const who = await container.exec(["sh", "-c", "id -un; id -u"]);
   assert.strictEqual(who.code, 0, who.stderr);
@@ -160,6 +196,6 @@ export async function checkContract(key: string, container: TestContainer): Prom
 }
 
 /** Removes every container, network and volume this test process created. */
-export async function cleanupContainers(): Promise<void> {
+async function cleanupContainers(): Promise<void> {
   await removeByLabel(LABEL, RUN_ID);
 }

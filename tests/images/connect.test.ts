@@ -4,15 +4,13 @@
 import * as assert from "assert";
 import { connectHealthCheck, CONNECT_REST_PORT, renderConnectWorkerProperties } from "../../components/kafka/kafkaConnect";
 import { kafkaBrokerEnv, kafkaHealthCheck, KAFKA_INTERNAL_PORT } from "../../components/kafka/kafka";
-import { buildContext, buildServiceImage, cleanupContainers, startContainer, testBase, testNetwork, TestContainer, waitForCommand } from "./build";
-
+import { buildContext, buildServiceImage, imageSuite, startContainer, testBase, testNetwork, TestContainer, waitForCommand } from "./build";
 
 describe("images/connect FROM the built Kafka: plugins and a working worker", function () {
-  let worker: TestContainer & { hostPort(p: number): Promise<number> };
+  let worker: TestContainer;
   let rest: string;
 
-  before(async function () {
-    this.timeout(30 * 60_000);
+  imageSuite(async () => {
     const kafkaImage = await buildServiceImage("kafka");
     const image = await buildContext("lab-test-connect:contract", "images/connect", undefined, { KAFKA_IMAGE: kafkaImage, BASE_IMAGE: await testBase() });
     const network = await testNetwork("connect");
@@ -32,12 +30,7 @@ describe("images/connect FROM the built Kafka: plugins and a working worker", fu
     });
     await waitForCommand(worker, connectHealthCheck(), 300_000, 2000);
     rest = `http://127.0.0.1:${await worker.hostPort(CONNECT_REST_PORT)}`;
-  });
-
-  after(async function () {
-    this.timeout(60_000);
-    await cleanupContainers();
-  });
+  }, 30);
 
   it("runs as the Kafka image's user with the plugins under /opt/connect/plugins", async function () {
     const r = await worker.exec(["sh", "-c", "id -un; ls /opt/connect/plugins"]);

@@ -4,7 +4,7 @@ import * as assert from "assert";
 import * as http from "http";
 import { etcdHealthCheck } from "../../components/etcd/etcdCluster";
 import { ETCD_CLIENT_PORT, ETCD_PEER_PORT, etcdMemberArgs } from "../../components/etcd/etcdConfig";
-import { buildServiceImage, checkContract, cleanupContainers, startContainer, testNetwork, TestContainer, waitForCommand } from "./build";
+import { buildServiceImage, checkContract, imageSuite, startContainer, testNetwork, TestContainer, waitForCommand } from "./build";
 
 function get(url: string): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
@@ -17,10 +17,9 @@ function get(url: string): Promise<{ status: number; body: string }> {
 
 
 describe("images/debian/etcd: the coreos/etcd contract as the lab uses it", function () {
-  let member: TestContainer & { hostPort(p: number): Promise<number> };
+  let member: TestContainer;
 
-  before(async function () {
-    this.timeout(20 * 60_000);
+  imageSuite(async () => {
     const image = await buildServiceImage("etcd");
     const network = await testNetwork("etcd");
     const self = { name: "etcd-1", host: "etcd-1", clientPort: ETCD_CLIENT_PORT, peerPort: ETCD_PEER_PORT };
@@ -29,11 +28,6 @@ describe("images/debian/etcd: the coreos/etcd contract as the lab uses it", func
       cmd: ["etcd", ...etcdMemberArgs(self, [self], { dataDir: "/etcd-data", listenHost: "0.0.0.0", clusterToken: "lab-test" })],
     });
     await waitForCommand(member, etcdHealthCheck(ETCD_CLIENT_PORT).slice(1), 60_000, 500);
-  });
-
-  after(async function () {
-    this.timeout(60_000);
-    await cleanupContainers();
   });
 
   it("keeps the generic contract (root, etcd and etcdctl, ports 2379/2380)", async function () {

@@ -4,8 +4,8 @@
 import * as assert from "assert";
 import { haproxyReadyCheck } from "../../components/haproxy/haproxy";
 import { HAPROXY_CONFIG_PATH, renderHaproxyConfig } from "../../components/haproxy/haproxyConfig";
-import { containerLogs, docker, execIn, putFiles } from "../testbed/docker";
-import { buildServiceImage, checkContract, cleanupContainers } from "./build";
+import { execIn } from "../testbed/docker";
+import { buildServiceImage, checkContract, imageSuite, startContainer, waitForCommand } from "./build";
 
 const PORTS = { readWrite: 5001, readOnly: 5002, stats: 7001 };
 const LEADER_API_PORT = 8008;
@@ -18,42 +18,22 @@ async function startWithConfig(image: string, apiPort: number): Promise<string> 
     "", "frontend stand_in_patroni", "  mode http", `  bind 127.0.0.1:${LEADER_API_PORT}`,
     `  http-request return status 200 content-type application/json string '{"role": "primary", "state": "running"}'`, "",
   ].join("\n");
-  const c = await docker.createContainer({ Image: image, Labels: { "lab.test": `images-${process.pid}` } });
-  await putFiles(c.id, [{ path: HAPROXY_CONFIG_PATH, content: cfg }]);
-  await c.start();
-  return c.id;
-}
-
-async function exitCodeWithin(id: string, cmd: string[], want: number, timeoutMs: number): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  let last = -1;
-  for (let i = 0; i < 60 && Date.now() < until; i++) {
-    last = (await execIn(id, cmd).catch(() => ({ code: -1 }))).code;
-    if (last === want) return;
-    await new Promise((r) => setTimeout(r, 500));
-  }
-  throw new Error(`${cmd.join(" ")} exited ${last}, wanted ${want} within ${timeoutMs} ms\n${await containerLogs(id)}`);
+  return (await startContainer({ image, files: [{ path: HAPROXY_CONFIG_PATH, content: cfg }] })).id;
 }
 
 describe("images/debian/haproxy: the official haproxy image's contract", function () {
   let image: string;
   let healthy: string;
 
-  before(async function () {
-    this.timeout(20 * 60_000);
+  imageSuite(async () => {
     image = await buildServiceImage("haproxy");
     healthy = await startWithConfig(image, LEADER_API_PORT);
-    await exitCodeWithin(healthy, haproxyReadyCheck(PORTS.stats).slice(1), 0, 20_000);
-  });
-
-  after(async function () {
-    this.timeout(60_000);
-    await cleanupContainers();
+    await waitForCommand(healthy, haproxyReadyCheck(PORTS.stats), 20_000, 500);
   });
 
   it("keeps the generic contract (user haproxy uid 99, config dir, bash for the healthcheck)", async function () {
     this.timeout(30_000);
-    await checkContract("haproxy", { id: healthy, exec: (cmd: string[], user?: string) => execIn(healthy, cmd, { user }) } as any);
+    await checkContract("haproxy", { id: healthy });
     const id = await execIn(healthy, ["id"]);
     assert.match(id.stdout, /^uid=99\(haproxy\) gid=99\(haproxy\)/);
     const v = await execIn(healthy, ["haproxy", "-v"]);
@@ -77,6 +57,6 @@ describe("images/debian/haproxy: the official haproxy image's contract", functio
   it("the lab's healthcheck fails while no leader answers", async function () {
     this.timeout(30_000);
     const noLeader = await startWithConfig(image, 1); // nothing listens on port 1
-    await exitCodeWithin(noLeader, haproxyReadyCheck(PORTS.stats).slice(1), 1, 20_000);
+    await waitForCommand(noLeader, haproxyReadyCheck(PORTS.stats), 20_000, 500, { exitCode: 1 });
   });
 });

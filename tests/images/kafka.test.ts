@@ -3,24 +3,19 @@
 import * as assert from "assert";
 import { kafkaBrokerEnv, kafkaHealthCheck, KAFKA_INTERNAL_PORT } from "../../components/kafka/kafka";
 import { docker } from "../testbed/docker";
-import { buildServiceImage, checkContract, cleanupContainers, startContainer, testNetwork, testVolume, TestContainer, waitForCommand } from "./build";
+import { buildServiceImage, checkContract, imageSuite, startContainer, testNetwork, testVolume, TestContainer, waitForCommand } from "./build";
 
 const CLUSTER_ID = "MkU3OEVBNTcwNTJENDM2Qk";
 const BOOTSTRAP = `127.0.0.1:${KAFKA_INTERNAL_PORT}`;
 
 
 describe("images/debian/kafka: the apache/kafka contract", function () {
-  let image: string;
   let broker: TestContainer;
-  let volume: string;
 
-  before(async function () {
-    this.timeout(20 * 60_000);
-    image = await buildServiceImage("kafka");
+  imageSuite(async () => {
+    const image = await buildServiceImage("kafka");
     const network = await testNetwork("kafka");
-    await testVolume("kafka-data");
-    // testVolume() returns undefined (dockerode's Volume has .name, not .Name): use the name it gives the volume.
-    volume = `lab-test-kafka-data-${process.pid}`;
+    const volume = await testVolume("kafka-data");
     const env = {
       ...kafkaBrokerEnv({ service: "kafka", bindAddress: "127.0.0.1", port: 9092, clusterId: CLUSTER_ID }),
       // '__' stands for '_' in a property name: listener.name.internal... has none, num.partitions shows the plain rule.
@@ -30,11 +25,6 @@ describe("images/debian/kafka: the apache/kafka contract", function () {
       image, env, network, aliases: ["kafka"], volumes: [{ name: volume, path: "/var/lib/kafka/data" }],
     });
     await waitForCommand(broker, kafkaHealthCheck(), 180_000, 2000);
-  });
-
-  after(async function () {
-    this.timeout(60_000);
-    await cleanupContainers();
   });
 
   it("keeps the generic contract (user appuser, paths, tools, port 9092)", async function () {

@@ -1,34 +1,16 @@
 // images/debian/node in place of node:20.19.5-bookworm-slim: node 20.19.5 and its npm 10.8.2 in /usr/local, user
 // node uid 1000, the official entrypoint's "options go to node", NODE_EXTRA_CA_CERTS on the system store.
 import * as assert from "assert";
-import { containerLogs, docker, execIn } from "../testbed/docker";
-import { buildServiceImage, checkContract, cleanupContainers, startContainer, TestContainer } from "./build";
-
-/** Runs a container to its end (bounded) and returns its exit code and output. */
-async function runOnce(image: string, cmd: string[], timeoutMs = 30_000): Promise<{ code: number; out: string }> {
-  const c = await docker.createContainer({ Image: image, Cmd: cmd, Labels: { "lab.test": `images-${process.pid}` } });
-  await c.start();
-  const result = await Promise.race([
-    c.wait() as Promise<{ StatusCode: number }>,
-    new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`${cmd.join(" ")} still running after ${timeoutMs} ms`)), timeoutMs)),
-  ]);
-  const out = await containerLogs(c.id, 200);
-  return { code: result.StatusCode, out };
-}
+import { execIn } from "../testbed/docker";
+import { buildServiceImage, checkContract, imageSuite, runToExit, startContainer, TestContainer } from "./build";
 
 describe("images/debian/node: the official node image's contract", function () {
   let image: string;
   let box: TestContainer;
 
-  before(async function () {
-    this.timeout(20 * 60_000);
+  imageSuite(async () => {
     image = await buildServiceImage("node");
     box = await startContainer({ image, cmd: ["sleep", "300"] });
-  });
-
-  after(async function () {
-    this.timeout(60_000);
-    await cleanupContainers();
   });
 
   it("keeps the generic contract (root by default, node/npm/npx in /usr/local/bin)", async function () {
@@ -62,11 +44,11 @@ describe("images/debian/node: the official node image's contract", function () {
 
   it("the entrypoint hands options to node and runs commands as given", async function () {
     this.timeout(60_000);
-    const opt = await runOnce(image, ["-e", "console.log(6 * 7)"]);
+    const opt = await runToExit({ image, cmd: ["-e", "console.log(6 * 7)"] });
     assert.deepStrictEqual(opt, { code: 0, out: "42\n" });
-    const cmd = await runOnce(image, ["sh", "-c", "echo via-sh"]);
+    const cmd = await runToExit({ image, cmd: ["sh", "-c", "echo via-sh"] });
     assert.deepStrictEqual(cmd, { code: 0, out: "via-sh\n" });
-    const bad = await runOnce(image, ["-e", "process.exit(3)"]);
+    const bad = await runToExit({ image, cmd: ["-e", "process.exit(3)"] });
     assert.strictEqual(bad.code, 3);
   });
 });

@@ -8,34 +8,16 @@ import {
   FAST_FAILOVER_DCS, PATRONI_CONFIG_PATH, PATRONI_DATA_DIR, PATRONI_PASSWORD_ENV, PATRONI_PG_PORT, PATRONI_REST_PORT,
   PATRONI_VOLUME_PATH, labPgHba, renderPatroniConfig,
 } from "../../components/patroni/patroniConfig";
-import { containerLogs, docker, execIn, putFiles } from "../testbed/docker";
-import { buildContext, buildServiceImage, cleanupContainers, startContainer, testNetwork, waitForCommand } from "./build";
-
-const LABELS = { "lab.test": `images-${process.pid}` };
-
-async function runOnce(image: string, env: string[], files: Record<string, string> = {}): Promise<{ code: number; out: string }> {
-  const c = await docker.createContainer({ Image: image, Env: env, Labels: LABELS });
-  if (Object.keys(files).length) await putFiles(c.id, Object.entries(files).map(([path, content]) => ({ path, content })));
-  await c.start();
-  const r = await Promise.race([c.wait() as Promise<{ StatusCode: number }>, new Promise<never>((_, rej) => setTimeout(() => rej(new Error("still running after 30 s")), 30_000))]);
-  return { code: r.StatusCode, out: await containerLogs(c.id, 200) };
-}
-
-
+import { execIn } from "../testbed/docker";
+import { buildContext, buildServiceImage, imageSuite, runToExit, startContainer, testNetwork, testVolume, waitForCommand } from "./build";
 
 describe("images/patroni FROM the built postgres image", function () {
   let patroni: string;
 
-  before(async function () {
-    this.timeout(25 * 60_000);
+  imageSuite(async () => {
     const postgres = await buildServiceImage("postgres");
     patroni = await buildContext("lab-test-patroni:debian", "images/patroni", undefined, { POSTGRES_IMAGE: postgres });
-  });
-
-  after(async function () {
-    this.timeout(60_000);
-    await cleanupContainers();
-  });
+  }, 25);
 
   it("runs as postgres with Patroni 4.1.5 and the server binaries on PATH", async function () {
     this.timeout(30_000);
@@ -47,10 +29,10 @@ describe("images/patroni FROM the built postgres image", function () {
 
   it("refuses a missing config, then missing passwords, with its messages (exit 64)", async function () {
     this.timeout(60_000);
-    const none = await runOnce(patroni, []);
+    const none = await runToExit({ image: patroni });
     assert.strictEqual(none.code, 64);
     assert.match(none.out, /LAB_PATRONI_CONFIG=\/etc\/patroni\/patroni.yml is not a readable file/);
-    const noPassword = await runOnce(patroni, [], { [PATRONI_CONFIG_PATH]: "scope: x\n" });
+    const noPassword = await runToExit({ image: patroni, files: [{ path: PATRONI_CONFIG_PATH, content: "scope: x\n" }] });
     assert.strictEqual(noPassword.code, 64);
     assert.match(noPassword.out, /PATRONI_SUPERUSER_PASSWORD is empty/);
   });
@@ -72,18 +54,13 @@ describe("images/patroni FROM the built postgres image", function () {
       etcd3Hosts: [`etcd-1:${ETCD_CLIENT_PORT}`], dcs: FAST_FAILOVER_DCS,
       pgHba: labPgHba("replicator", "0.0.0.0/0"), usernames: { superuser: "postgres", replication: "replicator" },
     });
-    const volume = `lab-test-patroni-data-${process.pid}`;
-    await docker.createVolume({ Name: volume, Labels: LABELS });
-    const c = await docker.createContainer({
-      Image: patroni, Labels: LABELS,
-      Env: [`${PATRONI_PASSWORD_ENV.superuser}=su-pass`, `${PATRONI_PASSWORD_ENV.replication}=repl-pass`],
-      HostConfig: { NetworkMode: network, Binds: [`${volume}:${PATRONI_VOLUME_PATH}`] },
-      NetworkingConfig: { EndpointsConfig: { [network]: { Aliases: ["pg-1"] } } },
+    const c = await startContainer({
+      image: patroni, env: { [PATRONI_PASSWORD_ENV.superuser]: "su-pass", [PATRONI_PASSWORD_ENV.replication]: "repl-pass" },
+      network, aliases: ["pg-1"], volumes: [{ name: await testVolume("patroni-data"), path: PATRONI_VOLUME_PATH }],
+      files: [{ path: PATRONI_CONFIG_PATH, content: yaml }],
     });
-    await putFiles(c.id, [{ path: PATRONI_CONFIG_PATH, content: yaml }]);
-    await c.start();
-    await waitForCommand(c.id, patroniHealthCheck(PATRONI_REST_PORT).slice(1), 180_000);
-    const list = await execIn(c.id, ["patronictl", "-c", PATRONI_CONFIG_PATH, "list"]);
+    await waitForCommand(c, patroniHealthCheck(PATRONI_REST_PORT).slice(1), 180_000);
+    const list = await c.exec(["patronictl", "-c", PATRONI_CONFIG_PATH, "list"]);
     assert.match(list.stdout, /pg-1.*Leader.*running/, list.stdout + list.stderr);
     const sql = await execIn(c.id, ["psql", "-h", "pg-1", "-U", "postgres", "-d", "postgres", "-tAc", "select pg_is_in_recovery()"], { env: ["PGPASSWORD=su-pass"] });
     assert.strictEqual(sql.stdout.trim(), "f", sql.stderr);

@@ -3,7 +3,7 @@
 // that user, PGADMIN_CONFIG_* reaches pgAdmin's config, PGADMIN_LISTEN_PORT moves the port.
 import * as assert from "assert";
 import { pgAdminHealthCheck, renderServersJson } from "../../components/postgres/pgAdmin";
-import { buildServiceImage, checkContract, cleanupContainers, startContainer, TestContainer, waitForCommand } from "./build";
+import { buildServiceImage, checkContract, imageSuite, runToExit, startContainer, TestContainer, waitForCommand } from "./build";
 
 const EMAIL = "admin@lab.local";
 const PASSWORD = "lab-test-pgadmin";
@@ -28,20 +28,14 @@ function startPgAdmin(image: string, extraEnv: Record<string, string> = {}, port
 
 describe("images/debian/pgAdmin: the dpage/pgadmin4 contract", function () {
   let image: string;
-  let pgadmin: TestContainer & { hostPort(p: number): Promise<number> };
+  let pgadmin: TestContainer;
   let base: string;
 
-  before(async function () {
-    this.timeout(20 * 60_000);
+  imageSuite(async () => {
     image = await buildServiceImage("pgAdmin");
     pgadmin = await startPgAdmin(image);
     await waitForCommand(pgadmin, pgAdminHealthCheck(), 180_000, 2000);
     base = `http://127.0.0.1:${await pgadmin.hostPort(80)}`;
-  });
-
-  after(async function () {
-    this.timeout(60_000);
-    await cleanupContainers();
   });
 
   it("keeps the generic contract (user pgadmin, paths, tools, port 80)", async function () {
@@ -87,10 +81,8 @@ describe("images/debian/pgAdmin: the dpage/pgadmin4 contract", function () {
     this.timeout(240_000);
     const moved = await startPgAdmin(image, { PGADMIN_LISTEN_PORT: "5050" }, 5050);
     await waitForCommand(moved, ["wget", "-q", "-O", "/dev/null", "http://127.0.0.1:5050/misc/ping"], 180_000, 2000);
-    const none = await startContainer({ image, env: {} });
-    const { docker } = await import("../testbed/docker");
-    const exit = await docker.getContainer(none.id).wait({ condition: "not-running" });
-    assert.notStrictEqual(exit.StatusCode, 0);
-    assert.match(await none.logs(), /PGADMIN_DEFAULT_EMAIL and PGADMIN_DEFAULT_PASSWORD/);
+    const none = await runToExit({ image, env: {} }, 60_000);
+    assert.notStrictEqual(none.code, 0);
+    assert.match(none.out, /PGADMIN_DEFAULT_EMAIL and PGADMIN_DEFAULT_PASSWORD/);
   });
 });

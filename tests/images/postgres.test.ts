@@ -5,21 +5,12 @@ import * as assert from "assert";
 import { Client } from "pg";
 import { postgresHealthCheck, replicaHealthCheck, settingsArgs } from "../../components/postgres/postgresServer";
 import { PRIMARY_SETTINGS, REPLICA_START_SCRIPT, renderPrimaryInitScript, replicaEnv } from "../../components/postgres/postgresReplicaConfig";
-import { docker, execIn, waitHealthy, putFiles } from "../testbed/docker";
-import { buildServiceImage, checkContract, cleanupContainers, startContainer, testNetwork, TestContainer, waitForCommand } from "./build";
+import { docker } from "../testbed/docker";
+import { buildServiceImage, checkContract, imageSuite, runToExit, startContainer, testNetwork, testVolume, TestContainer, waitForCommand } from "./build";
 
 const PASSWORD = "s3cret-Pass";
 const PGDATA = "/var/lib/postgresql/data";
 
-
-
-/** A labelled volume by name. build.ts's testVolume returns undefined (dockerode's createVolume resolves to a
- * Volume handle, not its data), which Docker turns into one shared volume named "undefined". */
-async function freshVolume(name: string): Promise<string> {
-  const full = `lab-test-${name}-${process.pid}`;
-  await docker.createVolume({ Name: full, Labels: { "lab.test": `images-${process.pid}` } });
-  return full;
-}
 
 async function query(port: number, sql: string, o: { user?: string; password?: string; database?: string } = {}): Promise<any[]> {
   const client = new Client({ host: "127.0.0.1", port, user: o.user ?? "postgres", password: o.password ?? PASSWORD, database: o.database ?? "postgres", connectionTimeoutMillis: 5000 });
@@ -31,53 +22,30 @@ async function query(port: number, sql: string, o: { user?: string; password?: s
   }
 }
 
-async function waitExited(id: string, timeoutMs: number): Promise<number> {
-  const until = Date.now() + timeoutMs;
-  for (let i = 0; i < 200 && Date.now() < until; i++) {
-    const s = (await docker.getContainer(id).inspect()).State;
-    if (!s.Running) return s.ExitCode;
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  throw new Error(`container ${id.slice(0, 12)} still running after ${timeoutMs} ms`);
-}
-
 describe("images/debian/postgres: the official postgres image's contract", function () {
   let image: string;
-  let server: TestContainer & { hostPort(p: number): Promise<number> };
+  let server: TestContainer;
   let port: number;
 
-  before(async function () {
-    this.timeout(20 * 60_000);
+  imageSuite(async () => {
     image = await buildServiceImage("postgres");
-  });
-
-  after(async function () {
-    this.timeout(60_000);
-    await cleanupContainers();
   });
 
   describe("a server on an empty volume", function () {
     before(async function () {
       this.timeout(120_000);
-      const volume = await freshVolume("pg-data");
-      const c = await docker.createContainer({
-        Image: image, Env: [`POSTGRES_PASSWORD=${PASSWORD}`, "POSTGRES_DB=app"], Labels: { "lab.test": `images-${process.pid}` },
-        Cmd: ["postgres", "-c", "wal_level=logical", "-c", "max_wal_senders=7"],
-        ExposedPorts: { "5432/tcp": {} },
-        HostConfig: { PortBindings: { "5432/tcp": [{ HostIp: "127.0.0.1", HostPort: "" }] }, Binds: [`${volume}:${PGDATA}`] },
-      });
-      await putFiles(c.id, [
+      const volume = await testVolume("pg-data");
+      server = await startContainer({
+        image, env: { POSTGRES_PASSWORD: PASSWORD, POSTGRES_DB: "app" },
+        cmd: ["postgres", "-c", "wal_level=logical", "-c", "max_wal_senders=7"],
+        ports: [5432], volumes: [{ name: volume, path: PGDATA }],
+        files: [
         { path: "/docker-entrypoint-initdb.d/10-schema.sql", content: "CREATE TABLE init_runs (at timestamptz DEFAULT now());\nINSERT INTO init_runs DEFAULT VALUES;\n" },
         // Not executable: sourced, as the lab's primary init script is (it reads POSTGRES_USER and PGDATA).
         { path: "/docker-entrypoint-initdb.d/20-sourced.sh", content: `psql -v ON_ERROR_STOP=1 -U "$POSTGRES_USER" -d "$POSTGRES_DB" -c "INSERT INTO init_runs DEFAULT VALUES"\necho "# sourced $PGDATA" >> "$PGDATA/pg_hba.conf"\n` },
-        { path: "/docker-entrypoint-initdb.d/30-run.sh", content: "#!/bin/sh\nset -eu\ntouch \"$PGDATA/ran-executable\"\n", mode: 0o755 },
-      ]);
-      await c.start();
-      server = {
-        id: c.id, exec: (cmd, user) => execIn(c.id, cmd, { user }), logs: async () => "", waitHealthy: (ms) => waitHealthy(c.id, ms),
-        stop: async () => { await c.stop({ t: 10 }); }, remove: async () => { await c.remove({ force: true, v: true }); },
-        hostPort: async (p) => Number((await c.inspect()).NetworkSettings.Ports[`${p}/tcp`]![0].HostPort),
-      };
+          { path: "/docker-entrypoint-initdb.d/30-run.sh", content: "#!/bin/sh\nset -eu\ntouch \"$PGDATA/ran-executable\"\n", mode: 0o755 },
+        ],
+      });
       port = await server.hostPort(5432);
       await waitForCommand(server, postgresHealthCheck().slice(1), 60_000, 500);
     });
@@ -125,8 +93,7 @@ describe("images/debian/postgres: the official postgres image's contract", funct
       port = await server.hostPort(5432); // a restart picks a new free host port
       const after = await query(port, "SELECT count(*)::int AS n FROM init_runs", { database: "app" });
       assert.strictEqual(after[0].n, 2, "init scripts did not run again on restart");
-      const logs = (await docker.getContainer(server.id).logs({ stdout: true, stderr: true, tail: 200 })).toString();
-      assert.match(logs, /appears to contain a database; Skipping initialization/);
+      assert.match(await server.logs(), /appears to contain a database; Skipping initialization/);
     });
 
     it("loopback inside the container is trusted, as the official image's initdb leaves it (the replica healthcheck relies on it)", async function () {
@@ -147,44 +114,35 @@ describe("images/debian/postgres: the official postgres image's contract", funct
 
   it("refuses to initialize without POSTGRES_PASSWORD, naming it", async function () {
     this.timeout(60_000);
-    const c = await startContainer({ image });
-    const code = await waitExited(c.id, 30_000);
-    assert.notStrictEqual(code, 0);
-    const logs = (await docker.getContainer(c.id).logs({ stdout: true, stderr: true })).toString();
-    assert.match(logs, /POSTGRES_PASSWORD is empty/);
+    const r = await runToExit({ image });
+    assert.notStrictEqual(r.code, 0);
+    assert.match(r.out, /POSTGRES_PASSWORD is empty/);
   });
 
   it("runs the lab's primary init script and streaming replica (pg_basebackup through the slot) like the official image", async function () {
     this.timeout(180_000);
     const network = await testNetwork("pg-repl");
-    const primaryVolume = await freshVolume("pg-primary");
-    const replicaVolume = await freshVolume("pg-replica");
-    const labels = { "lab.test": `images-${process.pid}` };
-    const primary = await docker.createContainer({
-      Image: image, Labels: labels, Env: [`POSTGRES_PASSWORD=${PASSWORD}`, "POSTGRES_DB=shop", "REPLICATION_PASSWORD=repl-pass"],
-      Cmd: ["postgres", ...settingsArgs(PRIMARY_SETTINGS)],
-      HostConfig: { NetworkMode: network, Binds: [`${primaryVolume}:${PGDATA}`] },
-      NetworkingConfig: { EndpointsConfig: { [network]: { Aliases: ["primary"] } } },
+    const primary = await startContainer({
+      image, env: { POSTGRES_PASSWORD: PASSWORD, POSTGRES_DB: "shop", REPLICATION_PASSWORD: "repl-pass" },
+      cmd: ["postgres", ...settingsArgs(PRIMARY_SETTINGS)],
+      network, aliases: ["primary"], volumes: [{ name: await testVolume("pg-primary"), path: PGDATA }],
+      files: [{ path: "/docker-entrypoint-initdb.d/10-replication.sh", content: renderPrimaryInitScript("replicator", "replica_1") }],
     });
-    await putFiles(primary.id, [{ path: "/docker-entrypoint-initdb.d/10-replication.sh", content: renderPrimaryInitScript("replicator", "replica_1") }]);
-    await primary.start();
     await waitForCommand(primary, postgresHealthCheck().slice(1), 60_000, 500);
-    await execIn(primary.id, ["psql", "-U", "postgres", "-d", "shop", "-c", "CREATE TABLE t (id int); INSERT INTO t VALUES (1), (2), (3)"]);
+    await primary.exec(["psql", "-U", "postgres", "-d", "shop", "-c", "CREATE TABLE t (id int); INSERT INTO t VALUES (1), (2), (3)"]);
 
     const env = replicaEnv({ primaryHost: "primary", primaryPort: 5432, replicationUser: "replicator", slot: "replica_1", applicationName: "replica_1", passFile: "/var/lib/postgresql/.pgpass", waitTries: 60 });
-    const replica = await docker.createContainer({
-      Image: image, Labels: labels, User: "postgres", Entrypoint: ["/bin/sh", "/opt/lab/start-replica.sh"],
-      Cmd: settingsArgs(PRIMARY_SETTINGS),
-      Env: [...Object.entries(env).map(([k, v]) => `${k}=${v}`), `PGDATA=${PGDATA}`, "REPLICATION_PASSWORD=repl-pass"],
-      Healthcheck: { Test: replicaHealthCheck(), Interval: 1e9, Timeout: 3e9, Retries: 3 },
-      HostConfig: { NetworkMode: network, Binds: [`${replicaVolume}:${PGDATA}`] },
+    const replica = await startContainer({
+      image, user: "postgres", entrypoint: ["/bin/sh", "/opt/lab/start-replica.sh"], cmd: settingsArgs(PRIMARY_SETTINGS),
+      env: { ...env, PGDATA, REPLICATION_PASSWORD: "repl-pass" },
+      healthcheck: { test: replicaHealthCheck() },
+      network, volumes: [{ name: await testVolume("pg-replica"), path: PGDATA }],
+      files: [{ path: "/opt/lab/start-replica.sh", content: REPLICA_START_SCRIPT, mode: 0o755 }],
     });
-    await putFiles(replica.id, [{ path: "/opt/lab/start-replica.sh", content: REPLICA_START_SCRIPT, mode: 0o755 }]);
-    await replica.start();
-    await waitHealthy(replica.id, 120_000);
-    await execIn(primary.id, ["psql", "-U", "postgres", "-d", "shop", "-c", "INSERT INTO t VALUES (4)"]);
+    await replica.waitHealthy(120_000);
+    await primary.exec(["psql", "-U", "postgres", "-d", "shop", "-c", "INSERT INTO t VALUES (4)"]);
     await waitForCommand(replica, ["sh", "-c", `test "$(psql -h 127.0.0.1 -U postgres -d shop -tAc 'select count(*) from t')" = 4`], 30_000, 500);
-    const slot = await execIn(primary.id, ["psql", "-U", "postgres", "-tAc", "select active from pg_replication_slots where slot_name = 'replica_1'"]);
+    const slot = await primary.exec(["psql", "-U", "postgres", "-tAc", "select active from pg_replication_slots where slot_name = 'replica_1'"]);
     assert.strictEqual(slot.stdout.trim(), "t", "the replica streams through the physical slot the init script made");
   });
 });

@@ -3,8 +3,8 @@
 // passes, and a scrape job is really scraped (up == 1 through the query API).
 import * as assert from "assert";
 import { renderPrometheusConfig } from "../../components/monitoring/monitoringConfig";
-import { docker, execIn, putFiles } from "../testbed/docker";
-import { buildServiceImage, checkContract, cleanupContainers, waitForCommand } from "./build";
+import { docker, execIn } from "../testbed/docker";
+import { buildServiceImage, checkContract, imageSuite, startContainer, testVolume, waitForCommand } from "./build";
 
 const READY = ["wget", "-q", "-O", "/dev/null", "http://127.0.0.1:9090/-/ready"];
 
@@ -12,27 +12,20 @@ const READY = ["wget", "-q", "-O", "/dev/null", "http://127.0.0.1:9090/-/ready"]
 describe("images/debian/prometheus: the prom/prometheus contract as the lab uses it", function () {
   let id: string;
 
-  before(async function () {
-    this.timeout(20 * 60_000);
+  imageSuite(async () => {
     const image = await buildServiceImage("prometheus");
-    const volume = `lab-test-prometheus-data-${process.pid}`;
-    await docker.createVolume({ Name: volume, Labels: { "lab.test": `images-${process.pid}` } });
-    const c = await docker.createContainer({ Image: image, Labels: { "lab.test": `images-${process.pid}` }, HostConfig: { Binds: [`${volume}:/prometheus`] } });
-    // 0644: readable by nobody, the user Prometheus runs as.
-    await putFiles(c.id, [{ path: "/etc/prometheus/prometheus.yml", content: renderPrometheusConfig([{ job: "self", targets: ["127.0.0.1:9090"] }], 1) }]);
-    await c.start();
-    id = c.id;
+    const volume = await testVolume("prometheus-data");
+    id = (await startContainer({
+      image, volumes: [{ name: volume, path: "/prometheus" }],
+      // 0644: readable by nobody, the user Prometheus runs as.
+      files: [{ path: "/etc/prometheus/prometheus.yml", content: renderPrometheusConfig([{ job: "self", targets: ["127.0.0.1:9090"] }], 1) }],
+    })).id;
     await waitForCommand(id, READY, 60_000);
-  });
-
-  after(async function () {
-    this.timeout(60_000);
-    await cleanupContainers();
   });
 
   it("keeps the generic contract (nobody, /bin/prometheus, promtool, wget, port 9090)", async function () {
     this.timeout(30_000);
-    await checkContract("prometheus", { id, exec: (cmd: string[], user?: string) => execIn(id, cmd, { user }) } as any);
+    await checkContract("prometheus", { id });
     const args = (await docker.getContainer(id).inspect()).Args;
     assert.ok(args.includes("--config.file=/etc/prometheus/prometheus.yml") && args.includes("--storage.tsdb.path=/prometheus"), args.join(" "));
   });
