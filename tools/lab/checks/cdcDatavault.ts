@@ -48,46 +48,62 @@ export async function dvDatabases(lab: CheckedLab) {
 /** How long the replica may lag, and a new booking take to reach its hub, before the check fails. */
 export const DV_BOUND_MS = 30_000;
 
-/** Reads both sides until they agree or DV_BOUND_MS has passed; the last reading either way. */
-async function agreeing<T>(what: string, read: () => Promise<{ want: T; got: T; same: boolean }>): Promise<{ want: T; got: T; same: boolean }> {
-  let last = await read();
-  await waitUntil(what, DV_BOUND_MS, async () => ((last = await read()).same ? true : undefined), 1000).catch(() => undefined);
-  return last;
+type DvDatabases = Awaited<ReturnType<typeof dvDatabases>>;
+type Tables<V> = Record<string, V>;
+
+/**
+ * A check that a per-table reading of one side (`got`) equals the other's (`want`), read again every second for up to
+ * DV_BOUND_MS; it fails naming each table that still differs.
+ */
+function tablesAgree<V>(c: Pick<Check, "name" | "look"> & {
+  /** The reference side; read once, or on every attempt where it moves (the vault's source grows as bookings arrive). */
+  want(dbs: DvDatabases): Promise<Tables<V>>;
+  wantMoves?: boolean;
+  got(dbs: DvDatabases): Promise<Tables<V>>;
+  /** Compare every table either side has (a table only `got` has differs too), not only those `want` names. */
+  everyTable?: boolean;
+  passed(want: Tables<V>, got: Tables<V>): string;
+  /** One differing table, for the failure. */
+  differs(table: string, want: V | undefined, got: V | undefined): string;
+}): Check {
+  return {
+    name: c.name, look: c.look, timeoutMs: DV_BOUND_MS + 30_000,
+    async run(lab) {
+      const dbs = await dvDatabases(lab);
+      const read = async (before?: Tables<V>) => {
+        const [want, got] = await Promise.all([before && !c.wantMoves ? before : c.want(dbs), c.got(dbs)]);
+        return { want, got, off: Object.keys(c.everyTable ? { ...want, ...got } : want).filter((t) => want[t] !== got[t]) };
+      };
+      let last = await read();
+      await waitUntil(c.name, DV_BOUND_MS, async () => ((last = await read(last.want)).off.length ? undefined : true), 1000).catch(() => undefined);
+      const { want, got, off } = last;
+      if (!off.length) return pass(c.passed(want, got));
+      return fail(`${off.length} of ${Object.keys(want).length} tables differ: ${off.map((t) => c.differs(t, want[t], got[t])).join(", ")}`);
+    },
+  };
 }
 
-const replicaEqualsPrimary: Check = {
+const rowsOf = (checksum: string | undefined) => checksum?.split(" ")[0] ?? "-";
+
+const replicaEqualsPrimary = tablesAgree<string>({
   name: "replica = primary, table by table",
   look: "docker logs <prefix>-postgres-replica; select * from pg_stat_replication on the primary",
-  timeoutMs: DV_BOUND_MS + 30_000,
-  async run(lab) {
-    const { primary, replica } = await dvDatabases(lab);
-    const want = await tableChecksums(primary);
-    const r = await agreeing("replica checksums equal to the primary's", async () => {
-      const got = await tableChecksums(replica);
-      return { want, got, same: JSON.stringify(got) === JSON.stringify(want) };
-    });
-    const rows = Object.values(want).reduce((a, v) => a + Number(v.split(" ")[0]), 0);
-    if (r.same) return pass(`${Object.keys(want).length} tables equal, ${rows} rows`);
-    const off = Object.keys({ ...want, ...r.got }).filter((t) => want[t] !== r.got[t]);
-    return fail(`${off.length} of ${Object.keys(want).length} tables differ: ${off.map((t) => `${t} ${want[t]?.split(" ")[0] ?? "-"} vs ${r.got[t]?.split(" ")[0] ?? "-"}`).join(", ")}`);
-  },
-};
+  want: ({ primary }) => tableChecksums(primary),
+  got: ({ replica }) => tableChecksums(replica),
+  everyTable: true,
+  passed: (want) => `${Object.keys(want).length} tables equal, ${Object.values(want).reduce((a, v) => a + Number(rowsOf(v)), 0)} rows`,
+  differs: (t, want, got) => `${t} ${rowsOf(want)} vs ${rowsOf(got)}`,
+});
 
-const vaultEqualsSource: Check = {
+const vaultEqualsSource = tablesAgree<number>({
   name: "vault hubs, links, satellites = source",
   look: "docker logs <prefix>-dv-loader; npm run lab -- connectors",
-  timeoutMs: DV_BOUND_MS + 30_000,
-  async run(lab) {
-    const { primary, dwh } = await dvDatabases(lab);
-    const { want, got, same } = await agreeing("vault counts equal to the source's", async () => {
-      const [w, g] = await Promise.all([expectedVault(primary), vaultRowCounts(dwh)]);
-      return { want: w, got: g, same: Object.entries(w).every(([t, n]) => g[t] === n) };
-    });
-    const hubs = Object.keys(want).filter((t) => t.startsWith("hub_")).map((t) => `${t} ${got[t] ?? "-"}/${want[t]}`).join(", ");
-    if (same) return pass(hubs);
-    return fail(Object.keys(want).filter((t) => got[t] !== want[t]).map((t) => `${t} ${got[t] ?? "-"} vs source ${want[t]}`).join(", "));
-  },
-};
+  want: ({ primary }) => expectedVault(primary),
+  wantMoves: true,
+  got: ({ dwh }) => vaultRowCounts(dwh),
+  passed: (want, got) => Object.keys(want).filter((t) => t.startsWith("hub_")).map((t) => `${t} ${got[t] ?? "-"}/${want[t]}`).join(", "),
+  differs: (t, want, got) => `${t} ${got ?? "-"} vs source ${want}`,
+});
 
 const newBookingInHub: Check = {
   name: `a new booking reaches hub_booking within ${DV_BOUND_MS / 1000} s`,
