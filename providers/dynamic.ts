@@ -87,6 +87,40 @@ export function checkWith<T>(news: T, validate: (news: T) => unknown): { inputs:
   }
 }
 
+/**
+ * The provider of a resource that is one action, run on create and again on every update (a wait, a job): its diff is
+ * `keys` changing, always in place; refresh keeps what the last run recorded (a run is a moment, not state); delete
+ * has nothing to remove.
+ */
+export function actionProvider<I, O>(a: {
+  validate: (news: I) => unknown;
+  keys: readonly string[];
+  run: (inputs: I) => Promise<O>;
+  id: (inputs: I, outs: O) => string;
+}): pulumi.dynamic.ResourceProvider<I, O> {
+  return {
+    async check(_olds, news) {
+      return checkWith(news, a.validate);
+    },
+    async diff(_id, olds, news) {
+      return { changes: changedKeys(olds as Record<string, unknown>, news as Record<string, unknown>, a.keys).length > 0, deleteBeforeReplace: false };
+    },
+    async create(inputs) {
+      const outs = await a.run(inputs);
+      return { id: a.id(inputs, outs), outs };
+    },
+    async update(_id, _olds, news) {
+      return { outs: await a.run(news) };
+    },
+    async read(id, props) {
+      return { id, props };
+    },
+    async delete() {
+      return;
+    },
+  };
+}
+
 export function requireText(key: string, value: unknown): string {
   if (typeof value !== "string" || value.trim() === "") throw badInput(key, value, "must be a non-empty string");
   return value;

@@ -6,7 +6,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import type Docker from "dockerode";
 import { LabDynamicResource } from "../resource";
-import { changedKeys, checkWith, positiveInt, requireText, VersionedInputs, withoutProviderKey } from "../dynamic";
+import { actionProvider, positiveInt, requireText, VersionedInputs, withoutProviderKey } from "../dynamic";
 import { withTimeout } from "../retry";
 
 export const CONTAINER_JOB_PROVIDER_VERSION = "1";
@@ -79,30 +79,10 @@ export function demux(buf: Buffer): string {
   return i === 0 ? buf.toString("utf8") : Buffer.concat(out).toString("utf8");
 }
 
-export const containerJobProvider: pulumi.dynamic.ResourceProvider<ContainerJobInputs, ContainerJobOutputs> = {
-  async check(_olds, news) {
-    return checkWith(news, validate);
-  },
-  async diff(_id, olds, news) {
-    // Running again in place: the container is the docker provider's; nothing here is replaced.
-    return { changes: changedKeys(olds as any, news as any, JOB_KEYS).length > 0, deleteBeforeReplace: false };
-  },
-  async create(inputs) {
-    const outs = await runJob(inputs);
-    return { id: inputs.name, outs };
-  },
-  async update(_id, _olds, news) {
-    return { outs: await runJob(news) };
-  },
-  // A run is a moment, not state: refresh keeps what the last run recorded.
-  async read(id, props) {
-    return { id, props };
-  },
-  // The container belongs to its docker resource.
-  async delete() {
-    return;
-  },
-};
+/** Runs again in place; the container belongs to its docker resource, so a delete leaves it to that. */
+export const containerJobProvider = actionProvider<ContainerJobInputs, ContainerJobOutputs>({
+  validate, keys: JOB_KEYS, run: runJob, id: (inputs) => inputs.name,
+});
 
 export interface ContainerJobArgs {
   container: { name: pulumi.Input<string>; id: pulumi.Input<string> };

@@ -121,9 +121,9 @@ describe("healthGate (pure)", () => {
       assert.strictEqual((await p.check!(inputs(), inputs())).failures, undefined);
       assert.deepStrictEqual((await p.check!(inputs(), inputs({ port: 70000 }))).failures,
         [{ property: "port", reason: "port = 70000: must be an integer 1..65535" }]);
-      assert.deepStrictEqual(await p.diff!("g", state(), inputs()), { changes: false });
-      assert.deepStrictEqual(await p.diff!("g", state({ triggers: ["container-a"] }), inputs({ triggers: ["container-b"] })), { changes: true });
-      assert.deepStrictEqual(await p.diff!("g", state(), inputs({ version: "0" })), { changes: true });
+      assert.deepStrictEqual(await p.diff!("g", state(), inputs()), { changes: false, deleteBeforeReplace: false });
+      assert.deepStrictEqual(await p.diff!("g", state({ triggers: ["container-a"] }), inputs({ triggers: ["container-b"] })), { changes: true, deleteBeforeReplace: false });
+      assert.deepStrictEqual(await p.diff!("g", state(), inputs({ version: "0" })), { changes: true, deleteBeforeReplace: false });
       await new Promise((r) => setTimeout(r, 50));
       assert.strictEqual(connections, 0);
     });

@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { LabDynamicResource } from "../resource";
-import { changedKeys, checkWith, VersionedInputs, withoutProviderKey, withSecretOutputs } from "../dynamic";
+import { actionProvider, VersionedInputs, withoutProviderKey, withSecretOutputs } from "../dynamic";
 import { describeTarget, HealthTarget, normalizeRetryPolicy, normalizeTarget } from "./policy";
 import { waitForTarget } from "./probes";
 
@@ -53,29 +53,9 @@ async function openGate(inputs: HealthGateInputs): Promise<HealthGateOutputs> {
  * The engine calls create/update only in `pulumi up`, never in preview; check and diff (which preview does call)
  * are pure, so a preview never probes anything.
  */
-export const healthGateProvider: pulumi.dynamic.ResourceProvider<HealthGateInputs, HealthGateOutputs> = {
-  async check(_olds, news) {
-    return checkWith(news, validate);
-  },
-  async diff(_id, olds, news) {
-    return { changes: changedKeys(olds as any, news as any, GATE_KEYS).length > 0 };
-  },
-  async create(inputs) {
-    const outs = await openGate(inputs);
-    return { id: outs.target, outs };
-  },
-  async update(_id, _olds, news) {
-    return { outs: await openGate(news) };
-  },
-  // Readiness is a moment, not state: refresh keeps what the last wait recorded.
-  async read(id, props) {
-    return { id, props };
-  },
-  // Nothing was created: deleting a gate is always a no-op.
-  async delete() {
-    return;
-  },
-};
+export const healthGateProvider = actionProvider<HealthGateInputs, HealthGateOutputs>({
+  validate, keys: GATE_KEYS, run: openGate, id: (_inputs, outs) => outs.target,
+});
 
 type InputsOf<T> = { [K in keyof T]: pulumi.Input<T[K]> };
 
