@@ -6,10 +6,8 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { HOMEWORKS, parseLabConfig } from "../config";
-import { composeLab } from "../program/compose";
-import { rawConfig } from "../tests/testbed/rawConfig";
-import { runMocked } from "../tests/testbed/mockLab";
+import { HOMEWORKS } from "../config";
+import { composeMocked } from "../tests/testbed/composeMocked";
 
 const REQUIRE_FROM_STRING = require.resolve("require-from-string", { paths: [path.dirname(require.resolve("@pulumi/pulumi"))] });
 const HEAVY = ["dockerode", "pg", "@aws-sdk/client-s3"];
@@ -21,7 +19,7 @@ async function dynamicResources(): Promise<Job[]> {
   const jobs: Job[] = [];
   for (const hw of HOMEWORKS) {
     const values = { homeworks: [hw], imageSource: "build", grafana: { enabled: false }, schemaRegistry: { enabled: false } };
-    const run = await runMocked(() => composeLab(parseLabConfig(rawConfig(values))));
+    const run = await composeMocked(values);
     for (const r of run.resources.filter((x) => x.type.startsWith("pulumi-nodejs:dynamic"))) {
       const { __provider, ...inputs } = r.inputs;
       jobs.push({ urn: r.urn, provider: __provider, inputs });

@@ -1,9 +1,7 @@
 import * as assert from "assert";
-import { parseLabConfig } from "../../config";
 import { DEFAULT_IMAGES } from "../../images/catalog";
-import { composeLab } from "../../program/compose";
-import { rawConfig } from "../../tests/testbed/rawConfig";
-import { assertContainerHygiene, container as containerNamed, containersOf, envOf, MockRun, Registered, runMocked, waitsFor, mockImageId } from "../../tests/testbed/mockLab";
+import { composeMocked } from "../../tests/testbed/composeMocked";
+import { assertContainerHygiene, container as containerNamed, containersOf, envOf, MockRun, Registered, waitsFor, mockImageId } from "../../tests/testbed/mockLab";
 
 const SECRET_VALUES = ["postgresPassword-value", "replicationPassword-value", "airflowAdminPassword-value"];
 const CONNECTOR = "pulumi-nodejs:dynamic/lab:KafkaConnector";
@@ -16,7 +14,7 @@ describe("stacks: cdc-datavault under mocks", () => {
   const env = envOf;
 
   before(async () => {
-    run = await runMocked(() => composeLab(parseLabConfig(rawConfig({ homeworks: ["cdc-datavault"] }))));
+    run = await composeMocked({ homeworks: ["cdc-datavault"] });
     out = run.outputs["cdc-datavault"] as Record<string, any>;
   });
 

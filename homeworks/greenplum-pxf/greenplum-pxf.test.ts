@@ -1,10 +1,8 @@
 import * as assert from "assert";
-import { parseLabConfig } from "../../config";
-import { composeLab } from "../../program/compose";
 import { connectionEnv, dagFiles } from "../../components/airflow/airflow";
 import { jdbcDriverVersion } from "../../components/greenplum/greenplum";
-import { rawConfig } from "../../tests/testbed/rawConfig";
-import { assertContainerHygiene, assertNoPlaintextSecrets, container, containersOf, envOf, MockRun, Registered, runMocked, waitsFor, mockImageId } from "../../tests/testbed/mockLab";
+import { composeMocked, createdNames } from "../../tests/testbed/composeMocked";
+import { assertContainerHygiene, assertNoPlaintextSecrets, container, containersOf, envOf, MockRun, Registered, waitsFor, mockImageId } from "../../tests/testbed/mockLab";
 
 export const SECRET_VALUES = ["greenplumPassword-value", "bookingsPassword-value", "airflowAdminPassword-value", "minioSecretKey-value"];
 
@@ -34,18 +32,19 @@ export function assertAirflowWaitsFor(run: MockRun, prefix: string, on: Register
 
 describe("stacks: greenplum-pxf under mocks", () => {
   let run: MockRun;
-  before(async () => { run = await runMocked(() => composeLab(parseLabConfig(rawConfig({ homeworks: ["greenplum-pxf"] })))); });
+  before(async () => { run = await composeMocked({ homeworks: ["greenplum-pxf"] }); });
 
   it("creates exactly the expected containers, network, volumes and images", () => {
-    assert.deepStrictEqual(containersOf(run).map((c) => c.inputs.name).sort(), [
-      "lab-dev-airflow-db", "lab-dev-airflow-init", "lab-dev-airflow-scheduler", "lab-dev-airflow-webserver",
-      "lab-dev-bookings-db", "lab-dev-greenplum",
-    ]);
-    assert.deepStrictEqual(run.byType("docker:index/network:Network").map((n) => n.inputs.name), ["lab-dev-net"]);
-    assert.deepStrictEqual(run.byType("docker:index/volume:Volume").map((v) => v.inputs.name).sort(),
-      ["lab-dev-airflow-db-data", "lab-dev-bookings-db-data", "lab-dev-greenplum-data"]);
+    assert.deepStrictEqual(createdNames(run), {
+      containers: [
+        "lab-dev-airflow-db", "lab-dev-airflow-init", "lab-dev-airflow-scheduler", "lab-dev-airflow-webserver",
+        "lab-dev-bookings-db", "lab-dev-greenplum",
+      ],
+      networks: ["lab-dev-net"],
+      volumes: ["lab-dev-airflow-db-data", "lab-dev-bookings-db-data", "lab-dev-greenplum-data"],
+      images: ["lab-dev-greenplum:local"],
+    });
     const images = run.byType("docker:index/image:Image");
-    assert.deepStrictEqual(images.map((i) => i.inputs.imageName), ["lab-dev-greenplum:local"]);
     assert.strictEqual(images[0].inputs.skipPush, true);
     assert.strictEqual(images[0].inputs.build.args.GREENPLUM_BASE_IMAGE, "woblerr/greenplum:6.27.1");
     assert.strictEqual(images[0].inputs.build.args.POSTGRES_JDBC_VERSION, "42.7.4");

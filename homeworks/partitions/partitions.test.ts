@@ -1,25 +1,24 @@
 import * as assert from "assert";
-import { parseLabConfig } from "../../config";
-import { composeLab } from "../../program/compose";
-import { rawConfig } from "../../tests/testbed/rawConfig";
-import { assertContainerHygiene, assertNoPlaintextSecrets, container, containersOf, envOf, MockRun, runMocked, waitsFor, mockImageId } from "../../tests/testbed/mockLab";
+import { composeMocked, createdNames } from "../../tests/testbed/composeMocked";
+import { assertContainerHygiene, assertNoPlaintextSecrets, container, containersOf, envOf, MockRun, waitsFor, mockImageId } from "../../tests/testbed/mockLab";
 import { tablespaceDirsEnv } from "../../components/greenplum/greenplum";
 import { assertAirflowWaitsFor, assertGreenplumHealthcheck, SECRET_VALUES } from "../greenplum-pxf/greenplum-pxf.test";
 
 describe("stacks: partitions under mocks", () => {
   let run: MockRun;
-  before(async () => { run = await runMocked(() => composeLab(parseLabConfig(rawConfig({ homeworks: ["partitions"] })))); });
+  before(async () => { run = await composeMocked({ homeworks: ["partitions"] }); });
 
   it("creates exactly the expected containers, network, volumes and images", () => {
-    assert.deepStrictEqual(containersOf(run).map((c) => c.inputs.name).sort(), [
-      "lab-dev-airflow-db", "lab-dev-airflow-init", "lab-dev-airflow-scheduler", "lab-dev-airflow-webserver",
-      "lab-dev-greenplum", "lab-dev-minio",
-    ]);
-    assert.deepStrictEqual(run.byType("docker:index/network:Network").map((n) => n.inputs.name), ["lab-dev-net"]);
-    assert.deepStrictEqual(run.byType("docker:index/volume:Volume").map((v) => v.inputs.name).sort(),
-      ["lab-dev-airflow-db-data", "lab-dev-greenplum-data", "lab-dev-minio-data"]);
+    assert.deepStrictEqual(createdNames(run), {
+      containers: [
+        "lab-dev-airflow-db", "lab-dev-airflow-init", "lab-dev-airflow-scheduler", "lab-dev-airflow-webserver",
+        "lab-dev-greenplum", "lab-dev-minio",
+      ],
+      networks: ["lab-dev-net"],
+      volumes: ["lab-dev-airflow-db-data", "lab-dev-greenplum-data", "lab-dev-minio-data"],
+      images: ["lab-dev-airflow:local", "lab-dev-greenplum:local"],
+    });
     const images = run.byType("docker:index/image:Image").map((i) => i.inputs);
-    assert.deepStrictEqual(images.map((i) => i.imageName).sort(), ["lab-dev-airflow:local", "lab-dev-greenplum:local"]);
     const airflowImage = images.find((i) => i.imageName === "lab-dev-airflow:local")!;
     assert.match(airflowImage.build.dockerfile, /images\/airflow\/Dockerfile$/);
     assert.strictEqual(airflowImage.build.args.AIRFLOW_IMAGE, "apache/airflow:2.10.5-python3.11");
@@ -98,12 +97,9 @@ describe("stacks: partitions under mocks", () => {
   });
 
   it("keeps Docker names apart when one stack runs two homeworks", async () => {
-    const both = await runMocked(() => composeLab(parseLabConfig(rawConfig({ homeworks: ["patroni-ha", "partitions"] }))));
-    const names = [
-      ...containersOf(both).map((c) => c.inputs.name),
-      ...both.byType("docker:index/volume:Volume").map((v) => v.inputs.name),
-      ...both.byType("docker:index/image:Image").map((i) => i.inputs.imageName),
-    ];
+    const both = await composeMocked({ homeworks: ["patroni-ha", "partitions"] });
+    const { containers, volumes, images } = createdNames(both);
+    const names = [...containers, ...volumes, ...images];
     assert.ok(names.includes("lab-dev-partitions-greenplum") && names.includes("lab-dev-patroni-ha-haproxy"), names.join(", "));
     assert.strictEqual(new Set(names).size, names.length, `Docker names clash: ${names.join(", ")}`);
   });

@@ -1,13 +1,11 @@
 import * as assert from "assert";
 import * as path from "path";
 import { parse } from "yaml";
-import { parseLabConfig } from "../../config";
 import { DEFAULT_IMAGES } from "../../images/catalog";
-import { composeLab } from "../../program/compose";
 import { renderServersJson } from "../../components/postgres/pgAdmin";
 import { converterConfig } from "./connectors";
-import { rawConfig } from "../../tests/testbed/rawConfig";
-import { assertContainerHygiene, container as containerNamed, containersOf, envOf, MockRun, Registered, runMocked, waitsFor, mockImageId } from "../../tests/testbed/mockLab";
+import { composeMocked } from "../../tests/testbed/composeMocked";
+import { assertContainerHygiene, container as containerNamed, containersOf, envOf, MockRun, Registered, waitsFor, mockImageId } from "../../tests/testbed/mockLab";
 
 const SECRET_VALUES = ["postgresPassword-value", "replicationPassword-value"];
 const CONNECTOR = "pulumi-nodejs:dynamic/lab:KafkaConnector";
@@ -26,7 +24,7 @@ describe("stacks: patroni-cdc under mocks", () => {
   };
 
   before(async () => {
-    run = await runMocked(() => composeLab(parseLabConfig(rawConfig({ homeworks: ["patroni-cdc"] }))));
+    run = await composeMocked({ homeworks: ["patroni-cdc"] });
     out = run.outputs["patroni-cdc"] as Record<string, any>;
   });
 
@@ -138,7 +136,7 @@ describe("stacks: patroni-cdc under mocks", () => {
   });
 
   it("leaves the writer out when lab:traffic.enabled=false", async () => {
-    const off = await runMocked(() => composeLab(parseLabConfig(rawConfig({ homeworks: ["patroni-cdc"], traffic: { enabled: false } }))));
+    const off = await composeMocked({ homeworks: ["patroni-cdc"], traffic: { enabled: false } });
     const names = off.byType("docker:index/container:Container").map((c) => c.inputs.name);
     assert.ok(!names.includes("lab-dev-cdc-writer") && names.includes("lab-dev-cdc-reader"), names.join(", "));
   });

@@ -1,6 +1,7 @@
 import * as assert from "assert";
 import { parseLabConfig } from "../../config";
 import { composeLab } from "../../program/compose";
+import { composeMocked, createdNames } from "../../tests/testbed/composeMocked";
 import { rawConfig } from "../../tests/testbed/rawConfig";
 import { MockRun, assertContainerHygiene, assertNoPlaintextSecrets, containersOf, runMocked, waitsFor, mockImageId } from "../../tests/testbed/mockLab";
 
@@ -8,21 +9,22 @@ const SECRET_VALUES = ["postgresPassword-value", "replicationPassword-value", "g
 
 describe("stacks: patroni-ha under mocks", () => {
   let run: MockRun;
-  before(async () => { run = await runMocked(() => composeLab(parseLabConfig(rawConfig()))); });
+  before(async () => { run = await composeMocked(); });
 
   it("creates exactly the expected containers, network, volumes and images", () => {
-    const names = containersOf(run).map((c) => c.inputs.name).sort();
-    assert.deepStrictEqual(names, [
-      "lab-dev-etcd-1", "lab-dev-etcd-2", "lab-dev-etcd-3", "lab-dev-grafana", "lab-dev-haproxy",
-      "lab-dev-pg-1", "lab-dev-pg-2", "lab-dev-pg-3", "lab-dev-prometheus", "lab-dev-traffic-generator",
-    ]);
-    assert.deepStrictEqual(run.byType("docker:index/network:Network").map((n) => n.inputs.name), ["lab-dev-net"]);
-    assert.deepStrictEqual(run.byType("docker:index/volume:Volume").map((v) => v.inputs.name).sort(), [
-      "lab-dev-etcd-1-data", "lab-dev-etcd-2-data", "lab-dev-etcd-3-data", "lab-dev-grafana-data",
-      "lab-dev-pg-1-data", "lab-dev-pg-2-data", "lab-dev-pg-3-data", "lab-dev-prometheus-data",
-    ]);
+    assert.deepStrictEqual(createdNames(run), {
+      containers: [
+        "lab-dev-etcd-1", "lab-dev-etcd-2", "lab-dev-etcd-3", "lab-dev-grafana", "lab-dev-haproxy",
+        "lab-dev-pg-1", "lab-dev-pg-2", "lab-dev-pg-3", "lab-dev-prometheus", "lab-dev-traffic-generator",
+      ],
+      networks: ["lab-dev-net"],
+      volumes: [
+        "lab-dev-etcd-1-data", "lab-dev-etcd-2-data", "lab-dev-etcd-3-data", "lab-dev-grafana-data",
+        "lab-dev-pg-1-data", "lab-dev-pg-2-data", "lab-dev-pg-3-data", "lab-dev-prometheus-data",
+      ],
+      images: ["lab-dev-patroni:local", "lab-dev-traffic-generator:local"],
+    });
     const images = run.byType("docker:index/image:Image");
-    assert.deepStrictEqual(images.map((i) => i.inputs.imageName).sort(), ["lab-dev-patroni:local", "lab-dev-traffic-generator:local"]);
     for (const i of images) assert.strictEqual(i.inputs.skipPush, true);
     assert.strictEqual(images.find((i) => /patroni/.test(i.inputs.imageName))!.inputs.build.args.POSTGRES_IMAGE, "postgres:15.10-bookworm");
   });
