@@ -200,19 +200,30 @@ async function underTraffic(h: LabHandle, o: ExperimentOptions, cdc: boolean, f:
   return { ...f, ...figures, ...(cdc ? { rowsLostSourceVsDestination: await cdcRowsLost(h, run) } : {}) } as ExperimentFigures;
 }
 
-/** SIGKILL of the Patroni leader under traffic; then it is started again and rejoins as a replica. */
-export async function killLeader(h: LabHandle, o: ExperimentOptions = {}): Promise<ExperimentFigures> {
+/**
+ * SIGKILL of the Patroni leader under traffic (`cdc`: with the CDC pipeline's figures): a new leader, writes again
+ * within `writesMs`, `recovered` (what else must come back), then it is started again and rejoins as a replica.
+ */
+async function leaderKilled(h: LabHandle, o: ExperimentOptions, experiment: ExperimentName, cdc: boolean, writesMs?: number,
+  recovered?: (run: Run, f: Partial<ExperimentFigures>) => Promise<void>): Promise<ExperimentFigures> {
   const { leader } = await healthyCluster(h);
   const target = containerOf(h, leader);
-  const f: Partial<ExperimentFigures> = { experiment: "kill-leader", target, leaderBefore: leader };
-  return underTraffic(h, o, false, f, async (run) => {
+  const f: Partial<ExperimentFigures> = { experiment, target, leaderBefore: leader };
+  return underTraffic(h, o, cdc, f, async (run) => {
     await h.docker.kill(target);
     o.log?.(`killed ${target}; waiting for a new leader`);
+    // Not "writes resumed" alone: a write in flight when the kill lands is acknowledged after it.
     f.leaderAfter = await newLeader(h, leader);
-    await writesResume(run, () => run.faultAt);
+    await writesResume(run, () => run.faultAt, writesMs);
+    await recovered?.(run, f);
     await h.docker.start(target);
     f.rejoinMs = await rejoinAsReplica(h, leader);
   }, () => h.docker.start(target));
+}
+
+/** SIGKILL of the Patroni leader under traffic; then it is started again and rejoins as a replica. */
+export function killLeader(h: LabHandle, o: ExperimentOptions = {}): Promise<ExperimentFigures> {
+  return leaderKilled(h, o, "kill-leader", false);
 }
 
 /** SIGKILL of a replica (the sync standby: synchronous mode must pick another); started again afterwards. */
@@ -321,22 +332,13 @@ export async function killConnectWorker(h: LabHandle, o: ExperimentOptions = {})
 }
 
 /** SIGKILL of the Patroni leader under CDC: Debezium follows HAProxy to the new leader, its slot kept by Patroni. */
-export async function cdcFailover(h: LabHandle, o: ExperimentOptions = {}): Promise<ExperimentFigures> {
-  const { leader } = await healthyCluster(h);
-  const target = containerOf(h, leader);
-  const f: Partial<ExperimentFigures> = { experiment: "cdc-failover", target, leaderBefore: leader };
-  return underTraffic(h, o, true, f, async (run) => {
-    await h.docker.kill(target);
-    o.log?.(`killed ${target}; waiting for a new leader`);
-    // Not "writes resumed" alone: a write in flight when the kill lands is acknowledged after it.
-    f.leaderAfter = await newLeader(h, leader);
-    await writesResume(run, () => run.faultAt, 120_000);
+export function cdcFailover(h: LabHandle, o: ExperimentOptions = {}): Promise<ExperimentFigures> {
+  // The connectors must come back too, their source following HAProxy to the new leader.
+  return leaderKilled(h, o, "cdc-failover", true, 120_000, async (run, f) => {
     await waitUntil("every connector RUNNING after the failover", 180_000, async () =>
       (allRunning(await connectorStatuses(h.connectUrls).catch(() => ({}))) ? true : undefined), 1_000);
     f.timeToRunningMs = Date.now() - run.faultAt;
-    await h.docker.start(target);
-    f.rejoinMs = await rejoinAsReplica(h, leader);
-  }, () => h.docker.start(target));
+  });
 }
 
 export const EXPERIMENTS: Record<ExperimentName, (h: LabHandle, o?: ExperimentOptions) => Promise<ExperimentFigures>> = {
