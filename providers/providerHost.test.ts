@@ -8,8 +8,8 @@ import * as os from "os";
 import * as path from "path";
 import { HOMEWORKS } from "../config";
 import { composeMocked } from "../tests/testbed/composeMocked";
+import { REQUIRE_FROM_STRING } from "../tests/testbed/providerProcess";
 
-const REQUIRE_FROM_STRING = require.resolve("require-from-string", { paths: [path.dirname(require.resolve("@pulumi/pulumi"))] });
 const HEAVY = ["dockerode", "pg", "@aws-sdk/client-s3"];
 
 interface Job { urn: string; provider: string; inputs: Record<string, unknown> }

@@ -1,18 +1,11 @@
 import * as assert from "assert";
-import { spawnSync } from "child_process";
-import * as fs from "fs";
 import * as net from "net";
-import * as os from "os";
-import * as path from "path";
-import * as pulumi from "@pulumi/pulumi";
 import { changedKeys } from "../dynamic";
 import {
   backoffDelay, Clock, DEFAULT_RETRY, describeTarget, HEALTH_GATE_PROVIDER_VERSION, healthGateProvider,
   HealthGateInputs, HealthGateOutputs, maxAttempts, nextStep, normalizeRetryPolicy, normalizeTarget, RetryPolicy, waitUntilReady,
 } from ".";
-
-// The loader the dynamic provider host uses, found where @pulumi/pulumi finds it.
-const REQUIRE_FROM_STRING = require.resolve("require-from-string", { paths: [path.dirname(require.resolve("@pulumi/pulumi"))] });
+import { inProviderProcess } from "../../tests/testbed/providerProcess";
 
 const policy: RetryPolicy = { timeoutMs: 10_000, initialDelayMs: 250, maxDelayMs: 2_000, attemptTimeoutMs: 3_000 };
 
@@ -142,20 +135,11 @@ describe("healthGate (pure)", () => {
     });
 
     it("survives Pulumi's closure serialization (a plain node process, like the provider host)", async () => {
-      const sf = await pulumi.runtime.serializeFunction(() => healthGateProvider, { allowSecrets: true });
-      const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "lab-gate-")), "provider.js");
-      fs.writeFileSync(file, sf.text);
-      const script = `
-        const p = require(${JSON.stringify(REQUIRE_FROM_STRING)})(require("fs").readFileSync(${JSON.stringify(file)}, "utf8")).handler();
-        (async () => {
-          const bad = await p.check({}, { kind: "tcp", host: "127.0.0.1", port: 0, version: "1" });
-          const ok = await p.create({ kind: "tcp", host: "127.0.0.1", port: ${port}, timeoutMs: 5000, version: "1" });
-          const fail = await p.create({ kind: "http", url: "http://127.0.0.1:${port}/", timeoutMs: 300, attemptTimeoutMs: 300, version: "1" }).catch((e) => e.message);
-          console.log(JSON.stringify({ bad: bad.failures, id: ok.id, fail }));
-        })().catch((e) => { console.error(e.stack); process.exit(1); });`;
-      const run = spawnSync(process.execPath, ["-e", script], { cwd: process.cwd(), encoding: "utf8", timeout: 30_000 });
-      assert.strictEqual(run.status, 0, run.stderr);
-      const out = JSON.parse(run.stdout);
+      const out = await inProviderProcess(healthGateProvider, `
+        const bad = await p.check({}, { kind: "tcp", host: "127.0.0.1", port: 0, version: "1" });
+        const ok = await p.create({ kind: "tcp", host: "127.0.0.1", port: ${port}, timeoutMs: 5000, version: "1" });
+        const fail = await p.create({ kind: "http", url: "http://127.0.0.1:${port}/", timeoutMs: 300, attemptTimeoutMs: 300, version: "1" }).catch((e) => e.message);
+        return { bad: bad.failures, id: ok.id, fail };`);
       assert.deepStrictEqual(out.bad, [{ property: "port", reason: "port = 0: must be an integer 1..65535" }]);
       assert.strictEqual(out.id, `tcp 127.0.0.1:${port}`);
       assert.match(out.fail, new RegExp(`^http http://127.0.0.1:${port}/ not ready after \\d+ ms \\(\\d+ attempts, timeout 300 ms\\); last failure: `));

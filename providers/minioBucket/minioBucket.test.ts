@@ -1,8 +1,4 @@
 import * as assert from "assert";
-import { spawnSync } from "child_process";
-import * as fs from "fs";
-import * as os from "os";
-import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { createHash, createHmac, Hash, Hmac } from "crypto";
 import { SignatureV4 } from "@smithy/signature-v4";
@@ -10,9 +6,7 @@ import {
   MinioBucket, judgeCreate, judgeDelete, judgeHead, MINIO_BUCKET_PROVIDER_VERSION, minioBucketProvider, MinioBucketInputs,
   normalizeBucketTarget, s3Answer,
 } from ".";
-
-// The loader the dynamic provider host uses, found where @pulumi/pulumi finds it.
-const REQUIRE_FROM_STRING = require.resolve("require-from-string", { paths: [path.dirname(require.resolve("@pulumi/pulumi"))] });
+import { inProviderProcess } from "../../tests/testbed/providerProcess";
 
 const EMPTY_PAYLOAD_SHA256 = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
 const sha256Hex = (s: string) => createHash("sha256").update(s).digest("hex");
@@ -156,20 +150,11 @@ describe("minioBucket: provider check/diff (no I/O) and serialization", () => {
   });
 
   it("survives Pulumi's closure serialization (a plain node process, like the provider host)", async () => {
-    const sf = await pulumi.runtime.serializeFunction(() => minioBucketProvider, { allowSecrets: true });
-    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "lab-bucket-")), "provider.js");
-    fs.writeFileSync(file, sf.text);
     // Port 1 refuses at once: create must give up within its short readiness budget and name the endpoint.
-    const script = `
-      const p = require(${JSON.stringify(REQUIRE_FROM_STRING)})(require("fs").readFileSync(${JSON.stringify(file)}, "utf8")).handler();
-      (async () => {
-        const bad = await p.check({}, { endpoint: "http://127.0.0.1:1", bucket: "x", accessKey: "a", secretKey: "s", version: "1" });
-        const fail = await p.create({ endpoint: "http://127.0.0.1:1", bucket: "dp-partition", accessKey: "a", secretKey: "s", readyTimeoutMs: 300, version: "1" }).catch((e) => e.message);
-        console.log(JSON.stringify({ bad: bad.failures, fail }));
-      })().catch((e) => { console.error(e.stack); process.exit(1); });`;
-    const run = spawnSync(process.execPath, ["-e", script], { cwd: process.cwd(), encoding: "utf8", timeout: 30_000 });
-    assert.strictEqual(run.status, 0, run.stderr);
-    const out = JSON.parse(run.stdout);
+    const out = await inProviderProcess(minioBucketProvider, `
+      const bad = await p.check({}, { endpoint: "http://127.0.0.1:1", bucket: "x", accessKey: "a", secretKey: "s", version: "1" });
+      const fail = await p.create({ endpoint: "http://127.0.0.1:1", bucket: "dp-partition", accessKey: "a", secretKey: "s", readyTimeoutMs: 300, version: "1" }).catch((e) => e.message);
+      return { bad: bad.failures, fail };`);
     assert.deepStrictEqual(out.bad, [{ property: "bucket", reason: "bucket = \"x\": must be 3..63 characters long" }]);
     assert.match(out.fail, /^s3 http:\/\/127\.0\.0\.1:1 not ready after \d+ ms \(\d+ attempts, timeout 300 ms\); last failure: GET http:\/\/127\.0\.0\.1:1\/: /);
     assert.ok(!out.fail.includes("\"s\""), "the secret key must not appear in errors");
