@@ -53,9 +53,9 @@ type Tables<V> = Record<string, V>;
 
 /**
  * A check that a per-table reading of one side (`got`) equals the other's (`want`), read again every second for up to
- * DV_BOUND_MS; it fails naming each table that still differs.
+ * `boundMs` (DV_BOUND_MS); it fails naming each table that still differs.
  */
-function tablesAgree<V>(c: Pick<Check, "name" | "look"> & {
+export function tablesAgree<V>(c: Pick<Check, "name" | "look"> & {
   /** The reference side; read once, or on every attempt where it moves (the vault's source grows as bookings arrive). */
   want(dbs: DvDatabases): Promise<Tables<V>>;
   wantMoves?: boolean;
@@ -65,9 +65,11 @@ function tablesAgree<V>(c: Pick<Check, "name" | "look"> & {
   passed(want: Tables<V>, got: Tables<V>): string;
   /** One differing table, for the failure. */
   differs(table: string, want: V | undefined, got: V | undefined): string;
+  boundMs?: number;
 }): Check {
+  const boundMs = c.boundMs ?? DV_BOUND_MS;
   return {
-    name: c.name, look: c.look, timeoutMs: DV_BOUND_MS + 30_000,
+    name: c.name, look: c.look, timeoutMs: boundMs + 30_000,
     async run(lab) {
       const dbs = await dvDatabases(lab);
       const read = async (before?: Tables<V>) => {
@@ -75,7 +77,7 @@ function tablesAgree<V>(c: Pick<Check, "name" | "look"> & {
         return { want, got, off: Object.keys(c.everyTable ? { ...want, ...got } : want).filter((t) => want[t] !== got[t]) };
       };
       let last = await read();
-      await waitUntil(c.name, DV_BOUND_MS, async () => ((last = await read(last.want)).off.length ? undefined : true), 1000).catch(() => undefined);
+      await waitUntil(c.name, boundMs, async () => ((last = await read(last.want)).off.length ? undefined : true), 1000).catch(() => undefined);
       const { want, got, off } = last;
       if (!off.length) return pass(c.passed(want, got));
       return fail(`${off.length} of ${Object.keys(want).length} tables differ: ${off.map((t) => c.differs(t, want[t], got[t])).join(", ")}`);

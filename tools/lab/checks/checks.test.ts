@@ -2,6 +2,7 @@ import * as assert from "assert";
 import { LabDocker, LabService } from "../docker";
 import { Check, CheckedLab, checklistLines, containersHealthy, fail, HOMEWORK_CHECKS, homeworksOf, pass, runChecks, settled } from ".";
 import { parseInvocation } from "../args";
+import { tablesAgree } from "./cdcDatavault";
 
 const svc = (service: string, over: Partial<LabService> = {}): LabService => ({
   name: `lab-x-${service}`, id: service, prefix: "lab-x", service, state: "running", health: "healthy", ports: {}, oneShot: false, ...over,
@@ -64,5 +65,39 @@ describe("lab CLI: `check` (pure: the framework, the checklist, which homework a
     assert.strictEqual(parseInvocation(["check", "--json"], {}, at).flags.json, true);
     assert.strictEqual(parseInvocation(["check"], {}, at).flags.json, undefined);
     assert.throws(() => parseInvocation(["check", "x"], {}, at), /check: unexpected argument "x"/);
+  });
+});
+
+describe("lab CLI: cdc-datavault's table-by-table checks (tablesAgree, no database)", () => {
+  // The three databases' containers, published on loopback; the superuser password comes from the primary's env.
+  const pgSvc = (service: string, port: number) => svc(service, { ports: { "5432/tcp": { ip: "127.0.0.1", port } } });
+  const lab = new CheckedLab(Object.assign(new LabDocker(), { env: async () => ({ POSTGRES_PASSWORD: "pw" }) }), "lab-x",
+    [pgSvc("postgres-primary", 15001), pgSvc("postgres-replica", 15002), pgSvc("postgres-dwh", 15003)]);
+  // The bound is what a failure waits out; a pass comes as soon as the sides agree (a read a second).
+  const agree = (o: { want: () => Record<string, number>; got: () => Record<string, number>; wantMoves?: boolean; everyTable?: boolean }, boundMs = 10_000) =>
+    tablesAgree<number>({
+      name: "t", look: "-", boundMs, wantMoves: o.wantMoves, everyTable: o.everyTable,
+      want: async ({ primary }) => { assert.strictEqual(primary.port, 15001); return o.want(); },
+      got: async ({ replica, dwh }) => { assert.deepStrictEqual([replica.port, dwh.port, dwh.database], [15002, 15003, "dwh"]); return o.got(); },
+      passed: (want) => `${Object.keys(want).length} equal`,
+      differs: (t, want, got) => `${t} ${got ?? "-"}/${want ?? "-"}`,
+    });
+
+  it("passes once the other side catches up, reading the reference once unless it moves", async function () {
+    this.timeout(20_000);
+    let wants = 0, gots = 0;
+    const lagging = agree({ want: () => (wants++, { a: 1, b: 2 }), got: () => (gots++ < 2 ? { a: 1, b: 1 } : { a: 1, b: 2 }) });
+    assert.deepStrictEqual(await lagging.run(lab), { ok: true, figure: "2 equal" });
+    assert.strictEqual(wants, 1);
+    let moved = 0;
+    const growing = agree({ wantMoves: true, want: () => ({ a: ++moved }), got: () => ({ a: 3 }) });
+    assert.deepStrictEqual(await growing.run(lab), { ok: true, figure: "1 equal" });
+    assert.strictEqual(moved, 3);
+  });
+
+  it("fails after its bound naming each table that differs; with everyTable a table only the other side has too", async () => {
+    const want = () => ({ a: 1, b: 2 }), got = () => ({ a: 1, b: 3, extra: 5 });
+    assert.deepStrictEqual(await agree({ want, got }, 300).run(lab), { ok: false, figure: "1 of 2 tables differ: b 3/2" });
+    assert.deepStrictEqual(await agree({ want, got, everyTable: true }, 300).run(lab), { ok: false, figure: "2 of 2 tables differ: b 3/2, extra 5/-" });
   });
 });
