@@ -30,11 +30,11 @@ export interface LabServiceArgs extends Omit<LabContainerArgs, "prefix" | "netwo
   data?: { path: string; volume?: string };
 }
 
-export interface LabService {
+export interface ServiceContainer {
   container: docker.Container;
 }
 
-export interface ServingLabService extends LabService {
+export interface ServingContainer extends ServiceContainer {
   /** Where containers reach it: its service name and in-lab port. */
   inLab: Address;
   /** Where it is published on the Pulumi host (lab:bindAddress and its host port). */
@@ -42,9 +42,9 @@ export interface ServingLabService extends LabService {
 }
 
 /** A long-running service container of `parent`, placed on the lab; with `serves`, its two addresses. */
-export function labService(parent: pulumi.Resource, place: LabPlacement, a: LabServiceArgs & { serves: ServedPort }): ServingLabService;
-export function labService(parent: pulumi.Resource, place: LabPlacement, a: LabServiceArgs): LabService;
-export function labService(parent: pulumi.Resource, place: LabPlacement, a: LabServiceArgs): LabService | ServingLabService {
+export function labService(parent: pulumi.Resource, place: LabPlacement, a: LabServiceArgs & { serves: ServedPort }): ServingContainer;
+export function labService(parent: pulumi.Resource, place: LabPlacement, a: LabServiceArgs): ServiceContainer;
+export function labService(parent: pulumi.Resource, place: LabPlacement, a: LabServiceArgs): ServiceContainer | ServingContainer {
   const { serves, data, ...rest } = a;
   const container = labContainer({
     ...rest,
