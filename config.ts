@@ -3,7 +3,7 @@
 // It knows what every lab has (prefix, bind address, ports, images, how images are built, keepData, secrets); each
 // homework declares its own settings in its needs.ts (program/settings.ts), which are read here too.
 import * as pulumi from "@pulumi/pulumi";
-import { BuildSettings, DEBIAN_BASES, IMAGE_SOURCES } from "./components/lab/labImages";
+import { BuildSettings, DEBIAN_BASES, IMAGE_SOURCES } from "./components/core/labImages";
 import { DEFAULT_IMAGES, Images } from "./images/catalog";
 import { HOMEWORKS_DIR, HomeworkCatalog, discoverHomeworks } from "./program/homeworks";
 import { ConfigError, flag, integer, parseSetting } from "./program/settings";

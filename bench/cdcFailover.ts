@@ -21,7 +21,7 @@ import { startKafka } from "../tests/testbed/kafka";
 import { startPatroniCluster } from "../tests/testbed/patroniCluster";
 import { startPostgres } from "../tests/testbed/postgres";
 import { stopAll, waitFor } from "../tests/testbed/proc";
-import { LAB_DNS_OPTIONS } from "../components/lab/resolver";
+import { LAB_DNS_OPTIONS } from "../components/core/resolver";
 import { LabDocker } from "../tools/lab/docker";
 import { cdcFailover, lab as labHandle, renderFigures } from "../tools/lab/experiments";
 import { benchDown, benchLab, benchUp } from "./benchLab";

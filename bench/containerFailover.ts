@@ -107,7 +107,7 @@ export async function lookupSeconds(container: string, name: string): Promise<nu
 }
 
 /** Writes `options timeout:1 attempts:1 ndots:0` into every running lab container's resolv.conf: what
- * components/lab/resolver.ts's LAB_DNS_OPTIONS give through the provider's dnsOpts, for a lab created without them. */
+ * components/core/resolver.ts's LAB_DNS_OPTIONS give through the provider's dnsOpts, for a lab created without them. */
 export async function applyResolverOptions(prefix: string, options: readonly string[]): Promise<string[]> {
   const list = await docker.listContainers({ filters: { label: [`lab.prefix=${prefix}`] } });
   const done: string[] = [];

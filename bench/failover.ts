@@ -13,7 +13,7 @@ import { LocalPatroniCluster, startPatroniCluster } from "../tests/testbed/patro
 import { stopAll, waitFor } from "../tests/testbed/proc";
 import { BENCH_PASSWORD, benchDown, benchLab, benchUp } from "./benchLab";
 import { applyResolverOptions, ContainerBench, ContainerSample, lookupSeconds } from "./containerFailover";
-import { LAB_DNS_OPTIONS } from "../components/lab/resolver";
+import { LAB_DNS_OPTIONS } from "../components/core/resolver";
 
 type Fault = "kill" | "switchover";
 interface Sample { fault: Fault; sync: boolean; outageS: number; lost: number | null; from: string; to: string; summary: TrafficSummary }

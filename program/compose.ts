@@ -4,7 +4,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { Homework, LabConfig } from "../config";
 import { HomeworkNeeds } from "./homeworks";
 import { ConfigError, SettingValue } from "./settings";
-import { LabImages } from "../components/lab/labImages";
+import { LabImages } from "../components/core/labImages";
 import { PrefixGuard } from "../providers/prefixGuard";
 import { moduleDir } from "./paths";
 

@@ -6,7 +6,7 @@ import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
 import { HOMEWORKS, parseLabConfig } from "../config";
-import { IMAGE_SOURCES } from "../components/lab/labImages";
+import { IMAGE_SOURCES } from "../components/core/labImages";
 import { composeLab } from "./compose";
 import { rawConfig } from "../tests/testbed/rawConfig";
 import { runMocked } from "../tests/testbed/mockLab";

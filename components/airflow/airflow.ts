@@ -1,4 +1,4 @@
-import { httpUrl, postgresUrl } from "../lab/address";
+import { httpUrl, postgresUrl } from "../core/address";
 import { badInput } from "../../providers/dynamic";
 import * as crypto from "crypto";
 import * as docker from "@pulumi/docker";
@@ -6,9 +6,9 @@ import * as fs from "fs";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { ContainerJob } from "../../providers/containerJob";
-import { Healthcheck, labJobContainer } from "../lab/labContainer";
-import { LabImages, OwnImage } from "../lab/labImages";
-import { LabPlacement, labService } from "../lab/labService";
+import { Healthcheck, labJobContainer } from "../core/labContainer";
+import { LabImages, OwnImage } from "../core/labImages";
+import { LabPlacement, labService } from "../core/labService";
 import { PG_PORT, postgresHealthCheck } from "../postgres/postgresServer";
 
 export const AIRFLOW_PORT = 8080;

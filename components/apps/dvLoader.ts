@@ -3,8 +3,8 @@ import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import { HEALTH_PORT } from "../../apps/dv-loader/src/contract";
 import { Kafka } from "../kafka/kafka";
-import { LabImages } from "../lab/labImages";
-import { LabPlacement, labService } from "../lab/labService";
+import { LabImages } from "../core/labImages";
+import { LabPlacement, labService } from "../core/labService";
 import { PostgresServer } from "../postgres/postgresServer";
 
 export interface DvLoaderArgs extends LabPlacement {

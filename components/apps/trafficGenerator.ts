@@ -1,8 +1,8 @@
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import { TRAFFIC_ENV, TRAFFIC_GENERATOR_BUILD, trafficHealthCheck } from "../../apps/traffic-generator/src/contract";
-import { LabImages } from "../lab/labImages";
-import { LabPlacement, labService } from "../lab/labService";
+import { LabImages } from "../core/labImages";
+import { LabPlacement, labService } from "../core/labService";
 
 export interface TrafficGeneratorArgs extends LabPlacement {
   /** Builds the generator FROM the lab's Node (lab:images.node, or its Debian build). */

@@ -1,7 +1,7 @@
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import { ETCD_CLIENT_PORT, ETCD_PEER_PORT, EtcdMember, etcdClientHosts, etcdMemberArgs } from "./etcdConfig";
-import { LabPlacement, labService } from "../lab/labService";
+import { LabPlacement, labService } from "../core/labService";
 
 export interface EtcdClusterArgs extends LabPlacement {
   image: pulumi.Input<string>;

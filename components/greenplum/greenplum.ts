@@ -3,10 +3,10 @@ import * as docker from "@pulumi/docker";
 import * as fs from "fs";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
-import { Address, hostPort, postgresUrl } from "../lab/address";
+import { Address, hostPort, postgresUrl } from "../core/address";
 import { REPO_ROOT } from "../../program/paths";
-import { LabImages } from "../lab/labImages";
-import { LabPlacement, labService } from "../lab/labService";
+import { LabImages } from "../core/labImages";
+import { LabPlacement, labService } from "../core/labService";
 
 /** Inside the container: the image's own scripts (images/greenplum/), the data volume, the ports. */
 export const GREENPLUM_HEALTHCHECK_SCRIPT = "/usr/local/lib/lab/healthcheck.sh";

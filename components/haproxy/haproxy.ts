@@ -1,8 +1,8 @@
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import { HAPROXY_CONFIG_PATH, HAPROXY_READY_PATH, HAPROXY_STATS_PATH, renderHaproxyConfig } from "./haproxyConfig";
-import { Address, hostPort, httpUrl } from "../lab/address";
-import { LabPlacement, labService } from "../lab/labService";
+import { Address, hostPort, httpUrl } from "../core/address";
+import { LabPlacement, labService } from "../core/labService";
 import { PatroniCluster } from "../patroni/patroniCluster";
 
 export interface HaProxyArgs extends LabPlacement {

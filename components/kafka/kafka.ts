@@ -2,8 +2,8 @@
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import { createHash } from "crypto";
-import { Address, hostPort } from "../lab/address";
-import { LabPlacement, labService } from "../lab/labService";
+import { Address, hostPort } from "../core/address";
+import { LabPlacement, labService } from "../core/labService";
 
 /** Listener other containers use (lab network); the published port carries the host listener. */
 export const KAFKA_INTERNAL_PORT = 19092;

@@ -1,12 +1,12 @@
 // Kafka Connect: N distributed workers in one group, from the lab's Connect image (images/connect: Debezium
 // PostgreSQL source, Debezium JDBC sink, Apicurio Avro converter). Every worker's REST API is published on its own port.
-import { Address, httpUrl } from "../lab/address";
+import { Address, httpUrl } from "../core/address";
 import { badInput } from "../../providers/dynamic";
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import { Kafka } from "./kafka";
-import { LabImages } from "../lab/labImages";
-import { LabPlacement, labService } from "../lab/labService";
+import { LabImages } from "../core/labImages";
+import { LabPlacement, labService } from "../core/labService";
 
 export const CONNECT_REST_PORT = 8083;
 const PROPERTIES_PATH = "/opt/connect/connect.properties";

@@ -1,10 +1,10 @@
 // A schema registry for the Avro option: Apicurio Registry (in-memory), the registry the Connect image's Avro
 // converter talks to, which also serves the Confluent REST API (/apis/ccompat/v7) that the seed's
 // get/set-compatibility-level.sh and Confluent clients use.
-import { Address, httpUrl } from "../lab/address";
+import { Address, httpUrl } from "../core/address";
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
-import { LabPlacement, labService } from "../lab/labService";
+import { LabPlacement, labService } from "../core/labService";
 
 const PORT_INSIDE = 8080;
 export const CONFLUENT_API_PATH = "/apis/ccompat/v7";

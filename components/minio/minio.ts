@@ -1,8 +1,8 @@
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import { MinioBucket } from "../../providers/minioBucket";
-import { Address, httpUrl } from "../lab/address";
-import { LabPlacement, labService } from "../lab/labService";
+import { Address, httpUrl } from "../core/address";
+import { LabPlacement, labService } from "../core/labService";
 
 export const MINIO_API_PORT = 9000;
 export const MINIO_CONSOLE_PORT = 9001;

@@ -1,8 +1,8 @@
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import { DASHBOARDS, renderDashboard } from "./grafanaDashboards";
-import { httpUrl } from "../lab/address";
-import { LabPlacement, labService } from "../lab/labService";
+import { httpUrl } from "../core/address";
+import { LabPlacement, labService } from "../core/labService";
 import {
   GRAFANA_DASHBOARD_DIR, GRAFANA_DATASOURCE_UID, ScrapeJob, renderGrafanaDashboardProvider,
   renderGrafanaDatasource, renderPrometheusConfig,

@@ -5,8 +5,8 @@ import * as pulumi from "@pulumi/pulumi";
 import type { PatroniSettings } from "./settings";
 import { EtcdCluster } from "../etcd/etcdCluster";
 import { HaProxy } from "../haproxy/haproxy";
-import { LabImages } from "../lab/labImages";
-import { LabNetwork } from "../lab/network";
+import { LabImages } from "../core/labImages";
+import { LabNetwork } from "../core/network";
 import { LogicalSlot } from "./patroniConfig";
 import { PatroniCluster } from "./patroniCluster";
 

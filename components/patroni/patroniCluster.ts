@@ -2,9 +2,9 @@ import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import { EtcdCluster } from "../etcd/etcdCluster";
 import { PatroniDcs } from "../../providers/patroniDcs";
-import { labContainer, labVolume } from "../lab/labContainer";
-import { LabImages } from "../lab/labImages";
-import { LabNetwork } from "../lab/network";
+import { labContainer, labVolume } from "../core/labContainer";
+import { LabImages } from "../core/labImages";
+import { LabNetwork } from "../core/network";
 import {
   FAST_FAILOVER_DCS, LogicalSlot, PATRONI_CONFIG_PATH, PATRONI_PASSWORD_ENV, PATRONI_PG_PORT, PATRONI_REST_PORT,
   PATRONI_VOLUME_PATH, PATRONI_DATA_DIR, PatroniDcsTimings, labPgHba, renderPatroniConfig,

@@ -3,8 +3,8 @@
 import { badInput } from "../../providers/dynamic";
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
-import { httpUrl } from "../lab/address";
-import { LabPlacement, labService } from "../lab/labService";
+import { httpUrl } from "../core/address";
+import { LabPlacement, labService } from "../core/labService";
 
 const PORT_INSIDE = 80;
 const SERVERS_PATH = "/pgadmin4/servers.json";

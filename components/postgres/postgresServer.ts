@@ -3,8 +3,8 @@
 import { badInput } from "../../providers/dynamic";
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
-import { Address, hostPort, postgresUrl } from "../lab/address";
-import { LabPlacement, LabServiceArgs, labService } from "../lab/labService";
+import { Address, hostPort, postgresUrl } from "../core/address";
+import { LabPlacement, LabServiceArgs, labService } from "../core/labService";
 import {
   PRIMARY_SETTINGS, REPLICA_START_SCRIPT, renderPrimaryInitScript, replicaEnv,
 } from "./postgresReplicaConfig";

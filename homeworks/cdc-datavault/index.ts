@@ -9,7 +9,7 @@ import { postgresSourceSecrets } from "../../components/kafka/debeziumConnectors
 import { DvLoader } from "../../components/apps/dvLoader";
 import { Kafka } from "../../components/kafka/kafka";
 import { KafkaConnect } from "../../components/kafka/kafkaConnect";
-import { LabNetwork } from "../../components/lab/network";
+import { LabNetwork } from "../../components/core/network";
 import { PostgresServer } from "../../components/postgres/postgresServer";
 import { LOADED_TABLES, topicOf } from "../../apps/dv-loader/src/mapping";
 import { KafkaConnector } from "../../providers/kafkaConnector";

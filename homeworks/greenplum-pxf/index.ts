@@ -5,7 +5,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { Airflow, dagFiles } from "../../components/airflow/airflow";
 import { Greenplum } from "../../components/greenplum/greenplum";
 import { AIRFLOW_DAGS_DIR, BOOKINGS_SQL_DIR } from "../../program/paths";
-import { LabNetwork } from "../../components/lab/network";
+import { LabNetwork } from "../../components/core/network";
 import { PostgresServer } from "../../components/postgres/postgresServer";
 import { SqlMigrations } from "../../providers/sqlMigrations";
 import type { HomeworkContext, HomeworkDefinition } from "../../program/compose";

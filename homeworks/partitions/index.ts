@@ -8,7 +8,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { Airflow } from "../../components/airflow/airflow";
 import { Greenplum, GREENPLUM_DATA_PATH } from "../../components/greenplum/greenplum";
 import { Minio } from "../../components/minio/minio";
-import { LabNetwork } from "../../components/lab/network";
+import { LabNetwork } from "../../components/core/network";
 import { loadMigrations, migrationFrom, NO_TRANSACTION_MARK, SqlMigrations } from "../../providers/sqlMigrations";
 import type { HomeworkContext, HomeworkDefinition } from "../../program/compose";
 import { needs } from "./needs";

@@ -4,13 +4,13 @@
 // schema registry for the Avro option; pgAdmin; the writer and the reader.
 import * as pulumi from "@pulumi/pulumi";
 import { ConfigError } from "../../program/settings";
-import { Address, postgresUrl } from "../../components/lab/address";
+import { Address, postgresUrl } from "../../components/core/address";
 import { jdbcSinkSecrets, postgresSourceSecrets } from "../../components/kafka/debeziumConnectors";
 import { haCluster } from "../../components/patroni/haCluster";
 import { Kafka } from "../../components/kafka/kafka";
 import { KafkaConnect } from "../../components/kafka/kafkaConnect";
-import { labContainer } from "../../components/lab/labContainer";
-import { LabNetwork } from "../../components/lab/network";
+import { labContainer } from "../../components/core/labContainer";
+import { LabNetwork } from "../../components/core/network";
 import { PgAdmin } from "../../components/postgres/pgAdmin";
 import { PostgresServer } from "../../components/postgres/postgresServer";
 import { SchemaRegistry } from "../../components/kafka/schemaRegistry";

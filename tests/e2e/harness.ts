@@ -211,7 +211,7 @@ async function createContainer(inputs: any, runId: string, log: (l: string) => v
   if (inputs.uploads?.length) {
     await putFiles(c.id, inputs.uploads.map((u: any) => ({ path: String(u.file), content: u.content ?? "", mode: u.executable ? 0o755 : 0o644 })));
   }
-  // `start: false` (a one-shot job's container, components/lab/labContainer.ts): only created, as the provider does.
+  // `start: false` (a one-shot job's container, components/core/labContainer.ts): only created, as the provider does.
   if (inputs.start !== false) await c.start();
   if (inputs.wait) await waitForContainer(c.id, inputs.name, (inputs.waitTimeout ?? 60) * 1000, !!hc, log);
   const info = await c.inspect();

@@ -9,7 +9,7 @@ import { main as labCli } from "../../tools/lab";
 import type { LabReport } from "../../tools/lab/checks";
 import { firstIdOf, longestGap, lostIds, sql } from "../../tools/lab/experiments";
 import { startTraffic } from "../../tools/lab/experiments/traffic";
-import { ONE_SHOT_LABEL } from "../../components/lab/labContainer";
+import { ONE_SHOT_LABEL } from "../../components/core/labContainer";
 import { runFirstExperiment } from "./firstExperiment";
 import { E2E_LABEL, leftovers, RunLabArgs, RunResult, runLab, teardown } from "./harness";
 

@@ -4,7 +4,7 @@ import * as assert from "assert";
 import * as pulumi from "@pulumi/pulumi";
 import { unwrapSecrets } from "./pulumiValues";
 import { createHash } from "crypto";
-import { ONE_SHOT_LABEL } from "../../components/lab/labContainer";
+import { ONE_SHOT_LABEL } from "../../components/core/labContainer";
 
 export interface Registered {
   type: string;

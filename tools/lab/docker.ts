@@ -1,5 +1,5 @@
 // The lab's containers as Docker sees them, found by the labels every lab container carries (lab.prefix,
-// lab.service; components/lab/labContainer.ts). The pure half picks containers and ports; the rest is dockerode.
+// lab.service; components/core/labContainer.ts). The pure half picks containers and ports; the rest is dockerode.
 import Docker from "dockerode";
 import { dockerExec, ExecResult } from "../../providers/docker";
 import { withTimeout } from "../../providers/retry";

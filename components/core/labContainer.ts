@@ -103,7 +103,7 @@ function container(a: LabJobArgs, kind: Partial<docker.ContainerArgs>, labels: {
     user: a.user,
     volumes: (a.volumes ?? []).map((v) => ({ volumeName: v.volume.name, containerPath: v.path })),
     uploads: (a.files ?? []).map((f) => ({ file: f.path, content: f.content, executable: f.executable ?? false })),
-    // A vanished member's name must fail in ~1 s, not ~20 s (components/lab/resolver.ts).
+    // A vanished member's name must fail in ~1 s, not ~20 s (components/core/resolver.ts).
     dnsOpts: [...LAB_DNS_OPTIONS],
     ...kind,
     labels: [{ label: "lab.prefix", value: a.prefix }, { label: "lab.service", value: a.service }, ...labels],
