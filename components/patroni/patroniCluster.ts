@@ -2,22 +2,18 @@ import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import { EtcdCluster } from "../etcd/etcdCluster";
 import { PatroniDcs } from "../../providers/patroniDcs";
-import { labContainer, labVolume } from "../core/labContainer";
 import { LabImages } from "../core/labImages";
-import { LabNetwork } from "../core/network";
+import { LabPlacement, labService } from "../core/labService";
 import {
   FAST_FAILOVER_DCS, LogicalSlot, PATRONI_CONFIG_PATH, PATRONI_PASSWORD_ENV, PATRONI_PG_PORT, PATRONI_REST_PORT,
   PATRONI_VOLUME_PATH, PATRONI_DATA_DIR, PatroniDcsTimings, labPgHba, renderPatroniConfig,
 } from "./patroniConfig";
 
-export interface PatroniClusterArgs {
-  prefix: string;
-  network: LabNetwork;
+export interface PatroniClusterArgs extends LabPlacement {
   etcd: EtcdCluster;
   nodes: number;
   /** Builds the Patroni image FROM the lab's postgres (lab:images.postgres, or its Debian build). */
   images: LabImages;
-  bindAddress: string;
   dcs: Omit<PatroniDcsTimings, "maximumLagOnFailover">;
   superuserPassword: pulumi.Input<string>;
   replicationPassword: pulumi.Input<string>;
@@ -72,12 +68,11 @@ export class PatroniCluster extends pulumi.ComponentResource {
         pgHba: labPgHba("replicator", "0.0.0.0/0"),
         usernames: { superuser: "postgres", replication: "replicator" },
       });
-      const container = labContainer({
-        prefix: args.prefix, service: member, image: this.image.repoDigest, network: args.network.network,
-        bindAddress: args.bindAddress, parent: this,
+      const { container } = labService(this, args, {
+        service: member, image: this.image.repoDigest,
         env: { [PATRONI_PASSWORD_ENV.superuser]: args.superuserPassword, [PATRONI_PASSWORD_ENV.replication]: args.replicationPassword },
         files: [{ path: PATRONI_CONFIG_PATH, content: yaml }],
-        volumes: [{ volume: labVolume(args.prefix, `${member}-data`, this), path: PATRONI_VOLUME_PATH }],
+        data: { path: PATRONI_VOLUME_PATH },
         // /health answers 200 only while this member's PostgreSQL is up (as leader or streaming replica).
         healthcheck: { test: patroniHealthCheck(PATRONI_REST_PORT), startPeriodSeconds: 60 },
         dependsOn: args.etcd.containers,

@@ -9,7 +9,7 @@ import { jdbcSinkSecrets, postgresSourceSecrets } from "../../components/kafka/d
 import { haCluster } from "../../components/patroni/haCluster";
 import { Kafka } from "../../components/kafka/kafka";
 import { KafkaConnect } from "../../components/kafka/kafkaConnect";
-import { labContainer } from "../../components/core/labContainer";
+import { labService } from "../../components/core/labService";
 import { LabNetwork } from "../../components/core/network";
 import { PgAdmin } from "../../components/postgres/pgAdmin";
 import { PostgresServer } from "../../components/postgres/postgresServer";
@@ -91,8 +91,8 @@ function compose({ cfg, prefix, parent, images, ports, secrets, settings }: Home
     image: "cdc-apps", from: { key: "node", arg: "NODE_IMAGE" }, context: ".", dockerfile: "apps/cdc-apps/Dockerfile",
   }, opts);
   const url = (at: Address, database: string) => postgresUrl({ user: "postgres", password, at, database });
-  const app = (service: string, main: string, env: Record<string, pulumi.Input<string>>, dependsOn: pulumi.Resource[]) => labContainer({
-    prefix, service, image: appsImage.repoDigest, network: net.network, bindAddress: cfg.bindAddress, parent,
+  const app = (service: string, main: string, env: Record<string, pulumi.Input<string>>, dependsOn: pulumi.Resource[]) => labService(parent, { prefix, network: net, bindAddress: cfg.bindAddress }, {
+    service, image: appsImage.repoDigest,
     command: ["node", `dist/${service}/src/${main}.js`], env,
     healthcheck: { test: ["CMD", "node", `dist/${service}/src/health.js`], startPeriodSeconds: 20 },
     dependsOn,
@@ -131,7 +131,7 @@ function compose({ cfg, prefix, parent, images, ports, secrets, settings }: Home
     connectorStates: pulumi.all([source.connectorState, sink.connectorState, outbox.connectorState]),
     slot: SOURCE_SLOT,
     topics: [CDC_TOPIC, OUTBOX_TOPIC],
-    writer: writer ? writer.name : "off (lab:traffic.enabled=false)",
+    writer: writer ? writer.container.name : "off (lab:traffic.enabled=false)",
     patronictlList: pg.patronictlList(prefix),
     credentials: `PostgreSQL (HAProxy and destination): postgres / lab:postgresPassword; pgAdmin: ${PGADMIN_EMAIL} / lab:postgresPassword `
       + "(pulumi config get lab:postgresPassword)",
