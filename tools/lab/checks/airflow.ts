@@ -41,7 +41,7 @@ export async function lastRun(api: AirflowApi, dagId: string): Promise<{ dag_run
 export function dagRunsSucceeded(dagIds: string[]): Check {
   return {
     name: `last run succeeded: ${dagIds.join(", ")}`,
-    look: "Airflow's UI (Grid view of the DAG, task logs); trigger: curl -u airflow:<password> -X POST http://127.0.0.1:8080/api/v1/dags/<dag>/dagRuns -H 'content-type: application/json' -d '{}'",
+    look: "Airflow's UI (Grid view of the DAG, task logs); trigger a DAG as the line above says",
     async run(lab) {
       const api = await airflowApi(lab);
       const parts: string[] = [];
@@ -51,7 +51,10 @@ export function dagRunsSucceeded(dagIds: string[]): Check {
         if (run?.state !== "success") ok = false;
         parts.push(run ? `${id} ${run.state} (${run.dag_run_id})` : `${id} never ran`);
       }
-      return ok ? pass(parts.join(", ")) : fail(parts.join(", "));
+      if (ok) return pass(parts.join(", "));
+      // The webserver's address as this lab publishes it (lab:ports.airflow), not the seed's 8080.
+      const dag = dagIds.find((id, i) => !parts[i].startsWith(`${id} success`)) ?? dagIds[0];
+      return fail(`${parts.join(", ")}; trigger: curl -u airflow:<password> -X POST ${api.base}/dags/${dag}/dagRuns -H 'content-type: application/json' -d '{}'`);
     },
   };
 }
