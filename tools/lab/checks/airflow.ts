@@ -54,7 +54,12 @@ export function dagRunsSucceeded(dagIds: string[]): Check {
       if (ok) return pass(parts.join(", "));
       // The webserver's address as this lab publishes it (lab:ports.airflow), not the seed's 8080.
       const dag = dagIds.find((id, i) => !parts[i].startsWith(`${id} success`)) ?? dagIds[0];
-      return fail(`${parts.join(", ")}; trigger: curl -u airflow:<password> -X POST ${api.base}/dags/${dag}/dagRuns -H 'content-type: application/json' -d '{}'`);
+      const json = "-H 'content-type: application/json'";
+      const trigger = `trigger: curl -u airflow:<password> -X POST ${api.base}/dags/${dag}/dagRuns ${json} -d '{}'`;
+      // A paused DAG (the lab's Airflow pauses new DAGs, as the seed's) queues the run and never starts it.
+      const paused = (await api.call("GET", `/dags/${encodeURIComponent(dag)}`)).body?.is_paused === true;
+      const unpause = `unpause: curl -u airflow:<password> -X PATCH '${api.base}/dags/${dag}?update_mask=is_paused' ${json} -d '{"is_paused": false}'; then `;
+      return fail(`${parts.join(", ")}; ${paused ? unpause : ""}${trigger}`);
     },
   };
 }

@@ -1,8 +1,11 @@
 import * as assert from "assert";
+import * as http from "http";
+import { AddressInfo } from "net";
 import { LabDocker, LabService } from "../docker";
 import { Check, CheckedLab, checklistLines, containersHealthy, fail, HOMEWORK_CHECKS, homeworksOf, pass, runChecks, settled } from ".";
 import { parseInvocation } from "../args";
 import { tablesAgree } from "./cdcDatavault";
+import { dagRunsSucceeded } from "./airflow";
 
 const svc = (service: string, over: Partial<LabService> = {}): LabService => ({
   name: `lab-x-${service}`, id: service, prefix: "lab-x", service, state: "running", health: "healthy", ports: {}, oneShot: false, ...over,
@@ -99,5 +102,31 @@ describe("lab CLI: cdc-datavault's table-by-table checks (tablesAgree, no databa
     const want = () => ({ a: 1, b: 2 }), got = () => ({ a: 1, b: 3, extra: 5 });
     assert.deepStrictEqual(await agree({ want, got }, 300).run(lab), { ok: false, figure: "1 of 2 tables differ: b 3/2" });
     assert.deepStrictEqual(await agree({ want, got, everyTable: true }, 300).run(lab), { ok: false, figure: "2 of 2 tables differ: b 3/2, extra 5/-" });
+  });
+
+  it("DAG runs: a DAG that has not succeeded names this lab's published Airflow address, and the unpause a paused DAG needs", async () => {
+    // A stand-in for Airflow's REST API on loopback: simple_dag paused with one queued run, other_dag succeeded.
+    const server = http.createServer((req, res) => {
+      res.setHeader("content-type", "application/json");
+      if (req.headers.authorization !== `Basic ${Buffer.from("airflow:pw").toString("base64")}`) { res.statusCode = 401; res.end("{}"); return; }
+      if (req.url?.startsWith("/api/v1/dags/simple_dag/dagRuns")) res.end(JSON.stringify({ dag_runs: [{ dag_run_id: "manual_1", state: "queued" }] }));
+      else if (req.url?.startsWith("/api/v1/dags/other_dag/dagRuns")) res.end(JSON.stringify({ dag_runs: [{ dag_run_id: "manual_2", state: "success" }] }));
+      else if (req.url === "/api/v1/dags/simple_dag") res.end(JSON.stringify({ is_paused: true }));
+      else { res.statusCode = 404; res.end("{}"); }
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    try {
+      const port = (server.address() as AddressInfo).port;
+      const web = svc("airflow-webserver", { ports: { "8080/tcp": { ip: "127.0.0.1", port } } });
+      const lab = new (class extends CheckedLab {
+        async envOf(_service: string, key: string) { return key.endsWith("USER") ? "airflow" : "pw"; }
+      })(new LabDocker(), "lab-x", [web, svc("airflow-init", { oneShot: true, state: "exited" })]);
+      const o = await dagRunsSucceeded(["other_dag", "simple_dag"]).run(lab);
+      assert.strictEqual(o.ok, false);
+      assert.match(o.figure, /^other_dag success \(manual_2\), simple_dag queued \(manual_1\); /);
+      assert.ok(o.figure.includes(`unpause: curl -u airflow:<password> -X PATCH 'http://127.0.0.1:${port}/api/v1/dags/simple_dag?update_mask=is_paused'`), o.figure);
+      assert.ok(o.figure.includes(`then trigger: curl -u airflow:<password> -X POST http://127.0.0.1:${port}/api/v1/dags/simple_dag/dagRuns`), o.figure);
+      assert.deepStrictEqual(await dagRunsSucceeded(["other_dag"]).run(lab), { ok: true, figure: "other_dag success (manual_2)" });
+    } finally { server.close(); }
   });
 });
