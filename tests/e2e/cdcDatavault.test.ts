@@ -110,8 +110,12 @@ describeLab("e2e: cdc-datavault in build mode on the real engine", LAB, [
     const { code, report, stderr } = await phase("lab check (no DAG run yet)", () => labCheck(s));
     assert.strictEqual(code, 1, stderr);
     const failed = report.checks.filter((c) => !c.ok);
-    assert.deepStrictEqual(failed.map((c) => [c.name, c.figure]), [["last run succeeded: simple_dag", "simple_dag never ran"]], JSON.stringify(report.checks));
-    assert.match(failed[0].look!, /curl -u airflow:<password> -X POST .*\/api\/v1\/dags\/<dag>\/dagRuns/);
+    assert.deepStrictEqual(failed.map((c) => c.name), ["last run succeeded: simple_dag"], JSON.stringify(report.checks));
+    // The hint: this lab's published Airflow (not the seed's 8080), and the unpause first (new DAGs start paused).
+    const api = `http://127.0.0.1:${PORTS.airflow}/api/v1/dags/simple_dag`;
+    assert.strictEqual(failed[0].figure, `simple_dag never ran; unpause: curl -u airflow:<password> -X PATCH '${api}?update_mask=is_paused' `
+      + `-H 'content-type: application/json' -d '{"is_paused": false}'; then trigger: curl -u airflow:<password> -X POST ${api}/dagRuns `
+      + "-H 'content-type: application/json' -d '{}'");
     assert.match(stderr, /1 of 5 checks failed: last run succeeded: simple_dag/);
   });
 
