@@ -6,7 +6,7 @@ from bookings_tables import TABLES, external_table_sql, load_sql, stage_matches_
 
 def schema_columns():
     """Column names per table from datasets/bookings/001_schema.sql (what the source database has)."""
-    text = (REPO / "sql" / "bookings" / "001_schema.sql").read_text()
+    text = (REPO / "datasets" / "bookings" / "001_schema.sql").read_text()
     tables = {}
     for name, body in re.findall(r"CREATE TABLE IF NOT EXISTS bookings\.(\w+) \((.*?)\n\);", text, re.S):
         cols = []
