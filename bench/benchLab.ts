@@ -48,7 +48,7 @@ export async function benchDown(stack: BenchStack, log: (l: string) => void = co
 if (require.main === module) {
   const [what, stack = "patroni-ha"] = process.argv.slice(2);
   if (!["up", "down"].includes(what) || !["patroni-ha", "patroni-cdc"].includes(stack)) {
-    console.error("usage: containerLab.ts up|down [patroni-ha|patroni-cdc]");
+    console.error("usage: benchLab.ts up|down [patroni-ha|patroni-cdc]");
     process.exit(64);
   }
   (what === "up" ? benchUp(stack as BenchStack) : benchDown(stack as BenchStack))
