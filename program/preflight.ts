@@ -8,21 +8,21 @@ import * as net from "net";
 import * as pulumi from "@pulumi/pulumi";
 import type { LabConfig } from "../config";
 import { DEBIAN_BUILT, ImageKey } from "../images/catalog";
+import type { LeftOut } from "./settings";
 
 /** A published host port and the lab:ports key that sets it. */
 export interface PublishedPort { key: string; port: number }
 
-/** What the stack's settings leave out (a component a homework's setting turned off: its ports and its image). */
+/** The component switches of this stack's homeworks: each lab:<key>, whether it is on, and what turning it off leaves out. */
+function componentSwitches(cfg: LabConfig): { key: string; on: boolean; off: LeftOut }[] {
+  return cfg.homeworks.flatMap((h) => Object.entries(cfg.catalog.needs[h].settings).flatMap(([key, s]) =>
+    s.switchesOff ? [{ key, on: cfg.settings[key].enabled !== false, off: s.switchesOff }] : []));
+}
+
+/** What the stack's switched-off components leave out: their ports and their images. */
 function leftOut(cfg: LabConfig): { ports: Set<string>; images: Set<string> } {
-  const out = { ports: new Set<string>(), images: new Set<string>() };
-  for (const h of cfg.homeworks) {
-    for (const [key, setting] of Object.entries(cfg.catalog.needs[h].settings)) {
-      const gone = setting.leavesOut?.(cfg.settings[key]);
-      gone?.ports.forEach((p) => out.ports.add(p));
-      gone?.images.forEach((i) => out.images.add(i));
-    }
-  }
-  return out;
+  const off = componentSwitches(cfg).filter((c) => !c.on).map((c) => c.off);
+  return { ports: new Set(off.flatMap((o) => o.ports)), images: new Set(off.flatMap((o) => o.images)) };
 }
 
 /** The host ports this stack publishes (its homeworks' lab:ports keys, minus disabled components'). */
@@ -73,13 +73,8 @@ export function portLine(h: PublishedPort & { who: string }, bindAddress: string
 /** What to set instead of pulling `key`: the Debian base made from a mirror, or the setting that leaves its component out. */
 function noRegistryFix(cfg: LabConfig, key: ImageKey): string | undefined {
   if (key === "debian") return "pulumi config set lab:debianBase debootstrap";
-  for (const h of cfg.homeworks) {
-    for (const [name, setting] of Object.entries(cfg.catalog.needs[h].settings)) {
-      if (!("enabled" in setting.fields)) continue;
-      if (setting.leavesOut?.({ ...cfg.settings[name], enabled: false })?.images.includes(key)) return `pulumi config set --path lab:${name}.enabled false`;
-    }
-  }
-  return undefined;
+  const sw = componentSwitches(cfg).find((c) => c.off.images.includes(key));
+  return sw && `pulumi config set --path lab:${sw.key}.enabled false`;
 }
 
 /** A network-level failure of the engine reaching a registry (not an auth or a missing-tag answer). */

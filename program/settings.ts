@@ -22,7 +22,7 @@ export interface Field<T> {
   parse(key: string, value: unknown): T;
 }
 
-/** What a setting turns off: the lab:ports keys it no longer publishes and the lab:images keys it no longer runs. */
+/** What a component switch turns off: the lab:ports keys it no longer publishes and the lab:images keys it no longer runs. */
 export interface LeftOut {
   ports: readonly string[];
   images: readonly string[];
@@ -33,8 +33,8 @@ export interface Setting<T extends Record<string, unknown> = Record<string, unkn
   fields: { readonly [K in keyof T]: Field<T[K]> };
   /** A rule across fields; a broken one names the fields it binds (with their values) and why. */
   rule?(value: T): { fields: readonly (keyof T & string)[]; why: string } | undefined;
-  /** What this value leaves out of the lab (pre-flight neither checks its ports nor pulls its images). */
-  leavesOut?(value: T): LeftOut | undefined;
+  /** A component switch: what `lab:<key>.enabled false` leaves out (pre-flight neither checks its ports nor pulls its images). */
+  switchesOff?: LeftOut;
 }
 
 /** The parsed value of a setting. */
@@ -66,7 +66,7 @@ export function integer(dflt: number, min: number, max: number, below?: string):
 
 /** `lab:<key>.enabled` (default true) for a component a homework can leave out, with what it then leaves out. */
 export function componentSwitch(leaves: LeftOut): Setting<{ enabled: boolean }> {
-  return { fields: { enabled: flag(true) }, leavesOut: (v) => (v.enabled ? undefined : leaves) };
+  return { fields: { enabled: flag(true) }, switchesOff: leaves };
 }
 
 /** Reads `lab:<key>` against its declaration: unknown fields refused, defaults filled field by field, the rule checked. */
