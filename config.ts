@@ -5,7 +5,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { BuildSettings, DEBIAN_BASES, IMAGE_SOURCES } from "./components/core/labImages";
 import { DEFAULT_IMAGES, Images } from "./images/catalog";
-import { HOMEWORKS_DIR, HomeworkCatalog, discoverHomeworks } from "./program/homeworks";
+import { HomeworkCatalog, discoverHomeworks } from "./program/homeworks";
 import { ConfigError, flag, integer, parseSetting } from "./program/settings";
 
 export type Homework = string;
@@ -213,6 +213,5 @@ export function loadLabConfig(): LabConfig {
 }
 
 /** The homeworks of this checkout (homeworks/), read once the rest of this module is defined. */
-export { HOMEWORKS_DIR };
 export const HOMEWORK_CATALOG = discoverHomeworks();
 export const HOMEWORKS: readonly string[] = HOMEWORK_CATALOG.names;
